@@ -1,0 +1,172 @@
+package canon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrIBAN reports text that looks like an IBAN but fails its check.
+var ErrIBAN = errors.New("invalid IBAN")
+
+// ibanLengths is the registered IBAN length per country (SWIFT IBAN registry).
+var ibanLengths = map[string]int{
+	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+	"BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+	"DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+	"GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28,
+	"IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
+	"LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22,
+	"MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23,
+	"PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
+	"SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+	"TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+
+// NormalizeIBAN removes spaces and dashes, upper-cases, and validates length and the mod-97
+// check. It returns ErrIBAN (wrapped with the reason) for a bad IBAN; it never corrects one.
+func NormalizeIBAN(s string) (string, error) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '-' || r == '\u00a0':
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'):
+			b.WriteRune(r)
+		default:
+			return "", fmt.Errorf("%w: %q has character %q", ErrIBAN, s, r)
+		}
+	}
+	v := b.String()
+	if len(v) < 15 || len(v) > 34 {
+		return "", fmt.Errorf("%w: %q has length %d", ErrIBAN, s, len(v))
+	}
+	cc := v[:2]
+	if cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' || v[2] < '0' || v[2] > '9' || v[3] < '0' || v[3] > '9' {
+		return "", fmt.Errorf("%w: %q does not start with a country code and check digits", ErrIBAN, s)
+	}
+	if want, ok := ibanLengths[cc]; ok && want != len(v) {
+		return "", fmt.Errorf("%w: %q has length %d, %s IBANs have %d", ErrIBAN, s, len(v), cc, want)
+	}
+	if mod97(v[4:]+v[:4]) != 1 {
+		return "", fmt.Errorf("%w: %q fails the mod-97 check", ErrIBAN, s)
+	}
+	return v, nil
+}
+
+// LooksLikeIBAN reports whether s, without spaces, has the shape of an IBAN (two letters,
+// two digits, alphanumerics), whether or not its check digits are right.
+func LooksLikeIBAN(s string) bool {
+	v := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s)))
+	if len(v) < 15 || len(v) > 34 {
+		return false
+	}
+	if v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < '0' || v[2] > '9' || v[3] < '0' || v[3] > '9' {
+		return false
+	}
+	for i := 4; i < len(v); i++ {
+		c := v[i]
+		if !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+func mod97(s string) int {
+	r := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			n := int(c-'A') + 10
+			r = (r*100 + n) % 97
+		} else {
+			r = (r*10 + int(c-'0')) % 97
+		}
+	}
+	return r
+}
+
+// AccountID builds the canonical id of an account that is not an IBAN: scheme:bank:number,
+// each part trimmed, with spaces removed from the number. An empty bank is kept as an empty
+// part ("acct::12345") so ids never collide across schemes.
+func AccountID(scheme, bank, number string) string {
+	return scheme + ":" + strings.TrimSpace(bank) + ":" + strings.Join(strings.Fields(number), "")
+}
+
+// NameKey folds a name for matching: accents removed, lower case, punctuation dropped, words
+// sorted is NOT applied (order matters for names), runs of spaces collapsed.
+func NameKey(name string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	s, _, err := transform.String(t, name)
+	if err != nil {
+		s = name
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// CounterpartyAccount gives the canonical id for the other side of a statement entry, from
+// what the entry says: a valid IBAN wins; else a bank and number give scheme "acct"; else a
+// name gives "external:name:<key>"; else "external:unknown". Cash channels map to
+// "cash:<statement account>". A malformed IBAN is returned as an error, never corrected.
+func CounterpartyAccount(channel, statementAccount, iban, bank, number, name string) (id, kind string, err error) {
+	switch channel {
+	case ChannelCashDeposit, ChannelCashWithdrawal:
+		return "cash:" + statementAccount, KindCash, nil
+	}
+	if strings.TrimSpace(iban) != "" {
+		v, err := NormalizeIBAN(iban)
+		if err != nil {
+			return "", "", err
+		}
+		return v, KindBank, nil
+	}
+	if n := strings.Join(strings.Fields(number), ""); n != "" {
+		if LooksLikeIBAN(n) {
+			v, err := NormalizeIBAN(n)
+			if err != nil {
+				return "", "", err
+			}
+			return v, KindBank, nil
+		}
+		return AccountID("acct", bank, n), KindBank, nil
+	}
+	if k := NameKey(name); k != "" {
+		return "external:name:" + k, KindExternal, nil
+	}
+	return "external:unknown", KindExternal, nil
+}
+
+// KindOfLedgerID gives the account kind the ledger format implies for an id: cash:, external:
+// and asset: prefixes name those kinds, everything else is a bank account.
+func KindOfLedgerID(id string) string {
+	switch {
+	case strings.HasPrefix(id, "cash:"):
+		return KindCash
+	case strings.HasPrefix(id, "external:"):
+		return KindExternal
+	case strings.HasPrefix(id, "asset:"):
+		return KindAsset
+	}
+	return KindBank
+}

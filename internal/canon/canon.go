@@ -1,0 +1,172 @@
+// Package canon holds the canonical records every reader produces (transactions, accounts,
+// parties, statement periods, per-record errors), independent of any database, so that the
+// format readers under ingest/ stay pure: bytes in, canon records and errors out.
+package canon
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Account kinds (accounts.kind).
+const (
+	KindBank     = "bank"
+	KindMTO      = "mto"
+	KindCash     = "cash"
+	KindExternal = "external"
+	KindAsset    = "asset"
+)
+
+// Channels (transactions.channel).
+const (
+	ChannelTransfer       = "transfer"
+	ChannelCashDeposit    = "cash_deposit"
+	ChannelCashWithdrawal = "cash_withdrawal"
+	ChannelCard           = "card"
+	ChannelMTOSend        = "mto_send"
+	ChannelMTOPayout      = "mto_payout"
+	ChannelFee            = "fee"
+	ChannelInterest       = "interest"
+	ChannelFX             = "fx"
+	ChannelOther          = "other"
+)
+
+// Channels lists every valid channel in a fixed order.
+var Channels = []string{ChannelTransfer, ChannelCashDeposit, ChannelCashWithdrawal, ChannelCard,
+	ChannelMTOSend, ChannelMTOPayout, ChannelFee, ChannelInterest, ChannelFX, ChannelOther}
+
+// ValidChannel reports whether c is one of Channels.
+func ValidChannel(c string) bool {
+	for _, x := range Channels {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Account describes an account as a source shows it. ID is the canonical account id (see
+// AccountID); the other fields are what the source says and may be empty.
+type Account struct {
+	ID         string
+	Kind       string
+	IBAN       string
+	BIC        string
+	Bank       string
+	Number     string
+	HolderName string
+	Country    string
+	Currency   string
+	// Statement is true when the source is a statement of this account (has_statement).
+	Statement bool
+}
+
+// Txn is one canonical transaction: Amount > 0, money moves From -> To.
+type Txn struct {
+	// Record is the 1-based line number (or entry number) of the record in its source.
+	Record int
+	// SourceID is the source's own transaction id where the format carries one (ledger
+	// txn_id, AMLSim tran_id, a money-transfer number); empty otherwise.
+	SourceID string
+	// Seq orders transactions with equal BookedAt (statement order); readers set it to the
+	// order in which they emit records.
+	Seq       int64
+	BookedAt  time.Time
+	ValueDate time.Time // zero when the source gives none
+	From      string
+	To        string
+	Amount    decimal.Decimal
+	Currency  string
+	Channel   string
+	Reference string
+	EndToEnd  string
+	UETR      string
+	// Counterparty is the counterparty as the source wrote it (name, account text), kept raw.
+	Counterparty string
+	// BalanceAfter is the statement account's balance after this entry, when given.
+	BalanceAfter decimal.NullDecimal
+	// Pending marks entries the source shows as not yet booked; they are stored but excluded
+	// from reconciliation.
+	Pending bool
+}
+
+// Statement is one statement period of one account as a source shows it.
+type Statement struct {
+	Account     string
+	Currency    string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Opening     decimal.NullDecimal
+	Closing     decimal.NullDecimal
+}
+
+// Party is a person or organisation a source names.
+type Party struct {
+	ID          string
+	Name        string
+	Kind        string // person|organisation|unknown
+	Country     string
+	BirthDate   time.Time
+	Identifiers string
+}
+
+// PartyLink ties a party to an account.
+type PartyLink struct {
+	PartyID    string
+	AccountID  string
+	Role       string
+	Confidence float64
+	Reason     string
+}
+
+// Label is an evaluation label (AMLworld's Is Laundering, AMLSim's is_sar) for one
+// transaction or account. Labels are never read by rules or the tracer.
+type Label struct {
+	Subject string // txn:ID or account:ID
+	Label   string
+	Value   string
+	Record  int
+}
+
+// Rate is one FX fixing: 1 unit of Base = Rate units of Currency on Day.
+type Rate struct {
+	Day      time.Time
+	Currency string
+	Base     string
+	Rate     decimal.Decimal
+	Record   int
+}
+
+// RecordError is a record that could not be read: it goes to quarantine with its reason.
+type RecordError struct {
+	Record int    // 1-based line or entry number
+	Field  string // the field that failed, or "" for the whole record
+	Raw    string // the record's raw text, as far as it is known
+	Reason string
+}
+
+// Error implements error: "line 12, field amount: not an amount".
+func (e RecordError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("record %d: %s", e.Record, e.Reason)
+	}
+	return fmt.Sprintf("record %d, field %s: %s", e.Record, e.Field, e.Reason)
+}
+
+// Batch is everything a reader got out of one file.
+type Batch struct {
+	Accounts   []Account
+	Txns       []Txn
+	Statements []Statement
+	Parties    []Party
+	PartyLinks []PartyLink
+	Labels     []Label
+	Rates      []Rate
+	Errors     []RecordError
+	// Records is the number of data records the reader saw (loaded + quarantined).
+	Records int
+	// StatementAccount is the account the file is a statement of, when it is one.
+	StatementAccount string
+}
