@@ -1,0 +1,57 @@
+// Package corpus locates the shared corpus of real export files (../shared/corpus beside the
+// project) for tests, and skips a test cleanly where it is absent, as in a user's clone.
+package corpus
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Dir returns the corpus directory, found by walking up from the working directory to the
+// module root (the folder holding go.mod) and looking beside it in ../shared/corpus. It
+// returns "" when there is none.
+func Dir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			c := filepath.Join(d, "..", "shared", "corpus")
+			if st, err := os.Stat(c); err == nil && st.IsDir() {
+				return c
+			}
+			return ""
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// Path returns the path of a corpus file given relative to the corpus root (for example
+// "csv-banks/nblock__ofxstatement-austrian__raiffeisen.csv"), skipping t when the corpus or
+// the file is absent.
+func Path(t testing.TB, rel string) string {
+	t.Helper()
+	d := Dir()
+	if d == "" {
+		t.Skip("../shared/corpus is absent; corpus tests skipped")
+	}
+	p := filepath.Join(d, filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("corpus file %s is absent", rel)
+	}
+	return p
+}
+
+// Read returns the bytes of a corpus file, skipping t when it is absent.
+func Read(t testing.TB, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(Path(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
