@@ -1,0 +1,206 @@
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Engine replays a transaction stream under one or more methods at once. It holds, per
+// method, the lots of every account; its memory grows with live lots, not with the number
+// of transactions (except for the flows it records). An Engine is not safe for concurrent
+// use.
+type Engine struct {
+	exit    []bool
+	bal     []int64 // balance of every non-exit account, the same under every method
+	unexpl  []int64 // per account: unexplained funds created by shortfalls
+	unexplN []int32 // per account: number of shortfalls
+	org     origins
+	seeds   seedTable
+	credit  []int64 // per seed: the credit's amount
+	seen    []bool  // per seed: replayed
+	runs    []*run
+	asOf    *int64
+	lastAt  int64
+	timed   bool
+	done    bool
+	txns    int64
+}
+
+// New returns an engine ready to replay transactions under cfg.Methods. Known opening
+// balances become clean lots before the first transaction.
+func New(cfg Config) (*Engine, error) {
+	if len(cfg.Methods) == 0 {
+		return nil, fmt.Errorf("%w: no method", ErrInput)
+	}
+	seenMethod := [numMethods]bool{}
+	for _, m := range cfg.Methods {
+		if m >= numMethods {
+			return nil, fmt.Errorf("%w: unknown method %d", ErrInput, m)
+		}
+		if seenMethod[m] {
+			return nil, fmt.Errorf("%w: method %s given twice", ErrInput, m)
+		}
+		seenMethod[m] = true
+	}
+	if len(cfg.Accounts) >= 1<<31-1 {
+		return nil, fmt.Errorf("%w: %d accounts is too many", ErrInput, len(cfg.Accounts))
+	}
+	n := len(cfg.Accounts)
+	e := &Engine{
+		exit:    make([]bool, n),
+		bal:     make([]int64, n),
+		unexpl:  make([]int64, n),
+		unexplN: make([]int32, n),
+		asOf:    cfg.AsOf,
+	}
+	var err error
+	if e.seeds, err = buildSeeds(&cfg, &e.org); err != nil {
+		return nil, err
+	}
+	e.org.unexplainedBase = Origin(len(e.org.seedOrigins) + 1)
+	e.org.groupUnexpl = cfg.GroupUnexplained
+	e.org.n = int(e.org.unexplainedBase) + 1
+	if !cfg.GroupUnexplained {
+		e.org.n = int(e.org.unexplainedBase) + n
+	}
+	if e.org.n >= 1<<31-1 {
+		return nil, fmt.Errorf("%w: too many origins (%d)", ErrInput, e.org.n)
+	}
+	e.credit = make([]int64, len(e.seeds.keys))
+	e.seen = make([]bool, len(e.seeds.keys))
+	for _, m := range cfg.Methods {
+		e.runs = append(e.runs, newRun(m, n, &e.org, len(e.seeds.keys), cfg.Flows))
+	}
+	for i, a := range cfg.Accounts {
+		e.exit[i] = a.Exit
+		if a.Opening < 0 {
+			return nil, fmt.Errorf("%w: account %d: negative opening balance %d", ErrInput, i, a.Opening)
+		}
+		if a.Exit || a.Opening == 0 {
+			continue
+		}
+		e.bal[i] = a.Opening
+		for _, r := range e.runs {
+			r.one[0] = lot{Clean, a.Opening}
+			r.store.put(int32(i), r.one[:])
+		}
+	}
+	return e, nil
+}
+
+// Done reports whether the replay has reached Config.AsOf; later transactions are ignored.
+func (e *Engine) Done() bool { return e.done }
+
+// txnCtx is one transaction as every method sees it.
+type txnCtx struct {
+	key        int64
+	at         int64
+	from, to   int32
+	cents      int64
+	short      int64 // shortfall turned into an unexplained lot in from before the debit
+	shortOrig  Origin
+	fromExit   bool
+	toExit     bool
+	seed       int32 // seed number, or -1
+	seedOrigin Origin
+}
+
+// Apply replays the transactions of b in order. It returns an error wrapping ErrInput or
+// ErrTimeOrder, naming the transaction, for a malformed row; rows before it have been
+// applied. After Config.AsOf is passed, Apply ignores the rest of the stream.
+func (e *Engine) Apply(b *Batch) error {
+	if err := b.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	if e.asOf != nil && b.At == nil && b.Len() > 0 {
+		return fmt.Errorf("%w: as-of needs transaction times, batch has none", ErrInput)
+	}
+	na := uint32(len(e.exit))
+	var t txnCtx
+	for i := range b.Len() {
+		if e.done {
+			return nil
+		}
+		t = txnCtx{key: b.Txn[i], from: b.From[i], to: b.To[i], cents: b.Cents[i], seed: -1}
+		if uint32(t.from) >= na || uint32(t.to) >= na {
+			return fmt.Errorf("%w: txn %d (batch row %d): account index %d -> %d outside 0..%d",
+				ErrInput, t.key, i, t.from, t.to, na-1)
+		}
+		if t.cents <= 0 {
+			return fmt.Errorf("%w: txn %d (batch row %d): amount %d cents, want > 0", ErrInput, t.key, i, t.cents)
+		}
+		if b.At != nil {
+			t.at = b.At[i]
+			if e.timed && t.at < e.lastAt {
+				return fmt.Errorf("%w: txn %d (batch row %d) at %d follows a transaction at %d",
+					ErrTimeOrder, t.key, i, t.at, e.lastAt)
+			}
+			if e.asOf != nil && t.at > *e.asOf {
+				e.done = true
+				return nil
+			}
+			e.lastAt, e.timed = t.at, true
+		}
+		if s := e.seeds.lookup(t.key); s >= 0 {
+			if e.seen[s] {
+				return fmt.Errorf("%w: seed txn %d (batch row %d) replayed twice", ErrInput, t.key, i)
+			}
+			e.seen[s], e.credit[s] = true, t.cents
+			t.seed, t.seedOrigin = s, e.seeds.origin[s]
+		}
+		t.fromExit, t.toExit = e.exit[t.from], e.exit[t.to]
+		if !t.fromExit {
+			bal := e.bal[t.from]
+			if bal < t.cents {
+				t.short = t.cents - bal
+				t.shortOrig = e.org.unexplained(t.from)
+				e.unexpl[t.from] += t.short
+				e.unexplN[t.from]++
+				bal = t.cents
+			}
+			e.bal[t.from] = bal - t.cents
+		}
+		if !t.toExit {
+			e.bal[t.to] += t.cents
+		}
+		e.txns++
+		if t.from == t.to && t.seed < 0 {
+			// A transfer to the same account moves nothing: only its shortfall, if any,
+			// is recorded. A seeded one is replayed so that it taints the balance.
+			if t.short > 0 {
+				for _, r := range e.runs {
+					r.one[0] = lot{t.shortOrig, t.short}
+					r.store.put(t.from, r.one[:])
+				}
+			}
+			continue
+		}
+		for _, r := range e.runs {
+			r.apply(&t)
+		}
+	}
+	return nil
+}
+
+// Run replays src with a new engine for cfg and returns its report. It stops at the end of
+// the stream or at Config.AsOf.
+func Run(cfg Config, src Source) (*Report, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for !e.done {
+		b, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tracer: reading transactions: %w", err)
+		}
+		if err := e.Apply(b); err != nil {
+			return nil, err
+		}
+	}
+	return e.Report(), nil
+}

@@ -1,0 +1,229 @@
+package tracer
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Position is where money of one origin sits after the replay: in an account, or gone to an
+// exit. For an exit it is everything of that origin that reached it.
+type Position struct {
+	Holder int32
+	Exit   bool
+	Origin Origin
+	Cents  int64
+}
+
+// Flow is one hop of evidence: the part of transaction Txn's amount that carried Origin.
+// At is the transaction's time, 0 when the batches carried none.
+type Flow struct {
+	Txn      int64
+	At       int64
+	From, To int32
+	Origin   Origin
+	Cents    int64
+}
+
+// Unexplained is what an account paid out beyond its known balance: Cents in total over
+// Count debits. It does not depend on the method.
+type Unexplained struct {
+	Account int32
+	Cents   int64
+	Count   int32
+}
+
+// SeedResult is one seed under one method. Credit is the seed credit's amount; Traced is the
+// part relabelled with the seed's origin, that is Credit less what was already another
+// seed's money (under Poison, the whole Credit). Replayed is false when the seed's
+// transaction never came up, for example because it lies after AsOf.
+type SeedResult struct {
+	Txn      int64
+	Origin   Origin
+	Replayed bool
+	Credit   int64
+	Traced   int64
+}
+
+// OriginResult sums up one tainted origin (one seed, or one seed group) under one method.
+// Traced is the sum over its seeds; Held is what sits in accounts and Exited what reached
+// exits, so Traced == Held + Exited for every conserving method. HeldWithUnexplained is the
+// part of Held sitting in accounts that had unexplained funds, where the trace rests on money
+// from outside the data.
+type OriginResult struct {
+	Origin              Origin
+	Traced              int64
+	Held                int64
+	Exited              int64
+	HeldWithUnexplained int64
+}
+
+// Result is the outcome of one method. Positions are sorted by (Holder, Origin); Flows are
+// in replay order and, within a transaction, by Origin; Seeds by Txn; Origins by Origin.
+type Result struct {
+	Method    Method
+	Positions []Position
+	Flows     []Flow
+	Seeds     []SeedResult
+	Origins   []OriginResult
+}
+
+// Report is the outcome of a replay under every method of the configuration.
+type Report struct {
+	// Results holds one Result per method, in Config.Methods order.
+	Results []Result
+	// Unexplained lists, by account, every account that paid out more than it held.
+	Unexplained []Unexplained
+	// Txns is the number of transactions replayed.
+	Txns int64
+
+	org      origins
+	bal      []int64
+	exit     []bool
+	seedKeys []int64
+}
+
+// Origin describes origin o of this report.
+func (r *Report) Origin(o Origin) OriginInfo { return r.org.info(o) }
+
+// Result returns the result of method m, or nil if m was not replayed.
+func (r *Report) Result(m Method) *Result {
+	for i := range r.Results {
+		if r.Results[i].Method == m {
+			return &r.Results[i]
+		}
+	}
+	return nil
+}
+
+// Report returns the outcome of the transactions applied so far. The engine may go on
+// replaying afterwards; the report is not affected.
+func (e *Engine) Report() *Report {
+	rep := &Report{
+		Txns:     e.txns,
+		org:      e.org,
+		bal:      slices.Clone(e.bal),
+		exit:     e.exit,
+		seedKeys: e.seeds.keys,
+	}
+	for a, c := range e.unexpl {
+		if c > 0 {
+			rep.Unexplained = append(rep.Unexplained, Unexplained{Account: int32(a), Cents: c, Count: e.unexplN[a]})
+		}
+	}
+	acc := make([]int64, e.org.n)
+	var touched []Origin
+	add := func(o Origin, c int64) {
+		if acc[o] == 0 {
+			touched = append(touched, o)
+		}
+		acc[o] += c
+	}
+	for _, r := range e.runs {
+		res := Result{Method: r.method, Flows: slices.Clip(r.flows)}
+		for a := range e.bal {
+			if e.exit[a] {
+				continue
+			}
+			touched = touched[:0]
+			r.store.holdings(int32(a), e.bal[a], add)
+			slices.Sort(touched)
+			for _, o := range touched {
+				if acc[o] > 0 {
+					res.Positions = append(res.Positions, Position{Holder: int32(a), Origin: o, Cents: acc[o]})
+				}
+				acc[o] = 0
+			}
+		}
+		for k, c := range r.exits {
+			if c > 0 {
+				res.Positions = append(res.Positions, Position{Holder: int32(k >> 32), Exit: true, Origin: Origin(uint32(k)), Cents: c})
+			}
+		}
+		slices.SortFunc(res.Positions, func(a, b Position) int {
+			return cmp.Or(cmp.Compare(a.Holder, b.Holder), cmp.Compare(a.Origin, b.Origin))
+		})
+		sums := make([]OriginResult, len(e.org.seedOrigins))
+		for i := range sums {
+			sums[i].Origin = Origin(i + 1)
+		}
+		for s, key := range e.seeds.keys {
+			o := e.seeds.origin[s]
+			res.Seeds = append(res.Seeds, SeedResult{Txn: key, Origin: o, Replayed: e.seen[s], Credit: e.credit[s], Traced: r.traced[s]})
+			sums[o-1].Traced += r.traced[s]
+		}
+		for _, p := range res.Positions {
+			if !e.org.tainted(p.Origin) {
+				continue
+			}
+			s := &sums[p.Origin-1]
+			if p.Exit {
+				s.Exited += p.Cents
+				continue
+			}
+			s.Held += p.Cents
+			if e.unexpl[p.Holder] > 0 {
+				s.HeldWithUnexplained += p.Cents
+			}
+		}
+		res.Origins = sums
+		rep.Results = append(rep.Results, res)
+	}
+	return rep
+}
+
+// ErrConservation reports a conserving method whose positions do not add up.
+var ErrConservation = errors.New("conservation check failed")
+
+// Check verifies the result's conservation: for a conserving method, each tainted origin's
+// traced amount equals the sum of its positions, to the cent. It returns an error wrapping
+// ErrConservation listing every origin that fails.
+func (res *Result) Check() error {
+	if !res.Method.Conserves() {
+		return nil
+	}
+	var errs []error
+	for _, o := range res.Origins {
+		if o.Traced != o.Held+o.Exited {
+			errs = append(errs, fmt.Errorf("%w: %s: origin %d traced %d, held %d + exited %d = %d",
+				ErrConservation, res.Method, o.Origin, o.Traced, o.Held, o.Exited, o.Held+o.Exited))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Check verifies every result (see Result.Check) and, per account, that the positions of a
+// conserving method add up to the account's balance, and under poison that no origin holds
+// more than the balance. It returns nil when everything holds.
+func (r *Report) Check() error {
+	var errs []error
+	for i := range r.Results {
+		res := &r.Results[i]
+		if err := res.Check(); err != nil {
+			errs = append(errs, err)
+		}
+		held := make([]int64, len(r.bal))
+		for _, p := range res.Positions {
+			if p.Exit {
+				continue
+			}
+			if res.Method.Conserves() {
+				held[p.Holder] += p.Cents
+			} else if p.Cents > r.bal[p.Holder] {
+				errs = append(errs, fmt.Errorf("%w: %s: account %d origin %d holds %d above its balance %d",
+					ErrConservation, res.Method, p.Holder, p.Origin, p.Cents, r.bal[p.Holder]))
+			}
+		}
+		if !res.Method.Conserves() {
+			continue
+		}
+		for a, b := range r.bal {
+			if !r.exit[a] && held[a] != b {
+				errs = append(errs, fmt.Errorf("%w: %s: account %d positions sum to %d, balance %d",
+					ErrConservation, res.Method, a, held[a], b))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,113 @@
+package tracer
+
+import "slices"
+
+// run is the state of one method: its store, its flows, exits and traced amounts.
+type run struct {
+	method   Method
+	store    store
+	org      *origins
+	flowMode FlowMode
+	parts    []lot
+	one      [1]lot
+	flows    []Flow
+	stamp    int64
+	flowTxn  []int64 // per origin: stamp of the last flow row
+	flowAt   []int32 // per origin: index of that row in flows
+	exits    map[uint64]int64
+	traced   []int64 // per seed
+}
+
+func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
+	r := &run{
+		method:   m,
+		store:    newStore(m, accounts, org, newSplitter(org.n)),
+		org:      org,
+		flowMode: fm,
+		exits:    make(map[uint64]int64),
+		traced:   make([]int64, seeds),
+	}
+	if fm != FlowsNone {
+		r.flowTxn = make([]int64, org.n)
+		r.flowAt = make([]int32, org.n)
+	}
+	return r
+}
+
+func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(o)) }
+
+// apply replays one transaction: shortfall lot, debit, seed relabelling, flows, credit.
+func (r *run) apply(t *txnCtx) {
+	parts := r.parts[:0]
+	if t.fromExit {
+		parts = append(parts, lot{Clean, t.cents})
+	} else {
+		if t.short > 0 {
+			r.one[0] = lot{t.shortOrig, t.short}
+			r.store.put(t.from, r.one[:])
+		}
+		parts = r.store.take(t.from, t.cents, parts)
+	}
+	if r.method == Poison {
+		parts = r.poisonParts(t, parts)
+	} else if t.seed >= 0 {
+		for i := range parts {
+			if !r.org.tainted(parts[i].origin) {
+				r.traced[t.seed] += parts[i].cents
+				parts[i].origin = t.seedOrigin
+			}
+		}
+	}
+	r.parts = parts
+	if r.flowMode != FlowsNone {
+		r.record(t, parts)
+	}
+	if t.toExit {
+		for _, p := range parts {
+			r.exits[exitKey(t.to, p.origin)] += p.cents
+		}
+		return
+	}
+	r.store.put(t.to, parts)
+}
+
+// poisonParts keeps only tainted origins, each carrying the whole debit, and adds the seed's
+// origin to a seeded credit; a seed's traced amount under poison is its whole credit.
+func (r *run) poisonParts(t *txnCtx, parts []lot) []lot {
+	keep := parts[:0]
+	hasSeed := false
+	for _, p := range parts {
+		if r.org.tainted(p.origin) {
+			keep = append(keep, lot{p.origin, t.cents})
+			hasSeed = hasSeed || p.origin == t.seedOrigin
+		}
+	}
+	if t.seed >= 0 {
+		r.traced[t.seed] = t.cents
+		if !hasSeed {
+			keep = append(keep, lot{t.seedOrigin, t.cents})
+		}
+	}
+	return keep
+}
+
+// record appends the transaction's flows, one row per origin, in origin order.
+func (r *run) record(t *txnCtx, parts []lot) {
+	r.stamp++
+	start := len(r.flows)
+	for _, p := range parts {
+		if r.flowMode != FlowsAll && !r.org.tainted(p.origin) {
+			continue
+		}
+		if r.flowTxn[p.origin] == r.stamp {
+			r.flows[r.flowAt[p.origin]].Cents += p.cents
+			continue
+		}
+		r.flowTxn[p.origin] = r.stamp
+		r.flowAt[p.origin] = int32(len(r.flows))
+		r.flows = append(r.flows, Flow{Txn: t.key, At: t.at, From: t.from, To: t.to, Origin: p.origin, Cents: p.cents})
+	}
+	if len(r.flows)-start > 1 {
+		slices.SortFunc(r.flows[start:], func(a, b Flow) int { return int(a.Origin) - int(b.Origin) })
+	}
+}

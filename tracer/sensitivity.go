@@ -1,0 +1,70 @@
+package tracer
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Sensitivity sets the methods of a report side by side for the tainted origins: Cents[i],
+// Traced[i] and so on belong to Methods[i].
+type Sensitivity struct {
+	Methods []Method
+	// Holdings has one row per tainted origin and holder that any method reports, sorted by
+	// (Origin, Holder); a method that puts nothing there shows 0.
+	Holdings []SensitivityRow
+	// Origins has one row per tainted origin, sorted by Origin.
+	Origins []OriginSensitivity
+}
+
+// SensitivityRow is what each method leaves of one origin with one holder.
+type SensitivityRow struct {
+	Origin Origin
+	Holder int32
+	Exit   bool
+	Cents  []int64
+}
+
+// OriginSensitivity is one tainted origin's totals under each method.
+type OriginSensitivity struct {
+	Origin              Origin
+	Traced              []int64
+	Held                []int64
+	Exited              []int64
+	HeldWithUnexplained []int64
+}
+
+// Sensitivity builds the side-by-side table of the report's methods.
+func (r *Report) Sensitivity() Sensitivity {
+	n := len(r.Results)
+	s := Sensitivity{}
+	rows := map[uint64]int{}
+	for i := range r.Results {
+		s.Methods = append(s.Methods, r.Results[i].Method)
+		for _, p := range r.Results[i].Positions {
+			if !r.org.tainted(p.Origin) {
+				continue
+			}
+			k := uint64(uint32(p.Origin))<<32 | uint64(uint32(p.Holder))
+			j, ok := rows[k]
+			if !ok {
+				j = len(s.Holdings)
+				rows[k] = j
+				s.Holdings = append(s.Holdings, SensitivityRow{Origin: p.Origin, Holder: p.Holder, Exit: p.Exit, Cents: make([]int64, n)})
+			}
+			s.Holdings[j].Cents[i] = p.Cents
+		}
+	}
+	slices.SortFunc(s.Holdings, func(a, b SensitivityRow) int {
+		return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Holder, b.Holder))
+	})
+	for o := range r.org.seedOrigins {
+		row := OriginSensitivity{Origin: Origin(o + 1), Traced: make([]int64, n), Held: make([]int64, n),
+			Exited: make([]int64, n), HeldWithUnexplained: make([]int64, n)}
+		for i := range r.Results {
+			sum := r.Results[i].Origins[o]
+			row.Traced[i], row.Held[i], row.Exited[i], row.HeldWithUnexplained[i] = sum.Traced, sum.Held, sum.Exited, sum.HeldWithUnexplained
+		}
+		s.Origins = append(s.Origins, row)
+	}
+	return s
+}

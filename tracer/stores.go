@@ -1,0 +1,200 @@
+package tracer
+
+import "slices"
+
+// store is one method's holdings of every non-exit account.
+type store interface {
+	// take removes c cents from account a, whose holdings are at least c, appending the
+	// parts taken to out in the order the method takes them.
+	take(a int32, c int64, out []lot) []lot
+	// put credits parts to account a, in order.
+	put(a int32, parts []lot)
+	// holdings calls f for each lot or share of account a, whose balance is bal.
+	holdings(a int32, bal int64, f func(Origin, int64))
+}
+
+func newStore(m Method, accounts int, org *origins, sp *splitter) store {
+	switch m {
+	case FIFO:
+		return &dequeStore{d: make([]deque, accounts)}
+	case LIFO:
+		return &dequeStore{d: make([]deque, accounts), newestFirst: true}
+	case ProRata:
+		return &prorataStore{s: make([]shares, accounts), sp: sp}
+	case LIBR:
+		return &librStore{u: make([]deque, accounts), utot: make([]int64, accounts),
+			t: make([]shares, accounts), org: org, sp: sp}
+	case TaintedFirst:
+		return &taintedFirstStore{t: make([]deque, accounts), ttot: make([]int64, accounts),
+			u: make([]deque, accounts), org: org}
+	case Poison:
+		return &poisonStore{set: make([][]Origin, accounts), org: org}
+	}
+	panic("tracer: unknown method " + m.String())
+}
+
+// dequeStore serves fifo (oldest first) and lifo (newest first).
+type dequeStore struct {
+	d           []deque
+	newestFirst bool
+}
+
+func (s *dequeStore) take(a int32, c int64, out []lot) []lot {
+	if s.newestFirst {
+		out, _ = s.d[a].takeBack(c, out)
+	} else {
+		out, _ = s.d[a].takeFront(c, out)
+	}
+	return out
+}
+
+func (s *dequeStore) put(a int32, parts []lot) {
+	d := &s.d[a]
+	for _, p := range parts {
+		d.push(p)
+	}
+}
+
+func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) {
+	d := &s.d[a]
+	for _, l := range d.buf[d.head:] {
+		f(l.origin, l.cents)
+	}
+}
+
+// prorataStore keeps one share per origin per account.
+type prorataStore struct {
+	s  []shares
+	sp *splitter
+}
+
+func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s[a].take(c, s.sp, out) }
+func (s *prorataStore) put(a int32, parts []lot)              { s.s[a].add(parts, s.sp) }
+func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
+	for _, l := range s.s[a].s {
+		f(l.origin, l.cents)
+	}
+}
+
+// librStore keeps untainted lots (clean and unexplained) in arrival order and tainted money
+// as shares. A debit spends untainted lots first, so tainted money only falls; deposits of
+// untainted money never raise it again.
+type librStore struct {
+	u    []deque
+	utot []int64
+	t    []shares
+	org  *origins
+	sp   *splitter
+}
+
+func (s *librStore) take(a int32, c int64, out []lot) []lot {
+	if x := min(c, s.utot[a]); x > 0 {
+		out, _ = s.u[a].takeFront(x, out)
+		s.utot[a] -= x
+		c -= x
+	}
+	if c > 0 {
+		out = s.t[a].take(c, s.sp, out)
+	}
+	return out
+}
+
+func (s *librStore) put(a int32, parts []lot) {
+	for i := 0; i < len(parts); {
+		if !s.org.tainted(parts[i].origin) {
+			s.u[a].push(parts[i])
+			s.utot[a] += parts[i].cents
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(parts) && s.org.tainted(parts[j].origin) {
+			j++
+		}
+		s.t[a].add(parts[i:j], s.sp)
+		i = j
+	}
+}
+
+func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
+	d := &s.u[a]
+	for _, l := range d.buf[d.head:] {
+		f(l.origin, l.cents)
+	}
+	for _, l := range s.t[a].s {
+		f(l.origin, l.cents)
+	}
+}
+
+// taintedFirstStore keeps tainted and untainted lots in two deques, each in arrival order,
+// and spends the tainted deque first.
+type taintedFirstStore struct {
+	t, u []deque
+	ttot []int64
+	org  *origins
+}
+
+func (s *taintedFirstStore) take(a int32, c int64, out []lot) []lot {
+	if x := min(c, s.ttot[a]); x > 0 {
+		out, _ = s.t[a].takeFront(x, out)
+		s.ttot[a] -= x
+		c -= x
+	}
+	if c > 0 {
+		out, _ = s.u[a].takeFront(c, out)
+	}
+	return out
+}
+
+func (s *taintedFirstStore) put(a int32, parts []lot) {
+	for _, p := range parts {
+		if s.org.tainted(p.origin) {
+			s.t[a].push(p)
+			s.ttot[a] += p.cents
+		} else {
+			s.u[a].push(p)
+		}
+	}
+}
+
+func (s *taintedFirstStore) holdings(a int32, _ int64, f func(Origin, int64)) {
+	for _, d := range []*deque{&s.t[a], &s.u[a]} {
+		for _, l := range d.buf[d.head:] {
+			f(l.origin, l.cents)
+		}
+	}
+}
+
+// poisonStore keeps, per account, the sorted set of tainted origins that ever reached it.
+type poisonStore struct {
+	set [][]Origin
+	org *origins
+}
+
+func (s *poisonStore) take(a int32, c int64, out []lot) []lot {
+	for _, o := range s.set[a] {
+		out = append(out, lot{o, c})
+	}
+	return out
+}
+
+func (s *poisonStore) put(a int32, parts []lot) {
+	for _, p := range parts {
+		if !s.org.tainted(p.origin) {
+			continue
+		}
+		set := s.set[a]
+		if i, found := slices.BinarySearch(set, p.origin); !found {
+			s.set[a] = slices.Insert(set, i, p.origin)
+		}
+	}
+}
+
+func (s *poisonStore) holdings(a int32, bal int64, f func(Origin, int64)) {
+	if bal <= 0 {
+		return
+	}
+	for _, o := range s.set[a] {
+		f(o, bal)
+	}
+}
