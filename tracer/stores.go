@@ -69,7 +69,7 @@ type prorataStore struct {
 }
 
 func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s[a].take(c, s.sp, out) }
-func (s *prorataStore) put(a int32, parts []lot)              { s.s[a].add(parts, s.sp) }
+func (s *prorataStore) put(a int32, parts []lot)               { s.s[a].add(parts, s.sp) }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	for _, l := range s.s[a].s {
 		f(l.origin, l.cents)
