@@ -87,6 +87,10 @@ type Report struct {
 // Origin describes origin o of this report.
 func (r *Report) Origin(o Origin) OriginInfo { return r.org.info(o) }
 
+// UnexplainedOrigin returns the origin that carries account's unexplained funds (the one
+// origin of all unexplained funds when Config.GroupUnexplained is set).
+func (r *Report) UnexplainedOrigin(account int32) Origin { return r.org.unexplained(account) }
+
 // Result returns the result of method m, or nil if m was not replayed.
 func (r *Report) Result(m Method) *Result {
 	for i := range r.Results {
