@@ -95,7 +95,12 @@ func (p *parser) entry(f field, info, account, ccy string, opening *balance, sta
 		Counterparty: d.counterparty,
 	}
 	if t.Reference == "" {
-		t.Reference = strings.TrimSpace(supplementary + " " + strings.TrimSpace(custRef))
+		// No :86: text: the supplementary details and the owner's reference are all there is.
+		ref := strings.TrimSpace(custRef)
+		if strings.EqualFold(ref, "NONREF") {
+			ref = ""
+		}
+		t.Reference = joinNonEmpty(" ", supplementary, ref)
 	}
 	if reversal {
 		t.Reference = strings.TrimSpace("REVERSAL: " + t.Reference)
