@@ -1,0 +1,446 @@
+package csvprofile
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/moneytrail/moneytrail/internal/money"
+)
+
+// plan is a validated profile with its regular expressions compiled. Read builds one per
+// call so that a Profile is never mutated.
+type plan struct {
+	p         *Profile
+	enc       encoding
+	delim     byte
+	quote     byte // 0: no quoting
+	headerRE  *regexp.Regexp
+	preamble  []*regexp.Regexp
+	acctRE    *regexp.Regexp
+	acctNumRE *regexp.Regexp
+	notation  money.Notation
+	extract   []extractRule
+	channels  []channelRule
+	pending   *matcher
+	rows      []rowRule
+	cpNumRE   map[*CounterpartyMap]*regexp.Regexp
+	virtual   []string // names of extract groups, in order
+	fixedCurr string
+}
+
+type matcher struct {
+	cols []string
+	re   *regexp.Regexp
+}
+
+type extractRule struct {
+	col string
+	re  *regexp.Regexp
+}
+
+type channelRule struct {
+	channel, direction string
+	m                  matcher
+}
+
+type rowRule struct {
+	RowRule
+	m matcher
+}
+
+var preambleGroups = map[string]bool{"account": true, "bank": true, "number": true, "holder": true,
+	"currency": true, "opening": true, "closing": true, "start": true, "end": true}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// compile validates p and builds its plan.
+func compile(p *Profile) (*plan, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: no profile", ErrProfile)
+	}
+	pl := &plan{p: p, cpNumRE: map[*CounterpartyMap]*regexp.Regexp{}}
+	if !nameRE.MatchString(p.Name) {
+		return nil, perr(p, "name", "%q must be lower-case letters, digits and dashes", p.Name)
+	}
+	enc, ok := lookupEncoding(p.Encoding)
+	if !ok {
+		return nil, perr(p, "encoding", "%q is not one of %s", p.Encoding, strings.Join(Encodings(), ", "))
+	}
+	pl.enc = enc
+	if p.FallbackEncoding != "" {
+		fb, ok := lookupEncoding(p.FallbackEncoding)
+		if !ok || fb.cm == nil {
+			return nil, perr(p, "fallback_encoding", "%q must be a single-byte encoding, one of %s", p.FallbackEncoding, strings.Join(Encodings(), ", "))
+		}
+		if enc.cm != nil {
+			return nil, perr(p, "fallback_encoding", "only with encoding utf-8")
+		}
+		pl.enc.fallback = fb.cm
+		pl.enc.fallbackName = fb.name
+	}
+	switch d := p.Delimiter; {
+	case d == "tab":
+		pl.delim = '\t'
+	case len(d) == 1 && d[0] > ' ' && d[0] < 0x7f && d[0] != '"':
+		pl.delim = d[0]
+	default:
+		return nil, perr(p, "delimiter", "%q must be one printable ASCII character (not a quote) or \"tab\"", d)
+	}
+	switch q := p.Quote; {
+	case q == "":
+		pl.quote = '"'
+	case q == "none":
+	case len(q) == 1 && q[0] > ' ' && q[0] < 0x7f && q[0] != pl.delim:
+		pl.quote = q[0]
+	default:
+		return nil, perr(p, "quote", "%q must be one ASCII character other than the delimiter, or \"none\"", q)
+	}
+	if p.SkipLines < 0 {
+		return nil, perr(p, "skip_lines", "must not be negative")
+	}
+	if p.HeaderPattern != "" {
+		if p.NoHeader {
+			return nil, perr(p, "header_pattern", "cannot be used with no_header")
+		}
+		re, err := regexp.Compile(p.HeaderPattern)
+		if err != nil {
+			return nil, perr(p, "header_pattern", "%v", err)
+		}
+		pl.headerRE = re
+	}
+	if p.NoHeader && p.Fields < 1 {
+		return nil, perr(p, "fields", "a profile with no_header must say how many fields a row has")
+	}
+	if !p.NoHeader && p.Fields != 0 {
+		return nil, perr(p, "fields", "only for no_header profiles: the header gives the number of fields")
+	}
+	for i, r := range p.Preamble {
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return nil, perr(p, fmt.Sprintf("preamble[%d].pattern", i), "%v", err)
+		}
+		for _, g := range re.SubexpNames()[1:] {
+			if g != "" && !preambleGroups[g] {
+				return nil, perr(p, fmt.Sprintf("preamble[%d].pattern", i), "group %q is not one of account, bank, number, holder, currency, opening, closing, start, end", g)
+			}
+		}
+		pl.preamble = append(pl.preamble, re)
+	}
+	for i, x := range p.Extract {
+		field := fmt.Sprintf("extract[%d]", i)
+		if err := pl.checkRef(field+".column", x.Column); err != nil {
+			return nil, err
+		}
+		re, err := regexp.Compile(x.Pattern)
+		if err != nil {
+			return nil, perr(p, field+".pattern", "%v", err)
+		}
+		named := 0
+		for _, g := range re.SubexpNames()[1:] {
+			if g == "" {
+				continue
+			}
+			named++
+			for _, v := range pl.virtual {
+				if v == g {
+					return nil, perr(p, field+".pattern", "group %q is already defined by another extract rule", g)
+				}
+			}
+			pl.virtual = append(pl.virtual, g)
+		}
+		if named == 0 {
+			return nil, perr(p, field+".pattern", "has no named group (?P<name>...)")
+		}
+		pl.extract = append(pl.extract, extractRule{col: x.Column, re: re})
+	}
+	if err := pl.checkAccount(); err != nil {
+		return nil, err
+	}
+	if len(p.DateLayouts) == 0 {
+		return nil, perr(p, "date_layouts", "at least one Go time layout is required (e.g. \"02.01.2006\")")
+	}
+	if p.Columns.BookedTime != "" && len(p.TimeLayouts) == 0 {
+		return nil, perr(p, "time_layouts", "required when columns.booked_time is set")
+	}
+	if err := pl.checkNumber(); err != nil {
+		return nil, err
+	}
+	if err := pl.checkAmount(); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Currency != "" && p.Columns.Currency != "":
+		return nil, perr(p, "currency", "give either a fixed currency or columns.currency, not both")
+	case p.Currency != "":
+		if !currencyRE.MatchString(p.Currency) {
+			return nil, perr(p, "currency", "%q is not an ISO 4217 code", p.Currency)
+		}
+		pl.fixedCurr = p.Currency
+	case p.Columns.Currency == "":
+		return nil, perr(p, "currency", "give a fixed currency or columns.currency")
+	}
+	if p.Columns.BookedAt == "" {
+		return nil, perr(p, "columns.booked_at", "required")
+	}
+	refs := map[string]string{
+		"columns.booked_at": p.Columns.BookedAt, "columns.booked_time": p.Columns.BookedTime,
+		"columns.value_date": p.Columns.ValueDate, "columns.currency": p.Columns.Currency,
+		"columns.balance_after": p.Columns.BalanceAfter, "columns.source_id": p.Columns.SourceID,
+		"columns.end_to_end": p.Columns.EndToEnd,
+	}
+	for i, r := range p.Columns.Reference {
+		refs[fmt.Sprintf("columns.reference[%d]", i)] = r
+	}
+	for field, ref := range refs {
+		if err := pl.checkRef(field, ref); err != nil {
+			return nil, err
+		}
+	}
+	if err := pl.checkCounterparty("counterparty", &p.Counterparty); err != nil {
+		return nil, err
+	}
+	if p.CounterpartyCredit != nil {
+		if err := pl.checkCounterparty("counterparty_credit", p.CounterpartyCredit); err != nil {
+			return nil, err
+		}
+	}
+	if p.CounterpartyDebit != nil {
+		if err := pl.checkCounterparty("counterparty_debit", p.CounterpartyDebit); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range p.Channels {
+		field := fmt.Sprintf("channels[%d]", i)
+		if !validChannel(c.Channel) {
+			return nil, perr(p, field+".channel", "%q is not a channel (transfer, cash_deposit, cash_withdrawal, card, fee, interest, fx, other, ...)", c.Channel)
+		}
+		if c.Direction != "" && c.Direction != "credit" && c.Direction != "debit" {
+			return nil, perr(p, field+".direction", "%q must be credit, debit or empty", c.Direction)
+		}
+		m, err := pl.matcher(field, c.MatchRule)
+		if err != nil {
+			return nil, err
+		}
+		pl.channels = append(pl.channels, channelRule{channel: c.Channel, direction: c.Direction, m: m})
+	}
+	if p.Pending != nil {
+		m, err := pl.matcher("pending", *p.Pending)
+		if err != nil {
+			return nil, err
+		}
+		pl.pending = &m
+	}
+	for i, r := range p.Rows {
+		field := fmt.Sprintf("rows[%d]", i)
+		switch r.Kind {
+		case "opening", "closing":
+		case "skip":
+			if r.Reason == "" {
+				return nil, perr(p, field+".reason", "a skip rule must say why the rows are skipped")
+			}
+		default:
+			return nil, perr(p, field+".kind", "%q must be opening, closing or skip", r.Kind)
+		}
+		if err := pl.checkRef(field+".amount", r.Amount); err != nil {
+			return nil, err
+		}
+		if err := pl.checkRef(field+".date", r.Date); err != nil {
+			return nil, err
+		}
+		m, err := pl.matcher(field, r.MatchRule)
+		if err != nil {
+			return nil, err
+		}
+		pl.rows = append(pl.rows, rowRule{RowRule: r, m: m})
+	}
+	if len(p.Signature) > 0 && p.NoHeader {
+		return nil, perr(p, "signature", "a profile with no_header has no header to recognise")
+	}
+	return pl, nil
+}
+
+// checkRef checks a column reference that may be empty: "#N" must be in range for
+// headerless profiles, and headerless profiles cannot name columns.
+func (pl *plan) checkRef(field, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	i, err := colIndex(ref)
+	if err != nil {
+		return perr(pl.p, field, "%v", err)
+	}
+	if pl.p.NoHeader && i < 0 && !pl.isVirtual(ref) {
+		return perr(pl.p, field, "%q: a profile with no_header names columns by position (#1, #2, ...) or extract groups", ref)
+	}
+	if pl.p.NoHeader && i >= pl.p.Fields {
+		return perr(pl.p, field, "%q is beyond fields: %d", ref, pl.p.Fields)
+	}
+	return nil
+}
+
+func (pl *plan) isVirtual(name string) bool {
+	for _, v := range pl.virtual {
+		if v == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (pl *plan) matcher(field string, r MatchRule) (matcher, error) {
+	if len(r.Columns) == 0 {
+		return matcher{}, perr(pl.p, field+".columns", "at least one column is required")
+	}
+	for i, c := range r.Columns {
+		if c == "" {
+			return matcher{}, perr(pl.p, fmt.Sprintf("%s.columns[%d]", field, i), "empty column name")
+		}
+		if err := pl.checkRef(fmt.Sprintf("%s.columns[%d]", field, i), c); err != nil {
+			return matcher{}, err
+		}
+	}
+	re, err := regexp.Compile(r.Pattern)
+	if err != nil {
+		return matcher{}, perr(pl.p, field+".pattern", "%v", err)
+	}
+	if r.Pattern == "" {
+		return matcher{}, perr(pl.p, field+".pattern", "required")
+	}
+	return matcher{cols: r.Columns, re: re}, nil
+}
+
+func (pl *plan) checkAccount() error {
+	a := pl.p.Account
+	switch a.Source {
+	case "", "option":
+	case "column":
+		if a.Column == "" {
+			return perr(pl.p, "account.column", "required when account.source is column")
+		}
+		if err := pl.checkRef("account.column", a.Column); err != nil {
+			return err
+		}
+	case "preamble":
+		has := false
+		for _, re := range pl.preamble {
+			for _, g := range re.SubexpNames() {
+				has = has || g == "account" || g == "number"
+			}
+		}
+		if !has {
+			return perr(pl.p, "account.source", "preamble needs a preamble rule with an account or number group")
+		}
+	case "fixed":
+		if a.Value == "" {
+			return perr(pl.p, "account.value", "required when account.source is fixed")
+		}
+	default:
+		return perr(pl.p, "account.source", "%q must be option, column, preamble or fixed", a.Source)
+	}
+	if a.Pattern != "" {
+		re, err := regexp.Compile(a.Pattern)
+		if err != nil {
+			return perr(pl.p, "account.pattern", "%v", err)
+		}
+		pl.acctRE = re
+	}
+	if a.NumberPattern != "" {
+		re, err := regexp.Compile(a.NumberPattern)
+		if err != nil {
+			return perr(pl.p, "account.number_pattern", "%v", err)
+		}
+		pl.acctNumRE = re
+	}
+	if a.Scheme != "" && !nameRE.MatchString(a.Scheme) {
+		return perr(pl.p, "account.scheme", "%q must be lower-case letters and digits", a.Scheme)
+	}
+	return pl.checkRef("account.holder_column", a.HolderColumn)
+}
+
+func (pl *plan) checkNumber() error {
+	n := pl.p.Number
+	switch n.Decimal {
+	case "", ".":
+		pl.notation.Decimal = '.'
+	case ",":
+		pl.notation.Decimal = ','
+	default:
+		return perr(pl.p, "number.decimal", "%q must be \".\" or \",\"", n.Decimal)
+	}
+	switch n.Thousands {
+	case "":
+	case ".", ",", " ", "'":
+		pl.notation.Thousands = n.Thousands[0]
+	default:
+		return perr(pl.p, "number.thousands", "%q must be \".\", \",\", \" \", \"'\" or empty", n.Thousands)
+	}
+	if pl.notation.Thousands == pl.notation.Decimal {
+		return perr(pl.p, "number.thousands", "must differ from number.decimal")
+	}
+	for i, s := range n.Strip {
+		if strings.TrimSpace(s) == "" {
+			return perr(pl.p, fmt.Sprintf("number.strip[%d]", i), "must not be blank")
+		}
+	}
+	return nil
+}
+
+func (pl *plan) checkAmount() error {
+	a := pl.p.Amount
+	switch a.Model {
+	case "signed":
+		if a.Column == "" {
+			return perr(pl.p, "amount.column", "required for model signed")
+		}
+		return pl.checkRef("amount.column", a.Column)
+	case "debit_credit":
+		if a.Debit == "" || a.Credit == "" {
+			return perr(pl.p, "amount.debit", "model debit_credit needs amount.debit and amount.credit")
+		}
+		if err := pl.checkRef("amount.debit", a.Debit); err != nil {
+			return err
+		}
+		return pl.checkRef("amount.credit", a.Credit)
+	case "indicator":
+		if a.Column == "" || a.Indicator == "" {
+			return perr(pl.p, "amount.indicator", "model indicator needs amount.column and amount.indicator")
+		}
+		if len(a.CreditValues) == 0 || len(a.DebitValues) == 0 {
+			return perr(pl.p, "amount.credit_values", "model indicator needs credit_values and debit_values")
+		}
+		for _, c := range a.CreditValues {
+			for _, d := range a.DebitValues {
+				if c == d {
+					return perr(pl.p, "amount.debit_values", "%q is also a credit value", c)
+				}
+			}
+		}
+		if err := pl.checkRef("amount.column", a.Column); err != nil {
+			return err
+		}
+		return pl.checkRef("amount.indicator", a.Indicator)
+	}
+	return perr(pl.p, "amount.model", "%q must be signed, debit_credit or indicator", a.Model)
+}
+
+func (pl *plan) checkCounterparty(field string, c *CounterpartyMap) error {
+	for i, n := range c.Name {
+		if err := pl.checkRef(fmt.Sprintf("%s.name[%d]", field, i), n); err != nil {
+			return err
+		}
+	}
+	for f, ref := range map[string]string{"iban": c.IBAN, "bic": c.BIC, "number": c.Number, "bank": c.Bank} {
+		if err := pl.checkRef(field+"."+f, ref); err != nil {
+			return err
+		}
+	}
+	if c.NumberPattern != "" {
+		re, err := regexp.Compile(c.NumberPattern)
+		if err != nil {
+			return perr(pl.p, field+".number_pattern", "%v", err)
+		}
+		pl.cpNumRE[c] = re
+	}
+	return nil
+}

@@ -1,0 +1,416 @@
+package csvprofile
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
+)
+
+// rowError is a reason to quarantine a row.
+type rowError struct {
+	field, reason string
+}
+
+// row turns one record into a transaction, a quarantined record or a skipped row.
+func (rd *reader) row(rec record) {
+	pl, p := rd.pl, rd.pl.p
+	quarantine := func(field, reason string) {
+		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: rec.line, Field: field,
+			Raw: strings.ToValidUTF8(rec.raw, "\uFFFD"), Reason: reason})
+	}
+	if rec.err != "" {
+		quarantine(rd.colName(rec.field-1), rec.err)
+		return
+	}
+	if blank(rec.fields) {
+		if len(rec.fields) > 1 {
+			rd.skip(rec, "empty", "every field is empty")
+		}
+		return
+	}
+	if rd.utf8 && !utf8.ValidString(rec.raw) {
+		quarantine("", fmt.Sprintf("invalid UTF-8 at byte %d of the line: the file is not in the profile's encoding (%s)", invalidAt(rec.raw), pl.enc.name))
+		return
+	}
+	fields := rec.fields
+	countErr := ""
+	switch n := len(fields); {
+	case n > rd.width && p.AllowExtraFields:
+		last := strings.Join(fields[rd.width-1:], " ")
+		fields = append(append([]string{}, fields[:rd.width-1]...), last)
+	case n > rd.width:
+		countErr = rd.countReason(n)
+		fields = fields[:rd.width]
+	case n < rd.width:
+		if !p.AllowMissingFields {
+			countErr = rd.countReason(n)
+		}
+		fields = append(append([]string{}, fields...), make([]string, rd.width-n)...)
+	}
+	for _, x := range pl.extract {
+		m := x.re.FindStringSubmatch(strings.TrimSpace(fields[rd.cols[x.col]]))
+		for gi, g := range x.re.SubexpNames() {
+			if g == "" {
+				continue
+			}
+			v := ""
+			if m != nil {
+				v = m[gi]
+			}
+			fields = append(fields, v)
+		}
+	}
+	get := func(ref string) string {
+		if ref == "" {
+			return ""
+		}
+		return strings.TrimSpace(fields[rd.cols[ref]])
+	}
+	for _, r := range pl.rows {
+		if !r.m.match(get) {
+			continue
+		}
+		if countErr != "" && r.Kind != "skip" {
+			break
+		}
+		if e := rd.balanceRow(rec, r, get); e != nil {
+			quarantine(e.field, e.reason)
+		}
+		return
+	}
+	if countErr != "" {
+		quarantine("", countErr)
+		return
+	}
+	t, skip, e := rd.txn(rec, get)
+	switch {
+	case e != nil:
+		quarantine(e.field, e.reason)
+	case skip != "":
+		rd.skip(rec, "zero_amount", skip)
+	default:
+		t.Seq = int64(len(rd.batch.Txns) + 1)
+		rd.batch.Txns = append(rd.batch.Txns, t)
+	}
+}
+
+func (rd *reader) countReason(n int) string {
+	if rd.pl.p.NoHeader {
+		return fmt.Sprintf("row has %d fields, the profile expects %d", n, rd.width)
+	}
+	return fmt.Sprintf("row has %d fields, header has %d", n, rd.width)
+}
+
+func (rd *reader) colName(i int) string {
+	if i >= 0 && i < len(rd.names) {
+		return rd.names[i]
+	}
+	return ""
+}
+
+func (rd *reader) skip(rec record, kind, reason string) {
+	rd.skipped = append(rd.skipped, Skip{Line: rec.line, Kind: kind, Reason: reason,
+		Raw: strings.ToValidUTF8(rec.raw, "\uFFFD")})
+}
+
+func blank(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func invalidAt(s string) int {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i + 1
+		}
+		i += n
+	}
+	return 0
+}
+
+func (m matcher) match(get func(string) string) bool {
+	parts := make([]string, 0, len(m.cols))
+	for _, c := range m.cols {
+		parts = append(parts, get(c))
+	}
+	return m.re.MatchString(strings.Join(parts, " "))
+}
+
+// balanceRow records an opening or closing balance, or skips the row.
+func (rd *reader) balanceRow(rec record, r rowRule, get func(string) string) *rowError {
+	if r.Kind == "skip" {
+		rd.skip(rec, "skip", r.Reason)
+		return nil
+	}
+	var v decimal.Decimal
+	var e *rowError
+	if r.Amount != "" {
+		var err error
+		v, err = rd.pl.parseAmount(get(r.Amount))
+		if err != nil {
+			return &rowError{r.Kind + "_balance", fmt.Sprintf("column %q: %v", r.Amount, err)}
+		}
+	} else if v, e = rd.signedAmount(get); e != nil {
+		e.field = r.Kind + "_balance"
+		return e
+	}
+	dateCol := r.Date
+	if dateCol == "" {
+		dateCol = rd.pl.p.Columns.BookedAt
+	}
+	d, err := parseDate(get(dateCol), rd.pl.p.DateLayouts)
+	if err != nil {
+		return &rowError{r.Kind + "_balance", fmt.Sprintf("column %q: %v", dateCol, err)}
+	}
+	f := &rd.facts
+	nd := decimal.NullDecimal{Decimal: v, Valid: true}
+	reason := fmt.Sprintf("%s balance %s", r.Kind, v.String())
+	if r.Reason != "" {
+		reason = r.Reason + ": " + reason
+	}
+	switch {
+	case r.Kind == "opening" && !f.opening.Valid:
+		f.opening, f.openingLine = nd, rec.line
+		if f.start.IsZero() {
+			f.start = d
+		}
+	case r.Kind == "closing" && !f.closing.Valid:
+		f.closing, f.closingLine = nd, rec.line
+		if f.end.IsZero() {
+			f.end = d
+		}
+	default:
+		reason += " (not used: the file already gave one)"
+	}
+	rd.skip(rec, r.Kind, reason)
+	return nil
+}
+
+// signedAmount reads the row's amount by the profile's model: credits positive.
+func (rd *reader) signedAmount(get func(string) string) (decimal.Decimal, *rowError) {
+	a := rd.pl.p.Amount
+	switch a.Model {
+	case "signed":
+		v, err := rd.pl.parseAmount(get(a.Column))
+		if err != nil {
+			return v, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Column, err)}
+		}
+		if a.Negate {
+			v = v.Neg()
+		}
+		return v, nil
+	case "debit_credit":
+		ds, cs := get(a.Debit), get(a.Credit)
+		if ds == "" && cs == "" {
+			return decimal.Decimal{}, &rowError{"amount", fmt.Sprintf("no amount in column %q or %q", a.Debit, a.Credit)}
+		}
+		var d, c decimal.Decimal
+		var err error
+		if ds != "" {
+			if d, err = rd.pl.parseAmount(ds); err != nil {
+				return d, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Debit, err)}
+			}
+		}
+		if cs != "" {
+			if c, err = rd.pl.parseAmount(cs); err != nil {
+				return c, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Credit, err)}
+			}
+		}
+		if !d.IsZero() && !c.IsZero() {
+			return decimal.Decimal{}, &rowError{"amount", fmt.Sprintf("both debit %q and credit %q are given", ds, cs)}
+		}
+		return c.Abs().Sub(d.Abs()), nil
+	default: // indicator
+		v, err := rd.pl.parseAmount(get(a.Column))
+		if err != nil {
+			return v, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Column, err)}
+		}
+		if v.IsNegative() {
+			return v, &rowError{"amount", fmt.Sprintf("column %q: negative amount %s with an indicator column", a.Column, get(a.Column))}
+		}
+		ind := get(a.Indicator)
+		for _, x := range a.CreditValues {
+			if ind == x {
+				return v, nil
+			}
+		}
+		for _, x := range a.DebitValues {
+			if ind == x {
+				return v.Neg(), nil
+			}
+		}
+		return v, &rowError{"amount_indicator", fmt.Sprintf("column %q: %q is neither a credit (%s) nor a debit (%s) indicator",
+			a.Indicator, ind, quoteList(a.CreditValues), quoteList(a.DebitValues))}
+	}
+}
+
+// txn reads a transaction row. It returns a reason to skip when the amount is zero.
+func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *rowError) {
+	pl, p := rd.pl, rd.pl.p
+	c := p.Columns
+	t := canon.Txn{Record: rec.line}
+	pending := pl.pending != nil && pl.pending.match(get)
+	booked, err := parseDate(get(c.BookedAt), p.DateLayouts)
+	if err != nil {
+		if pending {
+			return t, "", &rowError{"booked_at", fmt.Sprintf("pending, no booking date (column %q is %q)", c.BookedAt, get(c.BookedAt))}
+		}
+		return t, "", &rowError{"booked_at", fmt.Sprintf("column %q: %v", c.BookedAt, err)}
+	}
+	if s := get(c.BookedTime); s != "" {
+		bt, err := parseDate(s, p.TimeLayouts)
+		if err != nil {
+			return t, "", &rowError{"booked_time", fmt.Sprintf("column %q: %v", c.BookedTime, err)}
+		}
+		// The time orders entries within the booking day; a time on another day is the
+		// card or order time, not the booking, and is not used.
+		if sameDay(bt, booked) {
+			booked = bt
+		}
+	}
+	t.BookedAt, t.Pending = booked, pending
+	if s := get(c.ValueDate); s != "" {
+		vd, err := parseDate(s, p.DateLayouts)
+		if err != nil {
+			return t, "", &rowError{"value_date", fmt.Sprintf("column %q: %v", c.ValueDate, err)}
+		}
+		t.ValueDate = vd
+	}
+	amt, e := rd.signedAmount(get)
+	if e != nil {
+		return t, "", e
+	}
+	if amt.IsZero() {
+		return t, "amount is zero: the row moves no money (a notice or a closing entry)", nil
+	}
+	t.Amount = amt.Abs()
+	t.Currency = pl.fixedCurr
+	if c.Currency != "" {
+		t.Currency = strings.ToUpper(get(c.Currency))
+		if !currencyRE.MatchString(t.Currency) {
+			return t, "", &rowError{"currency", fmt.Sprintf("column %q: %q is not an ISO 4217 currency code", c.Currency, get(c.Currency))}
+		}
+	}
+	if p.Account.Source == "column" {
+		if v := get(p.Account.Column); v != "" && normAccount(v) != rd.fileAcctN {
+			return t, "", &rowError{"account", fmt.Sprintf("column %q: statement account %q differs from %q in the rest of the file", p.Account.Column, v, rd.fileAcct)}
+		}
+	}
+	if h := get(p.Account.HolderColumn); h != "" && rd.batch.Accounts[0].HolderName == "" {
+		rd.batch.Accounts[0].HolderName = h
+	}
+	credit := amt.IsPositive()
+	t.Channel = canon.ChannelTransfer
+	for _, ch := range pl.channels {
+		if (ch.direction == "credit" && !credit) || (ch.direction == "debit" && credit) {
+			continue
+		}
+		if ch.m.match(get) {
+			t.Channel = ch.channel
+			break
+		}
+	}
+	cpID, e := rd.counterparty(&t, credit, get)
+	if e != nil {
+		return t, "", e
+	}
+	if credit {
+		t.From, t.To = cpID, rd.stmt
+	} else {
+		t.From, t.To = rd.stmt, cpID
+	}
+	var refs []string
+	for _, r := range c.Reference {
+		if v := get(r); v != "" {
+			refs = append(refs, v)
+		}
+	}
+	t.Reference = strings.Join(refs, " | ")
+	t.EndToEnd = get(c.EndToEnd)
+	if s := get(c.BalanceAfter); s != "" {
+		v, err := pl.parseAmount(s)
+		if err != nil {
+			return t, "", &rowError{"balance_after", fmt.Sprintf("column %q: %v", c.BalanceAfter, err)}
+		}
+		t.BalanceAfter = decimal.NullDecimal{Decimal: v, Valid: true}
+	}
+	if s := get(c.SourceID); s != "" {
+		id := rd.stmt + ":" + s
+		if prev, dup := rd.seenID[id]; dup {
+			return t, "", &rowError{"source_id", fmt.Sprintf("column %q: id %q already used on line %d", c.SourceID, s, prev)}
+		}
+		rd.seenID[id] = rec.line
+		t.SourceID = id
+	}
+	return t, "", nil
+}
+
+// counterparty finds the other side of the entry and records its account.
+func (rd *reader) counterparty(t *canon.Txn, credit bool, get func(string) string) (string, *rowError) {
+	p := rd.pl.p
+	cm := &p.Counterparty
+	if credit && p.CounterpartyCredit != nil {
+		cm = p.CounterpartyCredit
+	} else if !credit && p.CounterpartyDebit != nil {
+		cm = p.CounterpartyDebit
+	}
+	var names []string
+	for _, n := range cm.Name {
+		if v := get(n); v != "" {
+			names = append(names, v)
+		}
+	}
+	name := strings.Join(names, " ")
+	iban, bic, number, bank := get(cm.IBAN), get(cm.BIC), get(cm.Number), get(cm.Bank)
+	if re := rd.pl.cpNumRE[cm]; re != nil && number != "" {
+		if m := re.FindStringSubmatch(number); m != nil {
+			for gi, g := range re.SubexpNames() {
+				switch g {
+				case "number":
+					number = m[gi]
+				case "bank":
+					bank = m[gi]
+				}
+			}
+		}
+	}
+	raw := []string{}
+	for _, v := range []string{name, iban, number} {
+		if v != "" {
+			raw = append(raw, v)
+		}
+	}
+	t.Counterparty = strings.Join(raw, " ")
+	id, kind, err := canon.CounterpartyAccount(t.Channel, rd.stmt, iban, bank, number, name)
+	if err != nil {
+		field, col := "counterparty_number", cm.Number
+		if iban != "" {
+			field, col = "counterparty_iban", cm.IBAN
+		}
+		return "", &rowError{field, fmt.Sprintf("column %q: %v (quarantined, not corrected)", col, err)}
+	}
+	if !rd.cpSeen[id] && id != rd.stmt {
+		rd.cpSeen[id] = true
+		acc := canon.Account{ID: id, Kind: kind, BIC: bic}
+		if kind == canon.KindBank && canon.LooksLikeIBAN(id) {
+			acc.IBAN = id
+			acc.Country = id[:2]
+		} else if kind == canon.KindBank {
+			acc.Bank, acc.Number = bank, strings.Join(strings.Fields(number), "")
+		}
+		if kind != canon.KindCash {
+			acc.HolderName = name
+		}
+		rd.batch.Accounts = append(rd.batch.Accounts, acc)
+	}
+	return id, nil
+}
