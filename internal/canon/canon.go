@@ -61,6 +61,9 @@ type Account struct {
 	Currency   string
 	// Statement is true when the source is a statement of this account (has_statement).
 	Statement bool
+	// Opening is the account's known balance before its first transaction in the data, when
+	// the source states one (a clean lot for the tracer).
+	Opening decimal.NullDecimal
 }
 
 // Txn is one canonical transaction: Amount > 0, money moves From -> To.
@@ -79,10 +82,14 @@ type Txn struct {
 	To        string
 	Amount    decimal.Decimal
 	Currency  string
-	Channel   string
-	Reference string
-	EndToEnd  string
-	UETR      string
+	// Received and ReceivedCurrency are what the receiver got, when the source shows a
+	// different amount or currency on the receiving side (FX, operator fees).
+	Received         decimal.NullDecimal
+	ReceivedCurrency string
+	Channel          string
+	Reference        string
+	EndToEnd         string
+	UETR             string
 	// Counterparty is the counterparty as the source wrote it (name, account text), kept raw.
 	Counterparty string
 	// BalanceAfter is the statement account's balance after this entry, when given.
@@ -147,12 +154,13 @@ type RecordError struct {
 	Reason string
 }
 
-// Error implements error: "line 12, field amount: not an amount".
+// Error implements error: "line 12, field amount: not an amount" (for formats counted in
+// entries, the entry number stands where the line is).
 func (e RecordError) Error() string {
 	if e.Field == "" {
-		return fmt.Sprintf("record %d: %s", e.Record, e.Reason)
+		return fmt.Sprintf("line %d: %s", e.Record, e.Reason)
 	}
-	return fmt.Sprintf("record %d, field %s: %s", e.Record, e.Field, e.Reason)
+	return fmt.Sprintf("line %d, field %s: %s", e.Record, e.Field, e.Reason)
 }
 
 // Batch is everything a reader got out of one file.

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+)
+
+// Version is the tool version recorded in sources and run manifests.
+var Version = "0.1.0-dev"
+
+// Exit codes (DESIGN.md §3).
+const (
+	exitOK       = 0
+	exitFailOn   = 1
+	exitUsage    = 2
+	exitInput    = 3
+	exitInternal = 4
+)
+
+// exitError carries an exit code chosen by a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// env is what every command writes to.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// run executes the CLI with argv and returns the exit code.
+func run(argv []string, stdout, stderr io.Writer) int {
+	app := newApp(&env{stdout: stdout, stderr: stderr})
+	err := app.RunContext(context.Background(), argv)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	fmt.Fprintf(stderr, "moneytrail: %v\n", err)
+	return code
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, ingest.ErrInput), errors.Is(err, casedb.ErrNoCase), errors.Is(err, casedb.ErrNewerSchema),
+		errors.Is(err, casedb.ErrExists):
+		return exitInput
+	}
+	return exitInternal
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:    "moneytrail",
+		Usage:   "trace the money of a smuggling network through seized bank and money-transfer records",
+		Version: Version,
+		Description: `moneytrail loads bank statements (CSV with bank profiles, AMLworld, AMLSim, ledger CSV)
+into one DuckDB case database with the provenance of every record (file SHA-256, line),
+and lets investigators see exactly what was loaded and query it.
+
+Exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage error, 3 input error (nothing
+stored for the failing file), 4 internal error.`,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "db", Usage: "case database `FILE`", Value: casedb.DefaultPath, EnvVars: []string{"MONEYTRAIL_DB"}},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, csv or json", Value: "table"},
+		},
+		Before: func(c *cli.Context) error {
+			switch c.String("output") {
+			case "table", "csv", "json":
+				return nil
+			}
+			return usageErr("--output %q: use table, csv or json", c.String("output"))
+		},
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return &exitError{code: exitUsage, err: err}
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErr("no command %q; see moneytrail --help", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			initCommand(e),
+			ingestCommand(e),
+			sourcesCommand(e),
+			accountsCommand(e),
+			quarantineCommand(e),
+			sqlCommand(e),
+			exportCommand(e),
+			generateCommand(e),
+			benchCommand(e),
+			benchStepCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+	}
+	return app
+}
+
+// openCase opens the case named by --db.
+func openCase(c *cli.Context, opt casedb.Options) (*casedb.DB, error) {
+	return casedb.Open(c.Context, c.String("db"), opt)
+}

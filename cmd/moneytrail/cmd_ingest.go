@@ -1,0 +1,146 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/internal/table"
+)
+
+func ingestCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "load export files into the case, with provenance and quarantine",
+		ArgsUsage: "FILE|DIR...",
+		UsageText: "moneytrail ingest [--format F] [--profile P] [--account ID] [--strict] FILE|DIR...",
+		Description: `Each file is loaded in one transaction: a failure leaves the case as it was. The same bytes
+ingested twice are reported and skipped. Records that cannot be read go to quarantine with
+their line, field and reason, and the rest is loaded (--strict fails the file instead).
+A directory is walked in name order. The case is created when it does not exist yet.
+
+Formats (--format): auto (detected from the content), ledger, csv (with --profile),
+amlworld, amlsim, ecb-rates.
+
+Examples:
+   moneytrail ingest testdata/demo/ledger.csv
+   moneytrail ingest --format csv --profile raiffeisen-at --account AT611904300234573201 export.csv
+   moneytrail ingest --format amlworld HI-Small_Trans.csv
+   moneytrail ingest --format ecb-rates eurofxref-hist.csv`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "auto", Usage: "input `FORMAT`: auto, " + strings.Join(ingest.Formats(), ", ")},
+			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "bank CSV `PROFILE`: a built-in name or a YAML file"},
+			&cli.StringFlag{Name: "account", Usage: "statement account `ID` (IBAN or scheme:bank:number) when the file does not say"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail a file instead of quarantining any record"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageErr("ingest: name at least one FILE or DIR")
+			}
+			files, err := expandFiles(c.Args().Slice())
+			if err != nil {
+				return err
+			}
+			db, err := openCase(c, casedb.Options{CreateIfMissing: true})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			t := &table.Table{Columns: []string{"file", "status", "source_id", "format", "profile", "records", "loaded", "quarantined", "fx_missing"}}
+			var failed []error
+			for _, f := range files {
+				sp := startSpinner(e.stderr, "ingest "+filepath.Base(f))
+				res, err := ingest.File(c.Context, db, f, ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
+					Account: c.String("account"), Strict: c.Bool("strict"), Progress: sp.describe})
+				sp.stop()
+				if err != nil {
+					if !errors.Is(err, ingest.ErrInput) {
+						return err
+					}
+					failed = append(failed, err)
+					fmt.Fprintf(e.stderr, "moneytrail: %v\n", err)
+					t.Rows = append(t.Rows, cells(f, "failed", "", res.Format, res.Profile, "", "", "", ""))
+					continue
+				}
+				status := "loaded"
+				if res.Skipped {
+					status = "skipped: same bytes as source " + strconv.FormatInt(res.DuplicateOf, 10)
+					t.Rows = append(t.Rows, cells(f, status, strconv.FormatInt(res.DuplicateOf, 10), "", "", "", "", "", ""))
+					continue
+				}
+				t.Rows = append(t.Rows, cells(f, status, strconv.FormatInt(res.SourceID, 10), res.Format, res.Profile,
+					strconv.FormatInt(res.Records, 10), strconv.FormatInt(res.Loaded, 10), strconv.FormatInt(res.Quarantined, 10),
+					strconv.FormatInt(res.FXMissing, 10)))
+				for _, p := range res.Problems {
+					fmt.Fprintf(e.stderr, "quarantined %s: %s\n", f, p.Error())
+				}
+				if res.Quarantined > int64(len(res.Problems)) {
+					fmt.Fprintf(e.stderr, "quarantined %s: ... %d more (moneytrail quarantine --source %d)\n", f, res.Quarantined-int64(len(res.Problems)), res.SourceID)
+				}
+			}
+			if err := t.Write(e.stdout, c.String("output")); err != nil {
+				return err
+			}
+			if len(failed) > 0 {
+				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d file(s) failed and stored nothing", len(failed), len(files))}
+			}
+			return nil
+		},
+	}
+}
+
+func cells(v ...string) []*string {
+	out := make([]*string, len(v))
+	for i := range v {
+		if v[i] != "" {
+			out[i] = &v[i]
+		}
+	}
+	return out
+}
+
+// expandFiles turns the arguments into files: a directory contributes its files (recursively,
+// in name order, hidden ones skipped).
+func expandFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ingest.ErrInput, err)
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != a {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ingest.ErrInput, err)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/internal/table"
+)
+
+func sqlCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "sql",
+		Usage:     "run a read-only SQL query over the case",
+		ArgsUsage: "QUERY",
+		UsageText: `moneytrail sql QUERY
+
+The case is opened read-only and the query cannot read or write other files. The stable
+views are txns, account_balances, statement_periods and fx_missing.
+
+Example:
+   moneytrail sql "SELECT to_account, sum(amount) FROM txns WHERE channel = 'cash_deposit' GROUP BY 1 ORDER BY 2 DESC"`,
+		Action: func(c *cli.Context) error {
+			q := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
+			if q == "" {
+				return usageErr("sql: give a QUERY")
+			}
+			db, err := openCase(c, casedb.Options{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.LockDown(c.Context); err != nil {
+				return err
+			}
+			t, err := table.Query(c.Context, db, q)
+			if err != nil {
+				return &exitError{code: exitInput, err: err}
+			}
+			return t.Write(e.stdout, c.String("output"))
+		},
+	}
+}

@@ -1,0 +1,141 @@
+// Package ingest loads export files into a case database: it detects the format, runs the pure
+// reader of that format, and stores the canonical records with their provenance in one DuckDB
+// transaction per file (a failure leaves the case as it was), quarantining unreadable records
+// and skipping files whose bytes are already in the case.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+)
+
+// ParserVersion is recorded on every source; it changes whenever a reader's output for the
+// same bytes could change.
+const ParserVersion = "moneytrail-ingest/1"
+
+// ErrInput marks problems with the input (unreadable file, unknown format, --strict
+// quarantine): the CLI exits with code 3 and nothing was stored.
+var ErrInput = errors.New("input error")
+
+// Options controls one ingest.
+type Options struct {
+	// Format is ledger, csv, amlworld, amlsim, ecb-rates, camt, mt940 or auto ("" = auto).
+	Format string
+	// Profile names a built-in CSV profile or a profile YAML file (format csv).
+	Profile string
+	// Account is the statement account, for formats that cannot tell it themselves.
+	Account string
+	// Strict fails the file when any record would be quarantined.
+	Strict bool
+	// Now is the ingest time recorded on the source (declared timestamp); zero means
+	// time.Now().
+	Now time.Time
+	// Progress, when set, is told about long steps (for a progress bar).
+	Progress func(step string)
+}
+
+// Result describes what one ingest did.
+type Result struct {
+	Path        string
+	SourceID    int64
+	SHA256      string
+	Bytes       int64
+	Format      string
+	Profile     string
+	Records     int64
+	Loaded      int64
+	Quarantined int64
+	// Skipped is true when the same bytes were already in the case (as source DuplicateOf).
+	Skipped     bool
+	DuplicateOf int64
+	// StatementAccount is the account the file is a statement of, when it is one.
+	StatementAccount string
+	// Problems lists the first quarantined records (at most 20), for the user's eyes.
+	Problems []canon.RecordError
+	// FXMissing counts loaded transactions without a base-currency amount (no rate).
+	FXMissing int64
+}
+
+// File ingests the file at path into db.
+func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result, error) {
+	res := Result{Path: path}
+	sum, size, err := hashFile(path)
+	if err != nil {
+		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	res.SHA256, res.Bytes = sum, size
+	var dup int64
+	err = db.QueryRowContext(ctx, `SELECT source_id FROM sources WHERE sha256 = ?`, sum).Scan(&dup)
+	if err == nil {
+		res.Skipped, res.DuplicateOf = true, dup
+		return res, nil
+	}
+	format := opt.Format
+	if format == "" || format == "auto" {
+		format, err = detectFile(path)
+		if err != nil {
+			return res, err
+		}
+	}
+	res.Format = format
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	src := sourceRow{Path: path, FileName: filepath.Base(path), SHA256: sum, Bytes: size, Format: format,
+		ParserVersion: ParserVersion, IngestedAt: now}
+	switch format {
+	case FormatAMLWorld:
+		return loadAMLWorld(ctx, db, path, src, opt, res)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	if sha(data) != sum {
+		return res, fmt.Errorf("%w: %s changed while it was being read", ErrInput, path)
+	}
+	b, profile, err := readFormat(format, data, path, opt)
+	if err != nil {
+		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	src.Profile = profile
+	res.Profile = profile
+	return loadBatch(ctx, db, src, b, opt, res)
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", 0, err
+	}
+	if st.IsDir() {
+		return "", 0, fmt.Errorf("is a directory")
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+func sha(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}

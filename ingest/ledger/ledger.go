@@ -1,0 +1,197 @@
+// Package ledger reads and writes moneytrail's own plain interchange CSV (DESIGN.md §2): one
+// transaction per row, ids kept exactly as written. It is the simplest way into a case.
+package ledger
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/money"
+)
+
+// Header is the required header; Optional are the columns that may follow it.
+var (
+	Header   = []string{"txn_id", "booked_at", "from_account", "to_account", "amount", "currency"}
+	Optional = []string{"channel", "reference"}
+)
+
+// Detect reports whether data starts with the ledger header (after an optional UTF-8 BOM).
+func Detect(data []byte) bool {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	line = bytes.TrimRight(line, "\r")
+	return strings.HasPrefix(string(line), strings.Join(Header, ","))
+}
+
+// ErrHeader reports a file whose first line is not the ledger header.
+var ErrHeader = errors.New("not a ledger file")
+
+// Read parses a ledger CSV. A file without the ledger header is an error; a bad row becomes a
+// canon.RecordError naming its line and field, and the rest is read.
+func Read(data []byte) (canon.Batch, error) {
+	var b canon.Batch
+	if !utf8.Valid(data) {
+		return b, fmt.Errorf("%w: the file is not valid UTF-8 (ledger files are UTF-8)", ErrHeader)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		return b, fmt.Errorf("%w: line 1: %v", ErrHeader, err)
+	}
+	if len(head) < len(Header) {
+		return b, fmt.Errorf("%w: line 1: header %q, want %q", ErrHeader, strings.Join(head, ","), strings.Join(Header, ","))
+	}
+	for i, h := range Header {
+		if strings.TrimSpace(head[i]) != h {
+			return b, fmt.Errorf("%w: line 1, column %d: header %q, want %q", ErrHeader, i+1, head[i], h)
+		}
+	}
+	for i, h := range head[len(Header):] {
+		if i >= len(Optional) || strings.TrimSpace(h) != Optional[i] {
+			return b, fmt.Errorf("%w: line 1, column %d: unexpected column %q (optional columns are %s, in that order)", ErrHeader, len(Header)+i+1, h, strings.Join(Optional, ","))
+		}
+	}
+	width := len(head)
+	seen := map[string]int{}
+	lines := bytes.Count(data, []byte("\n")) + 1
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			line := 0
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			b.Records++
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Reason: err.Error(), Raw: rawLine(data, line)})
+			continue
+		}
+		line, _ := r.FieldPos(0)
+		if line > lines {
+			line = lines
+		}
+		b.Records++
+		if len(rec) != width {
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Raw: strings.Join(rec, ","),
+				Reason: fmt.Sprintf("row has %d fields, header has %d", len(rec), width)})
+			continue
+		}
+		t, ferr := parseRow(rec, line)
+		if ferr != nil {
+			ferr.Raw = strings.Join(rec, ",")
+			b.Errors = append(b.Errors, *ferr)
+			continue
+		}
+		if first, dup := seen[t.SourceID]; dup {
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Field: "txn_id", Raw: strings.Join(rec, ","),
+				Reason: fmt.Sprintf("duplicate txn_id %q, first on line %d", t.SourceID, first)})
+			continue
+		}
+		seen[t.SourceID] = line
+		t.Seq = int64(len(b.Txns) + 1)
+		b.Txns = append(b.Txns, t)
+	}
+	return b, nil
+}
+
+func parseRow(rec []string, line int) (canon.Txn, *canon.RecordError) {
+	fail := func(field, format string, a ...any) (canon.Txn, *canon.RecordError) {
+		return canon.Txn{}, &canon.RecordError{Record: line, Field: field, Reason: fmt.Sprintf(format, a...)}
+	}
+	t := canon.Txn{Record: line, SourceID: strings.TrimSpace(rec[0])}
+	if t.SourceID == "" {
+		return fail("txn_id", "empty")
+	}
+	at, err := ParseTime(strings.TrimSpace(rec[1]))
+	if err != nil {
+		return fail("booked_at", "%v", err)
+	}
+	t.BookedAt = at
+	t.From, t.To = strings.TrimSpace(rec[2]), strings.TrimSpace(rec[3])
+	if t.From == "" {
+		return fail("from_account", "empty")
+	}
+	if t.To == "" {
+		return fail("to_account", "empty")
+	}
+	amt, err := money.Parse(rec[4], money.Dot)
+	if err != nil {
+		return fail("amount", "%v", err)
+	}
+	if !amt.IsPositive() {
+		return fail("amount", "amount %s is not positive (direction is from -> to)", rec[4])
+	}
+	t.Amount = amt
+	cur := strings.TrimSpace(rec[5])
+	if !isCurrency(cur) {
+		return fail("currency", "%q is not a three-letter upper-case currency code", rec[5])
+	}
+	t.Currency = cur
+	t.Channel = canon.ChannelTransfer
+	if len(rec) > 6 {
+		if c := strings.TrimSpace(rec[6]); c != "" {
+			if !canon.ValidChannel(c) {
+				return fail("channel", "%q is not one of %s", c, strings.Join(canon.Channels, ", "))
+			}
+			t.Channel = c
+		}
+	}
+	if len(rec) > 7 {
+		t.Reference = rec[7]
+	}
+	return t, nil
+}
+
+func isCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// timeLayouts are the ISO 8601 forms booked_at may take.
+var timeLayouts = []string{"2006-01-02", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04",
+	"2006-01-02 15:04", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", time.RFC3339Nano}
+
+// ParseTime reads an ISO 8601 date or date-time. A time with a zone offset is converted to UTC;
+// one without is taken as written (case-local wall time, stored as UTC).
+func ParseTime(s string) (time.Time, error) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date or date-time (2006-01-02 or 2006-01-02T15:04:05)", s)
+}
+
+func rawLine(data []byte, line int) string {
+	if line <= 0 {
+		return ""
+	}
+	for i := 1; i < line; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
+	}
+	l, _, _ := bytes.Cut(data, []byte("\n"))
+	return strings.TrimRight(string(l), "\r")
+}

@@ -1,0 +1,457 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+)
+
+// seqStride separates the seq ranges of sources: seq = source_id*seqStride + position, so the
+// order of equal timestamps is statement order within a file and ingest order across files.
+const seqStride = 1_000_000_000
+
+// maxProblems is how many quarantined records a Result lists.
+const maxProblems = 20
+
+type sourceRow struct {
+	Path, FileName, SHA256 string
+	Bytes                  int64
+	Format, Profile        string
+	ParserVersion          string
+	IngestedAt             time.Time
+}
+
+// keepsIDs reports whether a format's own transaction ids are a contract (kept exactly, a clash
+// with the case is quarantined) rather than a preference (a clash falls back to a derived id).
+func keepsIDs(format string) bool { return format == FormatLedger }
+
+// derivedID is the stable id of a record without an id of its own: the first 16 hex digits
+// of the file's SHA-256 and the record number, with ".k" when one record gives several.
+func derivedID(sum string, record, k int) string {
+	id := sum[:16] + ":" + strconv.Itoa(record)
+	if k > 0 {
+		id += "." + strconv.Itoa(k)
+	}
+	return id
+}
+
+func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch, opt Options, res Result) (Result, error) {
+	if b.Records == 0 {
+		b.Records = len(b.Txns) + len(b.Errors)
+	}
+	if opt.Account != "" && b.StatementAccount == "" {
+		b.StatementAccount = opt.Account
+	}
+	if opt.Strict && len(b.Errors) > 0 {
+		return res, strictError(src.Path, b.Errors)
+	}
+	rows := prepareTxns(src.SHA256, b.Txns)
+	resolveRecordLabels(rows, b.Labels)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	if err := stage(ctx, conn, rows, b); err != nil {
+		return res, fmt.Errorf("stage %s: %w", src.Path, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.stage_txn; DROP TABLE IF EXISTS temp.stage_acct; DROP TABLE IF EXISTS temp.stage_q; DROP TABLE IF EXISTS temp.stage_label; DROP TABLE IF EXISTS temp.stage_rate`)
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	clashes, err := resolveClashes(ctx, tx, src, keepsIDs(src.Format))
+	if err != nil {
+		return res, err
+	}
+	if opt.Strict && len(clashes) > 0 {
+		return res, strictError(src.Path, clashes)
+	}
+	b.Errors = append(b.Errors, clashes...)
+	var sid int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(source_id), 0) + 1 FROM sources`).Scan(&sid); err != nil {
+		return res, err
+	}
+	res.SourceID = sid
+	loaded := int64(len(rows) - len(clashes))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
+		SELECT txn_id, ?, record, ? * CAST(? AS BIGINT) + seq, booked_at, value_date, from_account, to_account,
+			CAST(amount AS `+casedb.Money+`), currency, NULL, NULL, NULL, NULL,
+			CAST(received_amount AS `+casedb.Money+`), received_currency, channel, reference, end_to_end_id, uetr,
+			counterparty_raw, CAST(balance_after AS `+casedb.Money+`), pending, NULL
+		FROM temp.stage_txn ORDER BY seq`, sid, sid, seqStride); err != nil {
+		return res, fmt.Errorf("store transactions of %s: %w", src.Path, err)
+	}
+	if err := storeAccounts(ctx, tx, sid); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine SELECT ?, record, raw, field, reason FROM temp.stage_q ORDER BY record`, sid); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO labels SELECT ?, subject, label, value, record FROM temp.stage_label ORDER BY record, subject, label`, sid); err != nil {
+		return res, err
+	}
+	if err := storeClashQuarantine(ctx, tx, sid, clashes); err != nil {
+		return res, err
+	}
+	rateErrs, err := storeRates(ctx, tx, sid)
+	if err != nil {
+		return res, err
+	}
+	b.Errors = append(b.Errors, rateErrs...)
+	if opt.Strict && len(rateErrs) > 0 {
+		return res, strictError(src.Path, rateErrs)
+	}
+	if err := storeStatements(ctx, tx, sid, b); err != nil {
+		return res, err
+	}
+	quarantined := int64(len(b.Errors))
+	if err := insertSource(ctx, tx, sid, src, int64(b.Records), loaded, quarantined, b.StatementAccount); err != nil {
+		return res, err
+	}
+	scope := "source_id = " + strconv.FormatInt(sid, 10)
+	if len(b.Rates) > 0 {
+		scope = "base_amount IS NULL"
+	}
+	missing, err := applyFX(ctx, tx, scope)
+	if err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("commit %s: %w", src.Path, err)
+	}
+	res.Records, res.Loaded, res.Quarantined, res.FXMissing = int64(b.Records), loaded, quarantined, missing
+	res.StatementAccount = b.StatementAccount
+	sortErrors(b.Errors)
+	if len(b.Errors) > maxProblems {
+		res.Problems = b.Errors[:maxProblems]
+	} else {
+		res.Problems = b.Errors
+	}
+	return res, nil
+}
+
+func sortErrors(e []canon.RecordError) {
+	sort.SliceStable(e, func(i, j int) bool { return e[i].Record < e[j].Record })
+}
+
+func strictError(path string, errs []canon.RecordError) error {
+	sortErrors(errs)
+	msg := fmt.Sprintf("%s: --strict: %d record(s) would be quarantined", path, len(errs))
+	for i, e := range errs {
+		if i == 5 {
+			msg += fmt.Sprintf("\n  ... and %d more", len(errs)-5)
+			break
+		}
+		msg += fmt.Sprintf("\n  %s: %s", path, e.Error())
+	}
+	return fmt.Errorf("%w: %s", ErrInput, msg)
+}
+
+type txnRow struct {
+	id, sourceID string
+	t            canon.Txn
+	seq          int64
+}
+
+func prepareTxns(sum string, txns []canon.Txn) []txnRow {
+	perRecord := map[int]int{}
+	for _, t := range txns {
+		perRecord[t.Record]++
+	}
+	k := map[int]int{}
+	rows := make([]txnRow, len(txns))
+	for i, t := range txns {
+		r := txnRow{t: t, seq: t.Seq, sourceID: t.SourceID}
+		if r.seq <= 0 {
+			r.seq = int64(i + 1)
+		}
+		n := 0
+		if perRecord[t.Record] > 1 {
+			k[t.Record]++
+			n = k[t.Record]
+		}
+		if t.SourceID != "" {
+			r.id = t.SourceID
+		} else {
+			r.id = derivedID(sum, t.Record, n)
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+// resolveRecordLabels gives labels without a subject (meaning "the transaction of this
+// record") the id of that record's transaction.
+func resolveRecordLabels(rows []txnRow, labels []canon.Label) {
+	byRecord := map[int]string{}
+	for _, r := range rows {
+		if _, ok := byRecord[r.t.Record]; !ok {
+			byRecord[r.t.Record] = r.id
+		}
+	}
+	for i, l := range labels {
+		if l.Subject == "" {
+			labels[i].Subject = "txn:" + byRecord[l.Record]
+		}
+	}
+}
+
+func nullDec(d decimal.NullDecimal) driver.Value {
+	if !d.Valid {
+		return nil
+	}
+	return d.Decimal.String()
+}
+
+func nullStr(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t time.Time) driver.Value {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+const stageDDL = `
+CREATE OR REPLACE TEMP TABLE stage_txn(txn_id VARCHAR, source_txn_id VARCHAR, record BIGINT, seq BIGINT,
+	booked_at TIMESTAMP, value_date DATE, from_account VARCHAR, to_account VARCHAR, amount VARCHAR,
+	currency VARCHAR, received_amount VARCHAR, received_currency VARCHAR, channel VARCHAR, reference VARCHAR,
+	end_to_end_id VARCHAR, uetr VARCHAR, counterparty_raw VARCHAR, balance_after VARCHAR, pending BOOLEAN);
+CREATE OR REPLACE TEMP TABLE stage_acct(account_id VARCHAR, kind VARCHAR, iban VARCHAR, bic VARCHAR, bank VARCHAR,
+	number VARCHAR, holder_name VARCHAR, country VARCHAR, currency VARCHAR, has_statement BOOLEAN, opening VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_q(record BIGINT, raw VARCHAR, field VARCHAR, reason VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_label(subject VARCHAR, label VARCHAR, value VARCHAR, record BIGINT);
+CREATE OR REPLACE TEMP TABLE stage_rate(day DATE, currency VARCHAR, base_currency VARCHAR, rate VARCHAR, record BIGINT);`
+
+// stage writes the batch into connection-local temporary tables with the Appender (amounts as
+// text, cast exactly in SQL: the Appender would write a DECIMAL from the raw integer).
+func stage(ctx context.Context, conn *sql.Conn, rows []txnRow, b canon.Batch) error {
+	if _, err := conn.ExecContext(ctx, stageDDL); err != nil {
+		return err
+	}
+	return conn.Raw(func(dc any) error {
+		c := dc.(driver.Conn)
+		err := appendAll(c, "stage_txn", len(rows), func(i int) []driver.Value {
+			r := rows[i]
+			t := r.t
+			ch := t.Channel
+			if ch == "" {
+				ch = canon.ChannelTransfer
+			}
+			return []driver.Value{r.id, nullStr(r.sourceID), int64(t.Record), r.seq, t.BookedAt, nullTime(t.ValueDate),
+				t.From, t.To, t.Amount.String(), t.Currency, nullDec(t.Received), nullStr(t.ReceivedCurrency), ch,
+				nullStr(t.Reference), nullStr(t.EndToEnd), nullStr(t.UETR), nullStr(t.Counterparty), nullDec(t.BalanceAfter), t.Pending}
+		})
+		if err != nil {
+			return err
+		}
+		accts := mergeAccounts(b)
+		err = appendAll(c, "stage_acct", len(accts), func(i int) []driver.Value {
+			a := accts[i]
+			return []driver.Value{a.ID, a.Kind, nullStr(a.IBAN), nullStr(a.BIC), nullStr(a.Bank), nullStr(a.Number),
+				nullStr(a.HolderName), nullStr(a.Country), nullStr(a.Currency), a.Statement, nullDec(a.Opening)}
+		})
+		if err != nil {
+			return err
+		}
+		err = appendAll(c, "stage_q", len(b.Errors), func(i int) []driver.Value {
+			e := b.Errors[i]
+			return []driver.Value{int64(e.Record), nullStr(e.Raw), nullStr(e.Field), e.Reason}
+		})
+		if err != nil {
+			return err
+		}
+		err = appendAll(c, "stage_label", len(b.Labels), func(i int) []driver.Value {
+			l := b.Labels[i]
+			return []driver.Value{l.Subject, l.Label, l.Value, int64(l.Record)}
+		})
+		if err != nil {
+			return err
+		}
+		return appendAll(c, "stage_rate", len(b.Rates), func(i int) []driver.Value {
+			r := b.Rates[i]
+			return []driver.Value{r.Day, r.Currency, r.Base, r.Rate.String(), int64(r.Record)}
+		})
+	})
+}
+
+func appendAll(c driver.Conn, table string, n int, row func(int) []driver.Value) error {
+	if n == 0 {
+		return nil
+	}
+	a, err := duckdb.NewAppender(c, "temp", "main", table)
+	if err != nil {
+		return fmt.Errorf("appender %s: %w", table, err)
+	}
+	for i := 0; i < n; i++ {
+		if err := a.AppendRow(row(i)...); err != nil {
+			a.Close()
+			return fmt.Errorf("stage %s row %d: %w", table, i+1, err)
+		}
+	}
+	return a.Close()
+}
+
+// mergeAccounts combines what the batch says about each account, adding every transaction
+// endpoint it does not describe, in a deterministic order.
+func mergeAccounts(b canon.Batch) []canon.Account {
+	m := map[string]*canon.Account{}
+	var order []string
+	add := func(a canon.Account) {
+		if a.Kind == "" {
+			a.Kind = kindOf(a.ID)
+		}
+		if p, ok := m[a.ID]; ok {
+			p.Statement = p.Statement || a.Statement
+			fill(&p.IBAN, a.IBAN)
+			fill(&p.BIC, a.BIC)
+			fill(&p.Bank, a.Bank)
+			fill(&p.Number, a.Number)
+			fill(&p.HolderName, a.HolderName)
+			fill(&p.Country, a.Country)
+			fill(&p.Currency, a.Currency)
+			if !p.Opening.Valid {
+				p.Opening = a.Opening
+			}
+			return
+		}
+		c := a
+		m[a.ID] = &c
+		order = append(order, a.ID)
+	}
+	for _, a := range b.Accounts {
+		add(a)
+	}
+	if b.StatementAccount != "" {
+		add(canon.Account{ID: b.StatementAccount, Statement: true})
+	}
+	for _, t := range b.Txns {
+		add(canon.Account{ID: t.From})
+		add(canon.Account{ID: t.To})
+	}
+	sort.Strings(order)
+	out := make([]canon.Account, len(order))
+	for i, id := range order {
+		out[i] = *m[id]
+	}
+	return out
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// kindOf is the kind an account id implies when no reader said otherwise.
+func kindOf(id string) string {
+	if len(id) > 4 && id[:4] == "mto:" {
+		return canon.KindMTO
+	}
+	return canon.KindOfLedgerID(id)
+}
+
+func storeAccounts(ctx context.Context, tx *sql.Tx, sid int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts
+		SELECT account_id, kind, iban, bic, bank, number, holder_name, NULL, country, currency, has_statement,
+			CAST(opening AS `+casedb.Money+`), ?
+		FROM temp.stage_acct
+		ON CONFLICT (account_id) DO UPDATE SET
+			has_statement = accounts.has_statement OR excluded.has_statement,
+			iban = coalesce(accounts.iban, excluded.iban),
+			bic = coalesce(accounts.bic, excluded.bic),
+			bank = coalesce(accounts.bank, excluded.bank),
+			number = coalesce(accounts.number, excluded.number),
+			holder_name = coalesce(accounts.holder_name, excluded.holder_name),
+			country = coalesce(accounts.country, excluded.country),
+			currency = coalesce(accounts.currency, excluded.currency),
+			opening_balance = coalesce(accounts.opening_balance, excluded.opening_balance)`, sid)
+	if err != nil {
+		return fmt.Errorf("store accounts: %w", err)
+	}
+	return nil
+}
+
+// resolveClashes finds staged transaction ids already in the case. Where the format's ids are a
+// contract the records are removed and reported; otherwise they get their derived id.
+func resolveClashes(ctx context.Context, tx *sql.Tx, src sourceRow, keep bool) ([]canon.RecordError, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.txn_id, s.record, s.from_account, s.to_account, s.amount, t.source_id, t.source_record
+		FROM temp.stage_txn s JOIN transactions t USING (txn_id) ORDER BY s.record`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []canon.RecordError
+	for rows.Next() {
+		var id, from, to, amt string
+		var rec, osid, orec int64
+		if err := rows.Scan(&id, &rec, &from, &to, &amt, &osid, &orec); err != nil {
+			return nil, err
+		}
+		out = append(out, canon.RecordError{Record: int(rec), Field: "txn_id", Raw: id + "," + from + "," + to + "," + amt,
+			Reason: fmt.Sprintf("txn_id %q is already in the case (source %d, record %d)", id, osid, orec)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if keep {
+		_, err = tx.ExecContext(ctx, `DELETE FROM temp.stage_txn WHERE txn_id IN (SELECT txn_id FROM transactions)`)
+		return out, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE temp.stage_txn SET txn_id = substr(?, 1, 16) || ':' || record ||
+		CASE WHEN (SELECT count(*) FROM temp.stage_txn s2 WHERE s2.record = stage_txn.record) > 1 THEN '.' || seq ELSE '' END
+		WHERE txn_id IN (SELECT txn_id FROM transactions)`, src.SHA256)
+	return nil, err
+}
+
+func storeClashQuarantine(ctx context.Context, tx *sql.Tx, sid int64, clashes []canon.RecordError) error {
+	for _, e := range clashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)`, sid, e.Record, e.Raw, e.Field, e.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, records, loaded, quarantined int64, stmtAcct string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, profile,
+		parser_version, ingested_at, records, loaded, quarantined, statement_account)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?)`,
+		sid, src.Path, src.FileName, src.SHA256, src.Bytes, src.Format, nullStr(src.Profile), src.ParserVersion,
+		src.IngestedAt.UTC().Format("2006-01-02 15:04:05.000000"), records, loaded, quarantined, nullStr(stmtAcct))
+	if err != nil {
+		return fmt.Errorf("record source %s: %w", src.Path, err)
+	}
+	// Period and balances from the file's statements, else the period its transactions span.
+	_, err = tx.ExecContext(ctx, `UPDATE sources SET
+		period_start = coalesce((SELECT min(period_start) FROM statements WHERE source_id = ?),
+			(SELECT CAST(min(booked_at) AS DATE) FROM transactions WHERE source_id = ?)),
+		period_end = coalesce((SELECT max(period_end) FROM statements WHERE source_id = ?),
+			(SELECT CAST(max(booked_at) AS DATE) FROM transactions WHERE source_id = ?)),
+		opening_balance = (SELECT opening FROM statements WHERE source_id = ? ORDER BY statement_no LIMIT 1),
+		closing_balance = (SELECT closing FROM statements WHERE source_id = ? ORDER BY statement_no DESC LIMIT 1),
+		reconciled = (SELECT bool_and(reconciled) FROM statements WHERE source_id = ?)
+		WHERE source_id = ?`, sid, sid, sid, sid, sid, sid, sid, sid)
+	return err
+}

@@ -1,0 +1,213 @@
+// Package bench is the performance suite behind `moneytrail bench`: it generates
+// AMLworld-shaped data and measures moneytrail against the stated baseline in the same run,
+// each step in its own process so that its peak memory is its own.
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/moneytrail/moneytrail/fixtures"
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+)
+
+// StepResult is what one measured step reports.
+type StepResult struct {
+	Name    string        `json:"name"`
+	Rows    int64         `json:"rows"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// PeakRSS is the step process's maximum resident set size in bytes.
+	PeakRSS int64 `json:"peak_rss"`
+}
+
+// RowsPerSec is the step's throughput.
+func (r StepResult) RowsPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Rows) / r.Elapsed.Seconds()
+}
+
+// Steps are the measurable steps a child process can run (see RunStep).
+const (
+	StepDuckDBCSV    = "duckdb-read-csv"
+	StepIngestAMLW   = "moneytrail-ingest-amlworld"
+	stepResultPrefix = "BENCH-RESULT "
+)
+
+// RunStep runs one step in this process and prints its result line to w: the child side of
+// the suite. args are the CSV file and the database file to create.
+func RunStep(ctx context.Context, w io.Writer, step, csvPath, dbPath string) error {
+	os.Remove(dbPath)
+	os.Remove(dbPath + ".wal")
+	start := time.Now()
+	var rows int64
+	switch step {
+	case StepDuckDBCSV:
+		db, err := sql.Open("duckdb", dbPath+"?autoinstall_known_extensions=false&autoload_known_extensions=false")
+		if err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, `CREATE TABLE t AS SELECT * FROM read_csv(?)`, csvPath); err != nil {
+			db.Close()
+			return err
+		}
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&rows); err != nil {
+			db.Close()
+			return err
+		}
+		if err := db.Close(); err != nil {
+			return err
+		}
+	case StepIngestAMLW:
+		db, err := casedb.Open(ctx, dbPath, casedb.Options{Create: true})
+		if err != nil {
+			return err
+		}
+		res, err := ingest.File(ctx, db, csvPath, ingest.Options{Format: ingest.FormatAMLWorld})
+		if err != nil {
+			db.Close()
+			return err
+		}
+		rows = res.Loaded
+		if err := db.Close(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown bench step %q", step)
+	}
+	r := StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)}
+	b, _ := json.Marshal(r)
+	_, err := fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
+	return err
+}
+
+// child runs a step in a new process of exe (the moneytrail binary) and collects its result
+// and peak memory.
+func child(ctx context.Context, exe string, step, csvPath, dbPath string) (StepResult, error) {
+	cmd := exec.CommandContext(ctx, exe, "bench-step", step, csvPath, dbPath)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return StepResult{}, fmt.Errorf("bench step %s: %w", step, err)
+	}
+	var r StepResult
+	for _, line := range splitLines(string(out)) {
+		if len(line) > len(stepResultPrefix) && line[:len(stepResultPrefix)] == stepResultPrefix {
+			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
+				return r, err
+			}
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakRSS = ru.Maxrss * 1024
+	}
+	return r, nil
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// IngestOptions shapes the ingest benchmark.
+type IngestOptions struct {
+	Rows int
+	// Dir holds the generated file and databases (a temporary directory when empty).
+	Dir string
+	// Exe is the moneytrail binary that runs each step.
+	Exe  string
+	Seed uint64
+	// Keep leaves the generated files in Dir.
+	Keep bool
+}
+
+// Ingest measures, in the same run, DuckDB alone loading an AMLworld-shaped CSV of N rows
+// into a file database (the baseline) and `moneytrail ingest --format amlworld` of the same
+// file into a new case, and prints throughput, peak memory and the ratio.
+func Ingest(ctx context.Context, w io.Writer, o IngestOptions) error {
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "moneytrail-bench-")
+		if err != nil {
+			return err
+		}
+		dir = d
+		if !o.Keep {
+			defer os.RemoveAll(d)
+		}
+	}
+	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return err
+	}
+	gen := time.Now()
+	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	st, _ := os.Stat(csvPath)
+	fmt.Fprintf(w, "generated %s: %d rows, %.0f MB in %s\n", csvPath, o.Rows, float64(st.Size())/1e6, time.Since(gen).Round(time.Millisecond))
+	// Warm the page cache so neither step pays for the first read.
+	if err := warm(csvPath); err != nil {
+		return err
+	}
+	a, err := child(ctx, o.Exe, StepDuckDBCSV, csvPath, filepath.Join(dir, "baseline.duckdb"))
+	if err != nil {
+		return err
+	}
+	b, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, filepath.Join(dir, "case.duckdb"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-48s %10s %14s %12s\n", "step", "seconds", "rows/s", "peak RSS")
+	for _, r := range []StepResult{a, b} {
+		fmt.Fprintf(w, "%-48s %10.2f %14.0f %9.0f MiB\n", label(r.Name), r.Elapsed.Seconds(), r.RowsPerSec(), float64(r.PeakRSS)/(1<<20))
+	}
+	fmt.Fprintf(w, "ratio moneytrail/duckdb (b/a): %.2f (target <= 1.5); peak RSS %.2f GiB (target <= 3 GiB)\n",
+		b.Elapsed.Seconds()/a.Elapsed.Seconds(), float64(b.PeakRSS)/(1<<30))
+	return nil
+}
+
+func label(step string) string {
+	switch step {
+	case StepDuckDBCSV:
+		return "(a) DuckDB CREATE TABLE AS read_csv"
+	case StepIngestAMLW:
+		return "(b) moneytrail ingest --format amlworld"
+	}
+	return step
+}
+
+func warm(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(io.Discard, f)
+	return err
+}

@@ -1,0 +1,184 @@
+package casedb
+
+// SchemaVersion is the version of the case-database layout this build writes. Opening a file
+// with an older version migrates it; a newer one is refused (ErrNewerSchema).
+const SchemaVersion = 1
+
+// Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
+const Money = "DECIMAL(38,6)"
+
+// schemaV1 creates the tables and views of DESIGN.md §2.
+var schemaV1 = []string{
+	`CREATE TABLE meta(key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+	`CREATE TABLE sources(
+		source_id INTEGER PRIMARY KEY,
+		path VARCHAR NOT NULL,
+		file_name VARCHAR NOT NULL,
+		sha256 VARCHAR NOT NULL UNIQUE,
+		bytes BIGINT NOT NULL,
+		format VARCHAR NOT NULL,
+		profile VARCHAR,
+		parser_version VARCHAR NOT NULL,
+		ingested_at TIMESTAMP NOT NULL,
+		records BIGINT NOT NULL,
+		loaded BIGINT NOT NULL,
+		quarantined BIGINT NOT NULL,
+		statement_account VARCHAR,
+		period_start DATE,
+		period_end DATE,
+		opening_balance ` + Money + `,
+		closing_balance ` + Money + `,
+		reconciled BOOLEAN,
+		options_json VARCHAR)`,
+	`CREATE TABLE statements(
+		source_id INTEGER NOT NULL,
+		statement_no INTEGER NOT NULL,
+		account_id VARCHAR NOT NULL,
+		currency VARCHAR,
+		period_start DATE,
+		period_end DATE,
+		opening ` + Money + `,
+		credits ` + Money + `,
+		debits ` + Money + `,
+		closing ` + Money + `,
+		computed_closing ` + Money + `,
+		difference ` + Money + `,
+		entries BIGINT,
+		reconciled BOOLEAN)`,
+	`CREATE TABLE accounts(
+		account_id VARCHAR PRIMARY KEY,
+		kind VARCHAR NOT NULL,
+		iban VARCHAR,
+		bic VARCHAR,
+		bank VARCHAR,
+		number VARCHAR,
+		holder_name VARCHAR,
+		party_id VARCHAR,
+		country VARCHAR,
+		currency VARCHAR,
+		has_statement BOOLEAN NOT NULL DEFAULT false,
+		opening_balance ` + Money + `,
+		first_source_id INTEGER)`,
+	`CREATE TABLE parties(
+		party_id VARCHAR PRIMARY KEY,
+		name VARCHAR,
+		name_key VARCHAR,
+		kind VARCHAR,
+		country VARCHAR,
+		birth_date DATE,
+		identifiers VARCHAR,
+		first_source_id INTEGER)`,
+	`CREATE TABLE party_links(
+		party_id VARCHAR NOT NULL,
+		account_id VARCHAR NOT NULL,
+		role VARCHAR NOT NULL,
+		confidence DOUBLE,
+		reason VARCHAR,
+		source_id INTEGER)`,
+	`CREATE TABLE transactions(
+		txn_id VARCHAR NOT NULL,
+		source_id INTEGER NOT NULL,
+		source_record BIGINT NOT NULL,
+		seq BIGINT NOT NULL,
+		booked_at TIMESTAMP NOT NULL,
+		value_date DATE,
+		from_account VARCHAR NOT NULL,
+		to_account VARCHAR NOT NULL,
+		amount ` + Money + ` NOT NULL CHECK (amount > 0),
+		currency VARCHAR NOT NULL,
+		base_amount ` + Money + `,
+		base_currency VARCHAR,
+		fx_rate DECIMAL(38,10),
+		fx_date DATE,
+		received_amount ` + Money + `,
+		received_currency VARCHAR,
+		channel VARCHAR NOT NULL,
+		reference VARCHAR,
+		end_to_end_id VARCHAR,
+		uetr VARCHAR,
+		counterparty_raw VARCHAR,
+		balance_after ` + Money + `,
+		pending BOOLEAN NOT NULL DEFAULT false,
+		duplicate_of VARCHAR)`,
+	`CREATE TABLE quarantine(
+		source_id INTEGER NOT NULL,
+		record BIGINT NOT NULL,
+		raw VARCHAR,
+		field VARCHAR,
+		reason VARCHAR NOT NULL)`,
+	`CREATE TABLE labels(
+		source_id INTEGER NOT NULL,
+		subject VARCHAR NOT NULL,
+		label VARCHAR NOT NULL,
+		value VARCHAR NOT NULL,
+		record BIGINT)`,
+	`CREATE TABLE fx_rates(
+		day DATE NOT NULL,
+		currency VARCHAR NOT NULL,
+		base_currency VARCHAR NOT NULL,
+		rate DECIMAL(38,10) NOT NULL,
+		source VARCHAR NOT NULL,
+		source_id INTEGER,
+		PRIMARY KEY (day, currency, base_currency))`,
+	`CREATE TABLE runs(
+		run_id VARCHAR PRIMARY KEY,
+		kind VARCHAR NOT NULL,
+		started_at TIMESTAMP NOT NULL,
+		tool_version VARCHAR NOT NULL,
+		inputs_sha256 VARCHAR,
+		params_json VARCHAR,
+		manifest_json VARCHAR)`,
+	`CREATE TABLE findings(
+		run_id VARCHAR NOT NULL,
+		rule_id VARCHAR NOT NULL,
+		pack VARCHAR,
+		pack_version VARCHAR,
+		subject VARCHAR,
+		amount ` + Money + `,
+		score DOUBLE,
+		evidence VARCHAR,
+		detail VARCHAR)`,
+	`CREATE TABLE trace_flows(
+		run_id VARCHAR NOT NULL,
+		method VARCHAR NOT NULL,
+		txn_id VARCHAR NOT NULL,
+		booked_at TIMESTAMP,
+		from_account VARCHAR,
+		to_account VARCHAR,
+		origin VARCHAR NOT NULL,
+		amount ` + Money + ` NOT NULL)`,
+	`CREATE TABLE trace_positions(
+		run_id VARCHAR NOT NULL,
+		method VARCHAR NOT NULL,
+		holder VARCHAR NOT NULL,
+		holder_kind VARCHAR NOT NULL,
+		origin VARCHAR NOT NULL,
+		amount ` + Money + ` NOT NULL)`,
+	`CREATE VIEW txns AS
+		SELECT t.*, s.file_name AS source_file, s.sha256 AS source_sha256
+		FROM transactions t JOIN sources s USING (source_id)
+		WHERE t.duplicate_of IS NULL`,
+	`CREATE VIEW account_balances AS
+		WITH moves AS (
+			SELECT to_account AS account_id, currency, amount AS credit, 0::` + Money + ` AS debit, booked_at FROM txns WHERE NOT pending
+			UNION ALL
+			SELECT from_account, currency, 0::` + Money + `, amount, booked_at FROM txns WHERE NOT pending)
+		SELECT m.account_id, a.kind, m.currency,
+			CAST(sum(m.credit) AS ` + Money + `) AS credits,
+			CAST(sum(m.debit) AS ` + Money + `) AS debits,
+			CAST(coalesce(max(a.opening_balance), 0) + sum(m.credit) - sum(m.debit) AS ` + Money + `) AS balance,
+			min(m.booked_at) AS first_at, max(m.booked_at) AS last_at, count(*) AS movements
+		FROM moves m LEFT JOIN accounts a USING (account_id)
+		GROUP BY m.account_id, a.kind, m.currency`,
+	`CREATE VIEW fx_missing AS
+		SELECT t.txn_id, t.source_id, t.source_record, CAST(t.booked_at AS DATE) AS booked_day, t.currency,
+			m.value AS base_currency,
+			'no ' || t.currency || ' rate against ' || m.value || ' on or before ' || strftime(CAST(t.booked_at AS DATE), '%Y-%m-%d') AS reason
+		FROM transactions t, (SELECT value FROM meta WHERE key = 'base_currency') m
+		WHERE t.base_amount IS NULL`,
+	`CREATE VIEW statement_periods AS
+		SELECT s.source_id, s.file_name, st.statement_no, st.account_id, st.currency,
+			st.period_start, st.period_end, st.opening, st.credits, st.debits, st.closing,
+			st.computed_closing, st.difference, st.entries, st.reconciled
+		FROM statements st JOIN sources s USING (source_id)`,
+}
