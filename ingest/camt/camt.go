@@ -90,8 +90,8 @@ func Read(data []byte, opt Options) (canon.Batch, error) {
 // root element, without parsing it fully. It is meant for --format auto.
 func Detect(data []byte) bool {
 	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
+	if len(head) > 64<<10 { // leading comments can be long (the Finnish samples)
+		head = head[:64<<10]
 	}
 	return bytes.Contains(head, []byte("urn:iso:std:iso:20022:tech:xsd:camt.05"))
 }
