@@ -35,7 +35,7 @@ const testHeader = "Buchung;Valuta;Betrag;Name;IBAN;Zweck;Status;Id\n"
 
 const ownIBAN = "DE89370400440532013000"
 
-func mustParse(t *testing.T, y string) *Profile {
+func mustParse(t testing.TB, y string) *Profile {
 	t.Helper()
 	p, err := Parse([]byte(y))
 	if err != nil {
