@@ -9,7 +9,6 @@ import (
 	"github.com/moneytrail/moneytrail/ingest/amlworld"
 	"github.com/moneytrail/moneytrail/ingest/ecbrates"
 	"github.com/moneytrail/moneytrail/ingest/ledger"
-	"github.com/moneytrail/moneytrail/internal/canon"
 )
 
 // The format names accepted by --format.
@@ -23,7 +22,7 @@ const (
 
 // Formats lists the formats ingest accepts, in the order auto-detection tries them.
 func Formats() []string {
-	return []string{FormatLedger, FormatAMLWorld, FormatAMLSim, FormatECBRates, FormatCSV}
+	return []string{FormatLedger, FormatAMLWorld, FormatAMLSim, FormatECBRates, FormatCamt, FormatMT940, FormatCSV}
 }
 
 // sniffBytes is how much of a file detection reads.
@@ -59,22 +58,21 @@ func Detect(head []byte) string {
 	if _, ok := amlsim.DetectLayout(head); ok {
 		return FormatAMLSim
 	}
-	return detectMore(head)
+	return detectStatement(head)
 }
 
-// readFormat runs the pure reader of a format over the file's bytes. It returns the batch and
-// the profile name used (for csv).
-func readFormat(format string, data []byte, path string, opt Options) (canon.Batch, string, error) {
+// readFormat runs the pure reader of a format over the file's bytes.
+func readFormat(format string, data []byte, path string, opt Options) (parsed, error) {
 	switch format {
 	case FormatLedger:
 		b, err := ledger.Read(data)
-		return b, "", err
+		return parsed{batch: b}, err
 	case FormatAMLSim:
 		b, layout, err := amlsim.Read(data, amlsim.Options{})
-		return b, string(layout), err
+		return parsed{batch: b, profile: string(layout)}, err
 	case FormatECBRates:
 		b, err := ecbrates.Read(data)
-		return b, "", err
+		return parsed{batch: b}, err
 	}
-	return readMore(format, data, path, opt)
+	return readStatement(format, data, path, opt)
 }

@@ -105,13 +105,13 @@ func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result,
 	if sha(data) != sum {
 		return res, fmt.Errorf("%w: %s changed while it was being read", ErrInput, path)
 	}
-	b, profile, err := readFormat(format, data, path, opt)
+	p, err := readFormat(format, data, path, opt)
 	if err != nil {
 		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
 	}
-	src.Profile = profile
-	res.Profile = profile
-	return loadBatch(ctx, db, src, b, opt, res)
+	src.Profile = p.profile
+	res.Profile = p.profile
+	return loadBatch(ctx, db, src, p, opt, res)
 }
 
 func hashFile(path string) (string, int64, error) {

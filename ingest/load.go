@@ -23,6 +23,10 @@ const seqStride = 1_000_000_000
 // maxProblems is how many quarantined records a Result lists.
 const maxProblems = 20
 
+// testHookAfterTransactions, when set by a test, runs after a file's transactions and accounts
+// are stored and before the commit, to prove a failure there leaves the case as it was.
+var testHookAfterTransactions func() error
+
 type sourceRow struct {
 	Path, FileName, SHA256 string
 	Bytes                  int64
@@ -45,7 +49,16 @@ func derivedID(sum string, record, k int) string {
 	return id
 }
 
-func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch, opt Options, res Result) (Result, error) {
+// parsed is what a format's reader produced: the batch, and where the reader checked its
+// statements itself (it knows which entry belongs to which statement), that check.
+type parsed struct {
+	batch   canon.Batch
+	profile string
+	recs    []Reconciliation
+}
+
+func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt Options, res Result) (Result, error) {
+	b := p.batch
 	if b.Records == 0 {
 		b.Records = len(b.Txns) + len(b.Errors)
 	}
@@ -65,7 +78,7 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch,
 	if err := stage(ctx, conn, rows, b); err != nil {
 		return res, fmt.Errorf("stage %s: %w", src.Path, err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.stage_txn; DROP TABLE IF EXISTS temp.stage_acct; DROP TABLE IF EXISTS temp.stage_q; DROP TABLE IF EXISTS temp.stage_label; DROP TABLE IF EXISTS temp.stage_rate`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.stage_txn; DROP TABLE IF EXISTS temp.stage_acct; DROP TABLE IF EXISTS temp.stage_q; DROP TABLE IF EXISTS temp.stage_label; DROP TABLE IF EXISTS temp.stage_rate; DROP TABLE IF EXISTS temp.stage_note`)
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -85,7 +98,7 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch,
 		return res, err
 	}
 	res.SourceID = sid
-	loaded := int64(len(rows) - len(clashes))
+	loaded := int64(b.Records - len(b.Errors))
 	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
 		SELECT txn_id, ?, record, ? * CAST(? AS BIGINT) + seq, booked_at, value_date, from_account, to_account,
 			CAST(amount AS `+casedb.Money+`), currency, NULL, NULL, NULL, NULL,
@@ -97,7 +110,15 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch,
 	if err := storeAccounts(ctx, tx, sid); err != nil {
 		return res, err
 	}
+	if testHookAfterTransactions != nil {
+		if err := testHookAfterTransactions(); err != nil {
+			return res, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine SELECT ?, record, raw, field, reason FROM temp.stage_q ORDER BY record`, sid); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO source_notes SELECT ?, record, kind, note, raw FROM temp.stage_note ORDER BY record, kind`, sid); err != nil {
 		return res, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO labels SELECT ?, subject, label, value, record FROM temp.stage_label ORDER BY record, subject, label`, sid); err != nil {
@@ -114,7 +135,11 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, b canon.Batch,
 	if opt.Strict && len(rateErrs) > 0 {
 		return res, strictError(src.Path, rateErrs)
 	}
-	if err := storeStatements(ctx, tx, sid, b); err != nil {
+	recs := p.recs
+	if recs == nil {
+		recs = Reconcile(b)
+	}
+	if err := storeStatements(ctx, tx, sid, recs); err != nil {
 		return res, err
 	}
 	quarantined := int64(len(b.Errors))
@@ -239,6 +264,7 @@ CREATE OR REPLACE TEMP TABLE stage_acct(account_id VARCHAR, kind VARCHAR, iban V
 	number VARCHAR, holder_name VARCHAR, country VARCHAR, currency VARCHAR, has_statement BOOLEAN, opening VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_q(record BIGINT, raw VARCHAR, field VARCHAR, reason VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_label(subject VARCHAR, label VARCHAR, value VARCHAR, record BIGINT);
+CREATE OR REPLACE TEMP TABLE stage_note(record BIGINT, kind VARCHAR, note VARCHAR, raw VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_rate(day DATE, currency VARCHAR, base_currency VARCHAR, rate VARCHAR, record BIGINT);`
 
 // stage writes the batch into connection-local temporary tables with the Appender (amounts as
@@ -282,6 +308,13 @@ func stage(ctx context.Context, conn *sql.Conn, rows []txnRow, b canon.Batch) er
 		err = appendAll(c, "stage_label", len(b.Labels), func(i int) []driver.Value {
 			l := b.Labels[i]
 			return []driver.Value{l.Subject, l.Label, l.Value, int64(l.Record)}
+		})
+		if err != nil {
+			return err
+		}
+		err = appendAll(c, "stage_note", len(b.Notes), func(i int) []driver.Value {
+			n := b.Notes[i]
+			return []driver.Value{int64(n.Record), n.Kind, n.Text, nullStr(n.Raw)}
 		})
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -22,6 +23,10 @@ type Reconciliation struct {
 	Computed         decimal.NullDecimal
 	Difference       decimal.NullDecimal
 	Entries          int
+	// Quarantined counts the statement's entries that went to quarantine, when the reader
+	// knows (their amounts are missing from Credits and Debits).
+	Quarantined int
+	Notes       []string
 	// Reconciled is nil when the statement gives no opening or closing balance.
 	Reconciled *bool
 }
@@ -89,18 +94,18 @@ func Reconcile(b canon.Batch) []Reconciliation {
 	return out
 }
 
-func storeStatements(ctx context.Context, tx *sql.Tx, sid int64, b canon.Batch) error {
-	for i, r := range Reconcile(b) {
+func storeStatements(ctx context.Context, tx *sql.Tx, sid int64, recs []Reconciliation) error {
+	for i, r := range recs {
 		var rec any
 		if r.Reconciled != nil {
 			rec = *r.Reconciled
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO statements VALUES (?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE),
 			CAST(? AS DECIMAL(38,6)), CAST(? AS DECIMAL(38,6)), CAST(? AS DECIMAL(38,6)), CAST(? AS DECIMAL(38,6)),
-			CAST(? AS DECIMAL(38,6)), CAST(? AS DECIMAL(38,6)), ?, ?)`,
+			CAST(? AS DECIMAL(38,6)), CAST(? AS DECIMAL(38,6)), ?, ?, ?, ?)`,
 			sid, i+1, r.Account, nullStr(r.Currency), dateOrNil(r.PeriodStart), dateOrNil(r.PeriodEnd),
 			nullDec(r.Opening), r.Credits.String(), r.Debits.String(), nullDec(r.Closing), nullDec(r.Computed),
-			nullDec(r.Difference), r.Entries, rec)
+			nullDec(r.Difference), r.Entries, r.Quarantined, rec, nullStr(strings.Join(r.Notes, "; ")))
 		if err != nil {
 			return fmt.Errorf("store statement %d of source %d: %w", i+1, sid, err)
 		}

@@ -163,6 +163,15 @@ func (e RecordError) Error() string {
 	return fmt.Sprintf("line %d, field %s: %s", e.Record, e.Field, e.Reason)
 }
 
+// Note is a record deliberately not loaded, or a fact a reader noticed about the file.
+// Record is 0 for file-level notes.
+type Note struct {
+	Record int
+	Kind   string
+	Text   string
+	Raw    string
+}
+
 // Batch is everything a reader got out of one file.
 type Batch struct {
 	Accounts   []Account
@@ -173,6 +182,10 @@ type Batch struct {
 	Labels     []Label
 	Rates      []Rate
 	Errors     []RecordError
+	// Notes are records deliberately not loaded as transactions (balance rows, zero
+	// amounts, skipped summaries) and facts about the file a reader noticed (encoding
+	// used, control bytes removed): kept with the source, never dropped silently.
+	Notes []Note
 	// Records is the number of data records the reader saw (loaded + quarantined).
 	Records int
 	// StatementAccount is the account the file is a statement of, when it is one.

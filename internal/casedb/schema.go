@@ -44,7 +44,15 @@ var schemaV1 = []string{
 		computed_closing ` + Money + `,
 		difference ` + Money + `,
 		entries BIGINT,
-		reconciled BOOLEAN)`,
+		quarantined BIGINT,
+		reconciled BOOLEAN,
+		notes VARCHAR)`,
+	`CREATE TABLE source_notes(
+		source_id INTEGER NOT NULL,
+		record BIGINT NOT NULL,
+		kind VARCHAR NOT NULL,
+		note VARCHAR NOT NULL,
+		raw VARCHAR)`,
 	`CREATE TABLE accounts(
 		account_id VARCHAR PRIMARY KEY,
 		kind VARCHAR NOT NULL,
@@ -179,6 +187,6 @@ var schemaV1 = []string{
 	`CREATE VIEW statement_periods AS
 		SELECT s.source_id, s.file_name, st.statement_no, st.account_id, st.currency,
 			st.period_start, st.period_end, st.opening, st.credits, st.debits, st.closing,
-			st.computed_closing, st.difference, st.entries, st.reconciled
+			st.computed_closing, st.difference, st.entries, st.quarantined, st.reconciled, st.notes
 		FROM statements st JOIN sources s USING (source_id)`,
 }

@@ -1,0 +1,102 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moneytrail/moneytrail/fixtures"
+	"github.com/moneytrail/moneytrail/ingest/amlworld"
+)
+
+// TestAMLWorldSQLMatchesReference loads a generated AMLworld file with bad rows through the
+// SQL path and compares every stored transaction, label and quarantine entry with the pure Go
+// reader of package amlworld.
+func TestAMLWorldSQLMatchesReference(t *testing.T) {
+	var buf bytes.Buffer
+	if err := fixtures.WriteAMLWorld(&buf, fixtures.AMLWorldOptions{Rows: 3000, Seed: 7, LaunderingRate: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	bad := []string{
+		"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire",
+		"2022/13/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire,0",
+		"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,0.00,US Dollar,Wire,1",
+		"2022/09/01 00:20,1,AB,2,CD,10.00,Dinar,10.00,US Dollar,Wire,1",
+		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.1234567,Euro,Wire,0",
+		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,12345678901234.5,Euro,Wire,0",
+		"",
+		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.00,Euro,Telepathy,0",
+		"2022/09/01 00:20,,AB,2,CD,10.00,Euro,10.00,Euro,Wire,2",
+	}
+	data := buf.String() + strings.Join(bad, "\n") + "\n2022/09/18 23:59,1,AB,2,CD,1.50,Euro,1.50,Euro,Wire,1\n"
+	p := filepath.Join(t.TempDir(), "aml.csv")
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := newCase(t)
+	res := ingestFile(t, db, p, Options{})
+	if res.Format != FormatAMLWorld {
+		t.Fatalf("format %s", res.Format)
+	}
+	ref, err := amlworld.Read([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != int64(ref.Records) || res.Loaded != int64(len(ref.Txns)) || res.Quarantined != int64(len(ref.Errors)) {
+		t.Fatalf("sql %d/%d/%d, reference %d/%d/%d", res.Records, res.Loaded, res.Quarantined, ref.Records, len(ref.Txns), len(ref.Errors))
+	}
+	if len(ref.Errors) != len(bad)-1 {
+		t.Errorf("reference quarantined %d, want %d (one bad row is the large amount, which is valid)", len(ref.Errors), len(bad)-1)
+	}
+	var want strings.Builder
+	for _, x := range ref.Txns {
+		fmt.Fprintf(&want, "%s:%d %s %s>%s %s %s %s %s %s\n", res.SHA256[:16], x.Record, x.BookedAt.Format("2006-01-02 15:04"),
+			x.From, x.To, x.Amount.StringFixed(6), x.Currency, x.Received.Decimal.StringFixed(6), x.ReceivedCurrency, x.Channel)
+	}
+	got := one[string](t, db, `SELECT string_agg(txn_id || ' ' || strftime(booked_at, '%Y-%m-%d %H:%M') || ' ' || from_account || '>' || to_account
+		|| ' ' || CAST(amount AS VARCHAR) || ' ' || currency || ' ' || CAST(received_amount AS VARCHAR) || ' ' || received_currency || ' ' || channel, chr(10) ORDER BY seq) || chr(10) FROM transactions`)
+	if got != want.String() {
+		t.Errorf("stored transactions differ from the reference reader")
+	}
+	var wantQ strings.Builder
+	for _, e := range ref.Errors {
+		fmt.Fprintf(&wantQ, "%d|%s|%s\n", e.Record, e.Field, e.Reason)
+	}
+	gotQ := one[string](t, db, `SELECT string_agg(record || '|' || coalesce(field, '') || '|' || reason, chr(10) ORDER BY record) || chr(10) FROM quarantine`)
+	if gotQ != wantQ.String() {
+		t.Errorf("quarantine\n got %s\nwant %s", gotQ, wantQ.String())
+	}
+	if n, w := one[int64](t, db, `SELECT count(*) FROM labels`), len(ref.Labels); n != int64(w) || n == 0 {
+		t.Errorf("labels %d, reference %d", n, w)
+	}
+	if got := one[string](t, db, `SELECT CAST(amount AS VARCHAR) FROM transactions WHERE amount > 1e12`); got != "12345678901234.500000" {
+		t.Errorf("large amount stored as %s", got)
+	}
+	// Accounts: every endpoint once, as a bank account of scheme amlworld.
+	if n := one[int64](t, db, `SELECT count(*) FROM (SELECT from_account FROM transactions UNION SELECT to_account FROM transactions EXCEPT SELECT account_id FROM accounts)`); n != 0 {
+		t.Errorf("%d endpoints without an account row", n)
+	}
+}
+
+func TestAMLWorldReingestIsNoOp(t *testing.T) {
+	var buf bytes.Buffer
+	fixtures.WriteAMLWorld(&buf, fixtures.AMLWorldOptions{Rows: 500, Seed: 3})
+	p := filepath.Join(t.TempDir(), "aml.csv")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	db := newCase(t)
+	ingestFile(t, db, p, Options{Format: FormatAMLWorld})
+	before := snapshot(t, db)
+	if res := ingestFile(t, db, p, Options{Format: FormatAMLWorld}); !res.Skipped {
+		t.Fatal("not skipped")
+	}
+	if after := snapshot(t, db); after != before {
+		t.Errorf("%s -> %s", before, after)
+	}
+	if _, err := File(context.Background(), db, "testdata/ledger-sample.csv", Options{Format: FormatAMLWorld}); err == nil {
+		t.Error("a ledger file forced as amlworld was accepted")
+	}
+}
