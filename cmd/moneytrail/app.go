@@ -101,6 +101,7 @@ stored for the failing file), 4 internal error.`,
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
+			demoCommand(e),
 			initCommand(e),
 			ingestCommand(e),
 			sourcesCommand(e),

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// mt runs the whole CLI with argv and returns its exit code, stdout and stderr.
+func mt(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"moneytrail"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestInitIngestListExport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "case.duckdb")
+	if code, out, errs := mt(t, "--db", db, "init", "--base-currency", "EUR"); code != 0 || !strings.Contains(out, "created case") {
+		t.Fatalf("init: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := mt(t, "--db", db, "init"); code != exitInput || !strings.Contains(errs, "already exists") {
+		t.Errorf("second init: %d %s", code, errs)
+	}
+	code, out, errs := mt(t, "--db", db, "--output", "csv", "ingest", "../../ingest/testdata/ledger-sample.csv", "../../ingest/testdata/ecb-sample.csv")
+	if code != 0 {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	if !strings.Contains(out, "ledger-sample.csv,loaded,1,ledger,,8,8,0,1\n") || !strings.Contains(out, "ecb-sample.csv,loaded,2,ecb-rates,,4,4,0,0\n") {
+		t.Errorf("ingest output:\n%s", out)
+	}
+	code, out, _ = mt(t, "--db", db, "ingest", "../../ingest/testdata/ledger-sample.csv")
+	if code != 0 || !strings.Contains(out, "skipped: same bytes as source 1") {
+		t.Errorf("re-ingest: %d %s", code, out)
+	}
+	code, out, _ = mt(t, "--db", db, "--output", "json", "sources")
+	var srcs []map[string]*string
+	if code != 0 || json.Unmarshal([]byte(out), &srcs) != nil || len(srcs) != 2 {
+		t.Fatalf("sources json: %d %s", code, out)
+	}
+	if s := srcs[0]; *s["format"] != "ledger" || *s["records"] != "8" || len(*s["sha256"]) != 64 {
+		t.Errorf("source 1: %v", s)
+	}
+	code, out, _ = mt(t, "--db", db, "--output", "csv", "sql", "SELECT txn_id, base_amount FROM txns WHERE currency = 'USD'")
+	if code != 0 || out != "txn_id,base_amount\nL006,230.540000\n" {
+		t.Errorf("sql: %d %q", code, out)
+	}
+	code, out, _ = mt(t, "--db", db, "export")
+	want, _ := os.ReadFile("../../ingest/testdata/ledger-sample.golden.csv")
+	if code != 0 || out != string(want) {
+		t.Errorf("export: %d\n%s", code, out)
+	}
+	code, out, _ = mt(t, "--db", db, "accounts", "--kind", "cash")
+	if code != 0 || !strings.Contains(out, "cash:atm-vienna") || strings.Contains(out, "AT611904300234573201") {
+		t.Errorf("accounts --kind cash: %s", out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "case.duckdb")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"unknown command", []string{"frobnicate"}, exitUsage, "no command"},
+		{"unknown flag", []string{"ingest", "--nope", "x"}, exitUsage, "flag provided but not defined"},
+		{"bad output", []string{"--output", "xml", "sources"}, exitUsage, "--output"},
+		{"ingest without files", []string{"--db", db, "ingest"}, exitUsage, "name at least one"},
+		{"no case", []string{"--db", filepath.Join(dir, "none.duckdb"), "sources"}, exitInput, "moneytrail init"},
+		{"missing file", []string{"--db", db, "ingest", filepath.Join(dir, "missing.csv")}, exitInput, "missing.csv"},
+		{"strict", []string{"--db", db, "ingest", "--strict", "../../ingest/testdata/ledger-bad.csv"}, exitInput, "ledger-bad.csv: line 3, field booked_at"},
+		{"unknown profile", []string{"--db", db, "ingest", "--format", "csv", "--profile", "no-such-bank", "../../ingest/testdata/ledger-bad.csv"}, exitInput, "no-such-bank"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errs := mt(t, c.args...)
+			if code != c.code || !strings.Contains(errs, c.msg) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, c.code, errs, c.msg)
+			}
+		})
+	}
+}
+
+func TestSQLIsReadOnlyAndOffline(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "case.duckdb")
+	mt(t, "--db", db, "ingest", "../../ingest/testdata/ledger-sample.csv")
+	for _, q := range []string{
+		"DELETE FROM transactions",
+		"CREATE TABLE x(a INT)",
+		"SELECT * FROM read_csv('../../ingest/testdata/ledger-bad.csv')",
+		"COPY transactions TO '" + filepath.Join(t.TempDir(), "leak.csv") + "'",
+		"SET enable_external_access = true",
+		"ATTACH ':memory:' AS other",
+	} {
+		if code, out, errs := mt(t, "--db", db, "sql", q); code == 0 {
+			t.Errorf("%s: allowed (%s %s)", q, out, errs)
+		}
+	}
+	if _, out, _ := mt(t, "--db", db, "--output", "csv", "sql", "SELECT count(*) AS n FROM transactions"); out != "n\n8\n" {
+		t.Errorf("transactions after attempts: %q", out)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "case.duckdb")
+	mt(t, "--db", db, "init")
+	raw, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(context.Background(), `UPDATE meta SET value = '999' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	code, _, errs := mt(t, "--db", db, "sources")
+	if code != exitInput || !strings.Contains(errs, "newer schema") || !strings.Contains(errs, "999") {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, errs := mt(t, "demo", "--out", out)
+	if code != 0 {
+		t.Fatalf("demo: %d %s", code, errs)
+	}
+	for _, w := range []string{"02-camt053-nlb-si.xml", "SI56263300012039086   1250.000000  4800.000000  1984.500000  4065.500000  0.000000    true",
+		"BA391290079401028494  10.000000    950.000000   940.000000   20.000000    0.000000    true"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("demo output lacks %q:\n%s", w, stdout)
+		}
+	}
+}
+
+func TestHelpShowsAnExampleForEachVerb(t *testing.T) {
+	app := newApp(&env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}})
+	for _, c := range app.Commands {
+		if c.Hidden {
+			continue
+		}
+		code, out, _ := mt(t, c.Name, "--help")
+		if code != 0 || !strings.Contains(out, "moneytrail "+c.Name) {
+			t.Errorf("%s --help: %d\n%s", c.Name, code, out)
+		}
+		if !strings.Contains(out, "Example") && len(c.Subcommands) == 0 {
+			t.Errorf("%s --help has no example", c.Name)
+		}
+	}
+}
