@@ -11,20 +11,26 @@ import (
 // of transactions (except for the flows it records). An Engine is not safe for concurrent
 // use.
 type Engine struct {
-	exit    []bool
-	bal     []int64 // balance of every non-exit account, the same under every method
-	unexpl  []int64 // per account: unexplained funds created by shortfalls
-	unexplN []int32 // per account: number of shortfalls
-	org     origins
-	seeds   seedTable
-	credit  []int64 // per seed: the credit's amount
-	seen    []bool  // per seed: replayed
-	runs    []*run
-	asOf    *int64
-	lastAt  int64
-	timed   bool
-	done    bool
-	txns    int64
+	acct   []acctState
+	org    origins
+	seeds  seedTable
+	credit []int64 // per seed: the credit's amount
+	seen   []bool  // per seed: replayed
+	runs   []*run
+	asOf   *int64
+	lastAt int64
+	timed  bool
+	done   bool
+	txns   int64
+}
+
+// acctState is what the engine knows of an account whatever the method, packed so that a
+// transaction touches one cache line per account.
+type acctState struct {
+	bal     int64 // balance of a non-exit account, the same under every method
+	unexpl  int64 // unexplained funds created by shortfalls
+	unexplN int32 // number of shortfalls
+	exit    bool
 }
 
 // New returns an engine ready to replay transactions under cfg.Methods. Known opening
@@ -48,11 +54,8 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		exit:    make([]bool, n),
-		bal:     make([]int64, n),
-		unexpl:  make([]int64, n),
-		unexplN: make([]int32, n),
-		asOf:    cfg.AsOf,
+		acct: make([]acctState, n),
+		asOf: cfg.AsOf,
 	}
 	var err error
 	if e.seeds, err = buildSeeds(&cfg, &e.org); err != nil {
@@ -73,14 +76,14 @@ func New(cfg Config) (*Engine, error) {
 		e.runs = append(e.runs, newRun(m, n, &e.org, len(e.seeds.keys), cfg.Flows))
 	}
 	for i, a := range cfg.Accounts {
-		e.exit[i] = a.Exit
+		e.acct[i].exit = a.Exit
 		if a.Opening < 0 {
 			return nil, fmt.Errorf("%w: account %d: negative opening balance %d", ErrInput, i, a.Opening)
 		}
 		if a.Exit || a.Opening == 0 {
 			continue
 		}
-		e.bal[i] = a.Opening
+		e.acct[i].bal = a.Opening
 		for _, r := range e.runs {
 			r.one[0] = lot{Clean, a.Opening}
 			r.store.put(int32(i), r.one[:])
@@ -116,7 +119,7 @@ func (e *Engine) Apply(b *Batch) error {
 	if e.asOf != nil && b.At == nil && b.Len() > 0 {
 		return fmt.Errorf("%w: as-of needs transaction times, batch has none", ErrInput)
 	}
-	na := uint32(len(e.exit))
+	na := uint32(len(e.acct))
 	var t txnCtx
 	for i := range b.Len() {
 		if e.done {
@@ -149,20 +152,21 @@ func (e *Engine) Apply(b *Batch) error {
 			e.seen[s], e.credit[s] = true, t.cents
 			t.seed, t.seedOrigin = s, e.seeds.origin[s]
 		}
-		t.fromExit, t.toExit = e.exit[t.from], e.exit[t.to]
+		from, to := &e.acct[t.from], &e.acct[t.to]
+		t.fromExit, t.toExit = from.exit, to.exit
 		if !t.fromExit {
-			bal := e.bal[t.from]
+			bal := from.bal
 			if bal < t.cents {
 				t.short = t.cents - bal
 				t.shortOrig = e.org.unexplained(t.from)
-				e.unexpl[t.from] += t.short
-				e.unexplN[t.from]++
+				from.unexpl += t.short
+				from.unexplN++
 				bal = t.cents
 			}
-			e.bal[t.from] = bal - t.cents
+			from.bal = bal - t.cents
 		}
 		if !t.toExit {
-			e.bal[t.to] += t.cents
+			to.bal += t.cents
 		}
 		e.txns++
 		if t.from == t.to && t.seed < 0 {

@@ -1,7 +1,6 @@
 package tracer
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -107,13 +106,14 @@ func (e *Engine) Report() *Report {
 	rep := &Report{
 		Txns:     e.txns,
 		org:      e.org,
-		bal:      slices.Clone(e.bal),
-		exit:     e.exit,
+		bal:      make([]int64, len(e.acct)),
+		exit:     make([]bool, len(e.acct)),
 		seedKeys: e.seeds.keys,
 	}
-	for a, c := range e.unexpl {
-		if c > 0 {
-			rep.Unexplained = append(rep.Unexplained, Unexplained{Account: int32(a), Cents: c, Count: e.unexplN[a]})
+	for a, st := range e.acct {
+		rep.bal[a], rep.exit[a] = st.bal, st.exit
+		if st.unexpl > 0 {
+			rep.Unexplained = append(rep.Unexplained, Unexplained{Account: int32(a), Cents: st.unexpl, Count: st.unexplN})
 		}
 	}
 	acc := make([]int64, e.org.n)
@@ -126,12 +126,26 @@ func (e *Engine) Report() *Report {
 	}
 	for _, r := range e.runs {
 		res := Result{Method: r.method, Flows: slices.Clip(r.flows)}
-		for a := range e.bal {
-			if e.exit[a] {
+		// Accounts in index order, exits among them, give positions sorted by (holder,
+		// origin) without sorting them all: exit keys sort as (holder, origin) too.
+		keys := make([]uint64, 0, len(r.exits))
+		for k, c := range r.exits {
+			if c > 0 {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for a, st := range e.acct {
+			if st.exit {
+				for len(keys) > 0 && int(keys[0]>>32) == a {
+					k := keys[0]
+					res.Positions = append(res.Positions, Position{Holder: int32(a), Exit: true, Origin: Origin(uint32(k)), Cents: r.exits[k]})
+					keys = keys[1:]
+				}
 				continue
 			}
 			touched = touched[:0]
-			r.store.holdings(int32(a), e.bal[a], add)
+			r.store.holdings(int32(a), st.bal, add)
 			slices.Sort(touched)
 			for _, o := range touched {
 				if acc[o] > 0 {
@@ -140,14 +154,6 @@ func (e *Engine) Report() *Report {
 				acc[o] = 0
 			}
 		}
-		for k, c := range r.exits {
-			if c > 0 {
-				res.Positions = append(res.Positions, Position{Holder: int32(k >> 32), Exit: true, Origin: Origin(uint32(k)), Cents: c})
-			}
-		}
-		slices.SortFunc(res.Positions, func(a, b Position) int {
-			return cmp.Or(cmp.Compare(a.Holder, b.Holder), cmp.Compare(a.Origin, b.Origin))
-		})
 		sums := make([]OriginResult, len(e.org.seedOrigins))
 		for i := range sums {
 			sums[i].Origin = Origin(i + 1)
@@ -167,7 +173,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			s.Held += p.Cents
-			if e.unexpl[p.Holder] > 0 {
+			if e.acct[p.Holder].unexpl > 0 {
 				s.HeldWithUnexplained += p.Cents
 			}
 		}

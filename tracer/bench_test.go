@@ -1,0 +1,138 @@
+package tracer
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Benchmark shapes: an AMLworld-like graph (power-law receivers, uniform senders, 2% exits,
+// the first inflow of 1% of accounts seeded) and a busy-hub graph where 80% of transactions
+// run between the 1,000 busiest accounts, which therefore both send and receive heavily.
+// With -short they shrink tenfold.
+var benchShapes = []struct {
+	name string
+	sh   shape
+}{
+	{"aml", shape{txns: 1_000_000, accounts: 100_000, exitShare: 0.02, seedShare: 0.01, selfShare: 0.01, maxCents: 10_000_000}},
+	{"hub", shape{txns: 1_000_000, accounts: 100_000, hubs: 1000, hubShare: 0.8, exitShare: 0.02, seedShare: 0.01, selfShare: 0.01, maxCents: 10_000_000}},
+}
+
+type benchCase struct {
+	accounts []Account
+	seeds    []Seed
+	batches  []Batch
+	txns     int
+}
+
+var benchCache sync.Map
+
+// benchData generates a shape once per process and cuts it into columnar batches of 65,536
+// rows, the way Arrow record batches arrive from DuckDB.
+func benchData(b *testing.B, name string, sh shape) *benchCase {
+	if testing.Short() {
+		sh.txns /= 10
+		sh.accounts /= 10
+		sh.hubs /= 10
+	}
+	key := fmt.Sprint(name, sh.txns)
+	if c, ok := benchCache.Load(key); ok {
+		return c.(*benchCase)
+	}
+	accounts, txns, seeds := generate(sh, 42)
+	c := &benchCase{accounts: accounts, seeds: seeds, txns: len(txns)}
+	const rows = 1 << 16
+	for start := 0; start < len(txns); start += rows {
+		var bt Batch
+		for _, t := range txns[start:min(start+rows, len(txns))] {
+			bt.Txn = append(bt.Txn, t.Txn)
+			bt.From = append(bt.From, t.From)
+			bt.To = append(bt.To, t.To)
+			bt.Cents = append(bt.Cents, t.Cents)
+			bt.At = append(bt.At, t.At)
+		}
+		c.batches = append(c.batches, bt)
+	}
+	benchCache.Store(key, c)
+	return c
+}
+
+type batchSource struct {
+	batches []Batch
+	i       int
+}
+
+func (s *batchSource) Next() (*Batch, error) {
+	if s.i >= len(s.batches) {
+		return nil, io.EOF
+	}
+	s.i++
+	return &s.batches[s.i-1], nil
+}
+
+// origins is how a benchmark numbers origins.
+type originMode struct {
+	name        string
+	groupSeeds  bool // all seeds one origin
+	groupUnexpl bool // all unexplained funds one origin
+	slow        bool // skipped unless MONEYTRAIL_BENCH_SLOW is set
+}
+
+// BenchmarkReplay replays each shape under fifo, prorata, libr and all methods, with three
+// ways of numbering origins: one per seed and one per shortfall account ("perorigin"), one
+// per seed and one for all unexplained funds ("perseed"), and one for all seeds and one for
+// all unexplained funds ("grouped"). Proportional methods carry one share per origin per
+// account, so on the busy-hub shape "perorigin" runs for many minutes: it is skipped unless
+// MONEYTRAIL_BENCH_SLOW is set. Each iteration is a whole replay including Report;
+// txns/s is the throughput.
+func BenchmarkReplay(b *testing.B) {
+	methods := []struct {
+		name string
+		ms   []Method
+	}{
+		{"fifo", []Method{FIFO}},
+		{"prorata", []Method{ProRata}},
+		{"libr", []Method{LIBR}},
+		{"all", AllMethods},
+	}
+	for _, bs := range benchShapes {
+		for _, m := range methods {
+			for _, om := range []originMode{
+				{"perorigin", false, false, bs.name == "hub" && m.name != "fifo"},
+				{"perseed", false, true, false},
+				{"grouped", true, true, false},
+			} {
+				b.Run(bs.name+"/"+m.name+"/"+om.name, func(b *testing.B) {
+					if om.slow && os.Getenv("MONEYTRAIL_BENCH_SLOW") == "" {
+						b.Skip("set MONEYTRAIL_BENCH_SLOW=1 to run; takes many minutes")
+					}
+					c := benchData(b, bs.name, bs.sh)
+					cfg := Config{Accounts: c.accounts, Seeds: c.seeds, Methods: m.ms, GroupUnexplained: om.groupUnexpl}
+					if om.groupSeeds {
+						cfg.Seeds = make([]Seed, len(c.seeds))
+						for i, s := range c.seeds {
+							cfg.Seeds[i] = Seed{Txn: s.Txn, Group: 1}
+						}
+					}
+					b.ReportAllocs()
+					var elapsed time.Duration
+					for b.Loop() {
+						start := time.Now()
+						rep, err := Run(cfg, &batchSource{batches: c.batches})
+						elapsed += time.Since(start)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if rep.Txns != int64(c.txns) {
+							b.Fatalf("replayed %d of %d", rep.Txns, c.txns)
+						}
+					}
+					b.ReportMetric(float64(c.txns)*float64(b.N)/elapsed.Seconds(), "txns/s")
+				})
+			}
+		}
+	}
+}
