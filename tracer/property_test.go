@@ -111,3 +111,19 @@ func TestDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// TestShareIndexSameResults lowers the length from which proportional shares keep an origin
+// index, so that nearly every account uses it, and requires the same results as without.
+func TestShareIndexSameResults(t *testing.T) {
+	for i, sh := range propertyShapes {
+		want := runShape(t, sh, 5, false, ProRata, LIBR)
+		func() {
+			defer func(old int) { indexFrom = old }(indexFrom)
+			indexFrom = 2
+			got := runShape(t, sh, 5, false, ProRata, LIBR)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("shape %d: results differ with the share index", i)
+			}
+		}()
+	}
+}

@@ -7,9 +7,30 @@ import (
 
 // shares holds one amount per origin, in order of first arrival, for the proportional
 // methods. Zero shares are dropped, so the order is that of the origins' current presence.
+// A long list (a hub that receives from many origins) keeps an index from origin to
+// position, so that a credit costs the size of the credit, not of the list.
 type shares struct {
 	s     []lot
 	total int64
+	idx   map[Origin]int32
+}
+
+// indexFrom is the list length from which shares keep an index (a variable for tests).
+var indexFrom = 48
+
+func (sh *shares) reindex() {
+	if len(sh.s) < indexFrom/2 {
+		sh.idx = nil
+		return
+	}
+	if sh.idx == nil {
+		sh.idx = make(map[Origin]int32, len(sh.s))
+	} else {
+		clear(sh.idx)
+	}
+	for i, l := range sh.s {
+		sh.idx[l.origin] = int32(i)
+	}
 }
 
 // splitter holds the reusable buffers of a largest-remainder split.
@@ -75,6 +96,9 @@ func (sh *shares) take(c int64, sp *splitter, out []lot) []lot {
 			out = appendPart(out, l)
 		}
 		sh.s, sh.total = sh.s[:0], 0
+		if sh.idx != nil {
+			sh.idx = nil
+		}
 		return out
 	}
 	q := sp.split(c, sh.s, sh.total)
@@ -88,13 +112,34 @@ func (sh *shares) take(c int64, sp *splitter, out []lot) []lot {
 			keep = append(keep, l)
 		}
 	}
+	removed := len(sh.s) != len(keep)
 	sh.s = keep
 	sh.total -= c
+	if removed && sh.idx != nil {
+		sh.reindex()
+	}
 	return out
 }
 
 // add merges parts into the shares: an origin already present grows, a new one is appended.
 func (sh *shares) add(parts []lot, sp *splitter) {
+	if sh.idx != nil {
+		for _, p := range parts {
+			sh.total += p.cents
+			if i, ok := sh.idx[p.origin]; ok {
+				sh.s[i].cents += p.cents
+				continue
+			}
+			sh.idx[p.origin] = int32(len(sh.s))
+			sh.s = append(sh.s, p)
+		}
+		return
+	}
+	defer func() {
+		if len(sh.s) >= indexFrom {
+			sh.reindex()
+		}
+	}()
 	if len(sh.s)*len(parts) <= 64 {
 	next:
 		for _, p := range parts {
