@@ -53,8 +53,12 @@ type Config struct {
 	// Per-account unexplained totals are reported either way; grouping only keeps
 	// proportional methods from carrying one share per shortfall account.
 	GroupUnexplained bool
-	// Flows chooses which flows are recorded.
+	// Flows chooses which flows are recorded, for every method but Poison.
 	Flows FlowMode
+	// PoisonFlows records Poison's flows too (tainted origins only). They are off by default
+	// because every debit of a poisoned account yields one row per origin that ever reached
+	// it, each for the whole amount: on busy accounts that is debits x origins rows.
+	PoisonFlows bool
 	// AsOf, when non-nil, stops the replay before the first transaction whose time is after
 	// *AsOf. It requires batches that carry times.
 	AsOf *int64

@@ -38,8 +38,8 @@
 //
 // Poison reports, for each tainted origin that has ever reached an account, the account's
 // whole current balance as its position; each debit from such an account carries the full
-// debit amount once per such origin (flows), and an exit's position for an origin is the sum
-// of those amounts that reached it. A seeded credit adds the seed's origin to the receiver
+// debit amount once per such origin (recorded as flows only with Config.PoisonFlows), and an
+// exit's position for an origin is the sum of those amounts that reached it. A seeded credit adds the seed's origin to the receiver
 // and its traced amount is the whole credit. Clean and unexplained money are not reported
 // under poison. Its figures are upper bounds: one cent can count for several origins and
 // several holders, so Check only verifies that no origin exceeds its holder's balance.

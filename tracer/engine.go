@@ -73,7 +73,14 @@ func New(cfg Config) (*Engine, error) {
 	e.credit = make([]int64, len(e.seeds.keys))
 	e.seen = make([]bool, len(e.seeds.keys))
 	for _, m := range cfg.Methods {
-		e.runs = append(e.runs, newRun(m, n, &e.org, len(e.seeds.keys), cfg.Flows))
+		fm := cfg.Flows
+		if m == Poison {
+			fm = FlowsNone
+			if cfg.PoisonFlows {
+				fm = FlowsTainted
+			}
+		}
+		e.runs = append(e.runs, newRun(m, n, &e.org, len(e.seeds.keys), fm))
 	}
 	for i, a := range cfg.Accounts {
 		e.acct[i].exit = a.Exit

@@ -316,3 +316,59 @@ func TestParseMethods(t *testing.T) {
 		}
 	}
 }
+
+// TestPoisonFlows: with PoisonFlows, every output of the taint example carries the seed in
+// full; without it, poison records no flows.
+func TestPoisonFlows(t *testing.T) {
+	s := newScenario()
+	s.seed("external:victim", "A", 300, 0)
+	s.pay("external:income", "A", 700)
+	s.pay("A", "cash:out1", 100)
+	s.pay("A", "cash:out3", 300)
+	for _, on := range []bool{false, true} {
+		cfg := s.config(Poison)
+		cfg.PoisonFlows = on
+		rep, err := Run(cfg, &SliceSource{Txns: s.txns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, f := range rep.Results[0].Flows {
+			got = append(got, f.Txn, f.Cents)
+		}
+		want := []int64{1, 300, 3, 100, 4, 300}
+		if !on {
+			want = nil
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("PoisonFlows %v: (txn, cents) %v, want %v", on, got, want)
+		}
+	}
+}
+
+// TestFIFOSteadyStateAllocs replays transfers between accounts whose lot buffers already
+// exist: the FIFO hot path allocates nothing per transaction.
+func TestFIFOSteadyStateAllocs(t *testing.T) {
+	accounts := []Account{{Opening: 1000}, {Opening: 1000}, {Exit: true}, {}}
+	e, err := New(Config{Accounts: accounts, Methods: []Method{FIFO}, Seeds: []Seed{{Txn: 1 << 40}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Batch{
+		Txn:   []int64{1, 2, 3, 4, 5},
+		From:  []int32{0, 1, 2, 3, 1},
+		To:    []int32{1, 0, 3, 1, 2},
+		Cents: []int64{300, 500, 50, 70, 20},
+	}
+	warm := func() {
+		if err := e.Apply(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 10 {
+		warm()
+	}
+	if n := testing.AllocsPerRun(100, warm); n != 0 {
+		t.Errorf("%.1f allocations per batch of %d transactions, want 0", n, b.Len())
+	}
+}

@@ -17,7 +17,7 @@ var propertyShapes = []shape{
 func runShape(t *testing.T, sh shape, seed uint64, group bool, methods ...Method) *Report {
 	t.Helper()
 	accounts, txns, seeds := generate(sh, seed)
-	cfg := Config{Accounts: accounts, Seeds: seeds, Methods: methods, GroupUnexplained: group, Flows: FlowsAll}
+	cfg := Config{Accounts: accounts, Seeds: seeds, Methods: methods, GroupUnexplained: group, Flows: FlowsAll, PoisonFlows: true}
 	rep, err := Run(cfg, &SliceSource{Txns: txns, BatchSize: 97, WithTimes: true})
 	if err != nil {
 		t.Fatal(err)

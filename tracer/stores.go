@@ -178,14 +178,36 @@ func (s *poisonStore) take(a int32, c int64, out []lot) []lot {
 	return out
 }
 
+// put merges the tainted origins of parts into a's set. Parts taken from another poisoned
+// account come in origin order, so a linear merge usually suffices; it allocates only when
+// the set grows.
 func (s *poisonStore) put(a int32, parts []lot) {
+	set := s.set[a]
+	missing, sorted := 0, true
+	i := 0
+	for k, p := range parts {
+		if !s.org.tainted(p.origin) {
+			continue
+		}
+		if k > 0 && p.origin < parts[k-1].origin {
+			sorted = false
+		}
+		for i < len(set) && set[i] < p.origin {
+			i++
+		}
+		if i == len(set) || set[i] != p.origin {
+			missing++
+		}
+	}
+	if missing == 0 && sorted {
+		return
+	}
 	for _, p := range parts {
 		if !s.org.tainted(p.origin) {
 			continue
 		}
-		set := s.set[a]
-		if i, found := slices.BinarySearch(set, p.origin); !found {
-			s.set[a] = slices.Insert(set, i, p.origin)
+		if j, found := slices.BinarySearch(s.set[a], p.origin); !found {
+			s.set[a] = slices.Insert(s.set[a], j, p.origin)
 		}
 	}
 }
