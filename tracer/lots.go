@@ -15,8 +15,6 @@ type deque struct {
 	head int
 }
 
-func (d *deque) empty() bool { return d.head == len(d.buf) }
-
 // push appends l as the newest lot, merging it into the newest lot when the origin matches
 // (adjacent lots of one origin are indistinguishable to every method).
 func (d *deque) push(l lot) {

@@ -77,10 +77,9 @@ type Report struct {
 	// Txns is the number of transactions replayed.
 	Txns int64
 
-	org      origins
-	bal      []int64
-	exit     []bool
-	seedKeys []int64
+	org  origins
+	bal  []int64
+	exit []bool
 }
 
 // Origin describes origin o of this report.
@@ -104,11 +103,10 @@ func (r *Report) Result(m Method) *Result {
 // replaying afterwards; the report is not affected.
 func (e *Engine) Report() *Report {
 	rep := &Report{
-		Txns:     e.txns,
-		org:      e.org,
-		bal:      make([]int64, len(e.acct)),
-		exit:     make([]bool, len(e.acct)),
-		seedKeys: e.seeds.keys,
+		Txns: e.txns,
+		org:  e.org,
+		bal:  make([]int64, len(e.acct)),
+		exit: make([]bool, len(e.acct)),
 	}
 	for a, st := range e.acct {
 		rep.bal[a], rep.exit[a] = st.bal, st.exit
