@@ -63,41 +63,17 @@ func compile(p *Profile) (*plan, error) {
 	if !nameRE.MatchString(p.Name) {
 		return nil, perr(p, "name", "%q must be lower-case letters, digits and dashes", p.Name)
 	}
-	enc, ok := lookupEncoding(p.Encoding)
-	if !ok {
-		return nil, perr(p, "encoding", "%q is not one of %s", p.Encoding, strings.Join(Encodings(), ", "))
-	}
-	pl.enc = enc
-	if p.FallbackEncoding != "" {
-		fb, ok := lookupEncoding(p.FallbackEncoding)
-		if !ok || fb.cm == nil {
-			return nil, perr(p, "fallback_encoding", "%q must be a single-byte encoding, one of %s", p.FallbackEncoding, strings.Join(Encodings(), ", "))
+	switch p.Format {
+	case "", "csv":
+		if err := pl.checkCSV(); err != nil {
+			return nil, err
 		}
-		if enc.cm != nil {
-			return nil, perr(p, "fallback_encoding", "only with encoding utf-8")
+	case "xlsx":
+		if err := pl.checkSheet(); err != nil {
+			return nil, err
 		}
-		pl.enc.fallback = fb.cm
-		pl.enc.fallbackName = fb.name
-	}
-	switch d := p.Delimiter; {
-	case d == "tab":
-		pl.delim = '\t'
-	case len(d) == 1 && d[0] > ' ' && d[0] < 0x7f && d[0] != '"':
-		pl.delim = d[0]
 	default:
-		return nil, perr(p, "delimiter", "%q must be one printable ASCII character (not a quote) or \"tab\"", d)
-	}
-	switch q := p.Quote; {
-	case q == "":
-		pl.quote = '"'
-	case q == "none":
-	case len(q) == 1 && q[0] > ' ' && q[0] < 0x7f && q[0] != pl.delim:
-		pl.quote = q[0]
-	default:
-		return nil, perr(p, "quote", "%q must be one ASCII character other than the delimiter, or \"none\"", q)
-	}
-	if p.SkipLines < 0 {
-		return nil, perr(p, "skip_lines", "must not be negative")
+		return nil, perr(p, "format", "%q must be csv or xlsx", p.Format)
 	}
 	if p.HeaderPattern != "" {
 		if p.NoHeader {
@@ -442,5 +418,83 @@ func (pl *plan) checkCounterparty(field string, c *CounterpartyMap) error {
 		}
 		pl.cpNumRE[c] = re
 	}
+	return nil
+}
+
+// checkCSV checks the fields that only CSV profiles use, and that the XLSX fields are unset.
+func (pl *plan) checkCSV() error {
+	p := pl.p
+	switch {
+	case p.Sheet != "":
+		return perr(p, "sheet", "only for format: xlsx")
+	case p.HeaderRow != 0:
+		return perr(p, "header_row", "only for format: xlsx (CSV profiles use skip_lines)")
+	case p.SkipHiddenRows:
+		return perr(p, "skip_hidden_rows", "only for format: xlsx")
+	case p.SerialDates:
+		return perr(p, "serial_dates", "only for format: xlsx")
+	}
+	enc, ok := lookupEncoding(p.Encoding)
+	if !ok {
+		return perr(p, "encoding", "%q is not one of %s", p.Encoding, strings.Join(Encodings(), ", "))
+	}
+	pl.enc = enc
+	if p.FallbackEncoding != "" {
+		fb, ok := lookupEncoding(p.FallbackEncoding)
+		if !ok || fb.cm == nil {
+			return perr(p, "fallback_encoding", "%q must be a single-byte encoding, one of %s", p.FallbackEncoding, strings.Join(Encodings(), ", "))
+		}
+		if enc.cm != nil {
+			return perr(p, "fallback_encoding", "only with encoding utf-8")
+		}
+		pl.enc.fallback = fb.cm
+		pl.enc.fallbackName = fb.name
+	}
+	switch d := p.Delimiter; {
+	case d == "tab":
+		pl.delim = '\t'
+	case len(d) == 1 && d[0] > ' ' && d[0] < 0x7f && d[0] != '"':
+		pl.delim = d[0]
+	default:
+		return perr(p, "delimiter", "%q must be one printable ASCII character (not a quote) or \"tab\"", d)
+	}
+	switch q := p.Quote; {
+	case q == "":
+		pl.quote = '"'
+	case q == "none":
+	case len(q) == 1 && q[0] > ' ' && q[0] < 0x7f && q[0] != pl.delim:
+		pl.quote = q[0]
+	default:
+		return perr(p, "quote", "%q must be one ASCII character other than the delimiter, or \"none\"", q)
+	}
+	if p.SkipLines < 0 {
+		return perr(p, "skip_lines", "must not be negative")
+	}
+	return nil
+}
+
+// checkSheet checks an XLSX profile: cells are already split and decoded, so the CSV
+// notation fields must be unset, and the header is found by row number or pattern.
+func (pl *plan) checkSheet() error {
+	p := pl.p
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"encoding", p.Encoding != ""}, {"fallback_encoding", p.FallbackEncoding != ""},
+		{"delimiter", p.Delimiter != ""}, {"quote", p.Quote != ""}, {"lazy_quotes", p.LazyQuotes},
+		{"skip_lines", p.SkipLines != 0}, {"no_header", p.NoHeader},
+	} {
+		if f.set {
+			return perr(p, f.name, "not used by format: xlsx (a workbook's cells are already split and decoded; the header is found with header_row or header_pattern)")
+		}
+	}
+	if p.HeaderRow < 0 {
+		return perr(p, "header_row", "must be a row number (1, 2, ...)")
+	}
+	if p.HeaderRow > 0 && p.HeaderPattern != "" {
+		return perr(p, "header_row", "give header_row or header_pattern, not both")
+	}
+	pl.enc, _ = lookupEncoding("")
 	return nil
 }

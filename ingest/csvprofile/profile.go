@@ -17,7 +17,7 @@ import (
 // ErrProfile reports a profile that is not valid; the message names the YAML field.
 var ErrProfile = errors.New("invalid profile")
 
-// Profile describes one bank's CSV layout. It is read from YAML (see README.md in this
+// Profile describes one bank's CSV or XLSX layout. It is read from YAML (see README.md in this
 // package for the format with a commented example); Validate reports what is wrong with it.
 // A Profile is never modified by Read, so one value may be shared by concurrent readers.
 type Profile struct {
@@ -27,6 +27,27 @@ type Profile struct {
 	// Bank and Country describe the statement account's bank (Country: ISO 3166 alpha-2).
 	Bank    string `yaml:"bank"`
 	Country string `yaml:"country"`
+
+	// Format is the kind of file the profile reads: "csv" (the default) or "xlsx" (an
+	// Office Open XML workbook, read by package ingest/xlsx through DecodeRows). The
+	// fields from Encoding to SkipLines are for CSV only; Sheet, HeaderRow,
+	// SkipHiddenRows and SerialDates are for XLSX only.
+	Format string `yaml:"format"`
+	// Sheet names the worksheet an XLSX profile reads: its name, or its 1-based position
+	// in the workbook written as a number (2) or "#2" (a sheet whose name is the number
+	// wins). Empty means the first sheet.
+	Sheet string `yaml:"sheet"`
+	// HeaderRow is the spreadsheet row number (1-based, as Excel shows it) of an XLSX
+	// profile's header; the rows above it are the preamble. Zero means row 1, unless
+	// HeaderPattern finds the header.
+	HeaderRow int `yaml:"header_row"`
+	// SkipHiddenRows reports data rows the sheet hides as skipped ("hidden") instead of
+	// loading them. Hidden rows are loaded by default, and a note lists them.
+	SkipHiddenRows bool `yaml:"skip_hidden_rows"`
+	// SerialDates reads a number cell without a date format in a date column as an Excel
+	// serial date (for exports that write 45292 for 2024-01-01 with the General format).
+	// Number cells with a date format are always read as dates.
+	SerialDates bool `yaml:"serial_dates"`
 
 	// Encoding is one of Encodings(); empty means utf-8 (a byte-order mark is allowed).
 	Encoding string `yaml:"encoding"`
@@ -46,8 +67,9 @@ type Profile struct {
 	// SkipLines is the number of physical lines (the preamble) before the header, or
 	// before the first data row when there is no header.
 	SkipLines int `yaml:"skip_lines"`
-	// HeaderPattern, instead of SkipLines, finds the header: the first line matching this
-	// regular expression; the lines before it are the preamble.
+	// HeaderPattern, instead of SkipLines (HeaderRow for XLSX), finds the header: the first
+	// line matching this regular expression; the lines before it are the preamble. An XLSX
+	// row is matched as its cells joined with a tab.
 	HeaderPattern string `yaml:"header_pattern"`
 	// NoHeader says the file has no header row: columns are named "#1", "#2", ... and
 	// Fields gives their number.

@@ -94,11 +94,18 @@ func Decode(data []byte, p *Profile, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	rd := &reader{pl: pl, opt: opt, seenID: map[string]int{}, cpSeen: map[string]bool{}}
+	if p.Format == "xlsx" {
+		return Result{}, fmt.Errorf("%w %q: format: xlsx: read XLSX workbooks with package ingest/xlsx", ErrProfile, p.Name)
+	}
+	rd := newReader(pl, opt)
 	if err := rd.run(data); err != nil {
 		return Result{}, err
 	}
 	return Result{Batch: rd.batch, Skipped: rd.skipped}, nil
+}
+
+func newReader(pl *plan, opt Options) *reader {
+	return &reader{pl: pl, opt: opt, seenID: map[string]int{}, cpSeen: map[string]bool{}}
 }
 
 // reader holds the state of one Decode call.
@@ -167,9 +174,6 @@ func (rd *reader) run(data []byte) error {
 		}
 		rd.width = len(header)
 	}
-	if err := rd.bind(header, headerLine); err != nil {
-		return err
-	}
 	var recs []record
 	for {
 		rec, ok := sc.next()
@@ -177,6 +181,15 @@ func (rd *reader) run(data []byte) error {
 			break
 		}
 		recs = append(recs, rec)
+	}
+	return rd.body(header, headerLine, recs)
+}
+
+// body binds the header and reads the data records: it is shared by the CSV scanner
+// and DecodeRows.
+func (rd *reader) body(header []string, headerLine int, recs []record) error {
+	if err := rd.bind(header, headerLine); err != nil {
+		return err
 	}
 	if err := rd.statementAccount(recs); err != nil {
 		return err
@@ -188,10 +201,16 @@ func (rd *reader) run(data []byte) error {
 	return nil
 }
 
+// preambleLine is one line (or spreadsheet row) before the header, as text.
+type preambleLine struct {
+	line int
+	text string
+}
+
 // preamble consumes the lines before the header and applies the preamble rules to them.
 func (rd *reader) preamble(sc *scanner) error {
 	pl, p := rd.pl, rd.pl.p
-	var lines []string
+	var lines []preambleLine
 	if pl.headerRE != nil {
 		for {
 			pos, line := sc.pos, sc.line
@@ -203,20 +222,27 @@ func (rd *reader) preamble(sc *scanner) error {
 				sc.pos, sc.line = pos, line
 				break
 			}
-			lines = append(lines, text)
+			lines = append(lines, preambleLine{line, text})
 		}
 	} else {
 		for i := 0; i < p.SkipLines; i++ {
+			line := sc.line
 			text, ok := sc.skipLine()
 			if !ok {
 				return rd.fail(0, "skip_lines", fmt.Errorf("%w: the file has %d lines, the profile skips %d before the header", ErrLayout, i, p.SkipLines))
 			}
-			lines = append(lines, text)
+			lines = append(lines, preambleLine{line, text})
 		}
 	}
+	return rd.applyPreamble(lines)
+}
+
+// applyPreamble applies the preamble rules to the lines before the header.
+func (rd *reader) applyPreamble(lines []preambleLine) error {
+	pl := rd.pl
 	f := &rd.facts
-	for i, text := range lines {
-		text = strings.ToValidUTF8(text, "\uFFFD")
+	for _, l := range lines {
+		text := strings.ToValidUTF8(l.text, "\uFFFD")
 		for _, re := range pl.preamble {
 			m := re.FindStringSubmatch(text)
 			if m == nil {
@@ -228,7 +254,7 @@ func (rd *reader) preamble(sc *scanner) error {
 					continue
 				}
 				if err := rd.fact(f, g, v); err != nil {
-					return rd.fail(i+1, "preamble", err)
+					return rd.fail(l.line, "preamble", err)
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package csvprofile
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -32,21 +33,34 @@ func (rd *reader) row(rec record) {
 		}
 		return
 	}
+	if rec.hidden && p.SkipHiddenRows {
+		rd.skip(rec, "hidden", "the row is hidden in the sheet (skip_hidden_rows)")
+		return
+	}
 	if rd.utf8 && !utf8.ValidString(rec.raw) {
 		quarantine("", fmt.Sprintf("invalid UTF-8 at byte %d of the line: the file is not in the profile's encoding (%s)", invalidAt(rec.raw), pl.enc.name))
 		return
 	}
 	fields := rec.fields
-	countErr := ""
+	if rec.sheet {
+		// A sheet stores no empty cells: trailing empty cells are absent, not missing.
+		n := len(fields)
+		for n > rd.width && strings.TrimSpace(fields[n-1]) == "" {
+			n--
+		}
+		fields = fields[:n]
+	}
+	countErr, joined := "", false
 	switch n := len(fields); {
 	case n > rd.width && p.AllowExtraFields:
+		joined = true
 		last := strings.Join(fields[rd.width-1:], " ")
 		fields = append(append([]string{}, fields[:rd.width-1]...), last)
 	case n > rd.width:
 		countErr = rd.countReason(n)
 		fields = fields[:rd.width]
 	case n < rd.width:
-		if !p.AllowMissingFields {
+		if !p.AllowMissingFields && !rec.sheet {
 			countErr = rd.countReason(n)
 		}
 		fields = append(append([]string{}, fields...), make([]string, rd.width-n)...)
@@ -64,20 +78,15 @@ func (rd *reader) row(rec record) {
 			fields = append(fields, v)
 		}
 	}
-	get := func(ref string) string {
-		if ref == "" {
-			return ""
-		}
-		return strings.TrimSpace(fields[rd.cols[ref]])
-	}
+	v := &rowView{rd: rd, fields: fields, cells: rec.cells, joined: joined}
 	for _, r := range pl.rows {
-		if !r.m.match(get) {
+		if !r.m.match(v.get) {
 			continue
 		}
 		if countErr != "" && r.Kind != "skip" {
 			break
 		}
-		if e := rd.balanceRow(rec, r, get); e != nil {
+		if e := rd.balanceRow(rec, r, v); e != nil {
 			quarantine(e.field, e.reason)
 		}
 		return
@@ -86,7 +95,7 @@ func (rd *reader) row(rec record) {
 		quarantine("", countErr)
 		return
 	}
-	t, skip, e := rd.txn(rec, get)
+	t, skip, e := rd.txn(rec, v)
 	switch {
 	case e != nil:
 		quarantine(e.field, e.reason)
@@ -146,7 +155,7 @@ func (m matcher) match(get func(string) string) bool {
 }
 
 // balanceRow records an opening or closing balance, or skips the row.
-func (rd *reader) balanceRow(rec record, r rowRule, get func(string) string) *rowError {
+func (rd *reader) balanceRow(rec record, r rowRule, rv *rowView) *rowError {
 	if r.Kind == "skip" {
 		rd.skip(rec, "skip", r.Reason)
 		return nil
@@ -155,11 +164,11 @@ func (rd *reader) balanceRow(rec record, r rowRule, get func(string) string) *ro
 	var e *rowError
 	if r.Amount != "" {
 		var err error
-		v, err = rd.pl.parseAmount(get(r.Amount))
+		v, err = rv.amount(r.Amount)
 		if err != nil {
 			return &rowError{r.Kind + "_balance", fmt.Sprintf("column %q: %v", r.Amount, err)}
 		}
-	} else if v, e = rd.signedAmount(get); e != nil {
+	} else if v, e = rd.signedAmount(rv); e != nil {
 		e.field = r.Kind + "_balance"
 		return e
 	}
@@ -167,7 +176,7 @@ func (rd *reader) balanceRow(rec record, r rowRule, get func(string) string) *ro
 	if dateCol == "" {
 		dateCol = rd.pl.p.Columns.BookedAt
 	}
-	d, err := parseDate(get(dateCol), rd.pl.p.DateLayouts)
+	d, err := rv.date(dateCol, rd.pl.p.DateLayouts)
 	if err != nil {
 		return &rowError{r.Kind + "_balance", fmt.Sprintf("column %q: %v", dateCol, err)}
 	}
@@ -196,11 +205,11 @@ func (rd *reader) balanceRow(rec record, r rowRule, get func(string) string) *ro
 }
 
 // signedAmount reads the row's amount by the profile's model: credits positive.
-func (rd *reader) signedAmount(get func(string) string) (decimal.Decimal, *rowError) {
+func (rd *reader) signedAmount(rv *rowView) (decimal.Decimal, *rowError) {
 	a := rd.pl.p.Amount
 	switch a.Model {
 	case "signed":
-		v, err := rd.pl.parseAmount(get(a.Column))
+		v, err := rv.amount(a.Column)
 		if err != nil {
 			return v, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Column, err)}
 		}
@@ -209,19 +218,19 @@ func (rd *reader) signedAmount(get func(string) string) (decimal.Decimal, *rowEr
 		}
 		return v, nil
 	case "debit_credit":
-		ds, cs := get(a.Debit), get(a.Credit)
+		ds, cs := rv.get(a.Debit), rv.get(a.Credit)
 		if ds == "" && cs == "" {
 			return decimal.Decimal{}, &rowError{"amount", fmt.Sprintf("no amount in column %q or %q", a.Debit, a.Credit)}
 		}
 		var d, c decimal.Decimal
 		var err error
 		if ds != "" {
-			if d, err = rd.pl.parseAmount(ds); err != nil {
+			if d, err = rv.amount(a.Debit); err != nil {
 				return d, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Debit, err)}
 			}
 		}
 		if cs != "" {
-			if c, err = rd.pl.parseAmount(cs); err != nil {
+			if c, err = rv.amount(a.Credit); err != nil {
 				return c, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Credit, err)}
 			}
 		}
@@ -230,14 +239,14 @@ func (rd *reader) signedAmount(get func(string) string) (decimal.Decimal, *rowEr
 		}
 		return c.Abs().Sub(d.Abs()), nil
 	default: // indicator
-		v, err := rd.pl.parseAmount(get(a.Column))
+		v, err := rv.amount(a.Column)
 		if err != nil {
 			return v, &rowError{"amount", fmt.Sprintf("column %q: %v", a.Column, err)}
 		}
 		if v.IsNegative() {
-			return v, &rowError{"amount", fmt.Sprintf("column %q: negative amount %s with an indicator column", a.Column, get(a.Column))}
+			return v, &rowError{"amount", fmt.Sprintf("column %q: negative amount %s with an indicator column", a.Column, rv.get(a.Column))}
 		}
-		ind := get(a.Indicator)
+		ind := rv.get(a.Indicator)
 		for _, x := range a.CreditValues {
 			if ind == x {
 				return v, nil
@@ -254,20 +263,20 @@ func (rd *reader) signedAmount(get func(string) string) (decimal.Decimal, *rowEr
 }
 
 // txn reads a transaction row. It returns a reason to skip when the amount is zero.
-func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *rowError) {
+func (rd *reader) txn(rec record, v *rowView) (canon.Txn, string, *rowError) {
 	pl, p := rd.pl, rd.pl.p
 	c := p.Columns
 	t := canon.Txn{Record: rec.line}
-	pending := pl.pending != nil && pl.pending.match(get)
-	booked, err := parseDate(get(c.BookedAt), p.DateLayouts)
+	pending := pl.pending != nil && pl.pending.match(v.get)
+	booked, err := v.date(c.BookedAt, p.DateLayouts)
 	if err != nil {
 		if pending {
-			return t, "", &rowError{"booked_at", fmt.Sprintf("pending, no booking date (column %q is %q)", c.BookedAt, get(c.BookedAt))}
+			return t, "", &rowError{"booked_at", fmt.Sprintf("pending, no booking date (column %q is %q)", c.BookedAt, v.get(c.BookedAt))}
 		}
 		return t, "", &rowError{"booked_at", fmt.Sprintf("column %q: %v", c.BookedAt, err)}
 	}
-	if s := get(c.BookedTime); s != "" {
-		bt, err := parseDate(s, p.TimeLayouts)
+	if s := v.get(c.BookedTime); s != "" {
+		bt, err := v.date(c.BookedTime, p.TimeLayouts)
 		if err != nil {
 			return t, "", &rowError{"booked_time", fmt.Sprintf("column %q: %v", c.BookedTime, err)}
 		}
@@ -278,14 +287,14 @@ func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *
 		}
 	}
 	t.BookedAt, t.Pending = booked, pending
-	if s := get(c.ValueDate); s != "" {
-		vd, err := parseDate(s, p.DateLayouts)
+	if s := v.get(c.ValueDate); s != "" {
+		vd, err := v.date(c.ValueDate, p.DateLayouts)
 		if err != nil {
 			return t, "", &rowError{"value_date", fmt.Sprintf("column %q: %v", c.ValueDate, err)}
 		}
 		t.ValueDate = vd
 	}
-	amt, e := rd.signedAmount(get)
+	amt, e := rd.signedAmount(v)
 	if e != nil {
 		return t, "", e
 	}
@@ -295,17 +304,17 @@ func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *
 	t.Amount = amt.Abs()
 	t.Currency = pl.fixedCurr
 	if c.Currency != "" {
-		t.Currency = strings.ToUpper(get(c.Currency))
+		t.Currency = strings.ToUpper(v.get(c.Currency))
 		if !currencyRE.MatchString(t.Currency) {
-			return t, "", &rowError{"currency", fmt.Sprintf("column %q: %q is not an ISO 4217 currency code", c.Currency, get(c.Currency))}
+			return t, "", &rowError{"currency", fmt.Sprintf("column %q: %q is not an ISO 4217 currency code", c.Currency, v.get(c.Currency))}
 		}
 	}
 	if p.Account.Source == "column" {
-		if v := get(p.Account.Column); v != "" && normAccount(v) != rd.fileAcctN {
+		if v := v.get(p.Account.Column); v != "" && normAccount(v) != rd.fileAcctN {
 			return t, "", &rowError{"account", fmt.Sprintf("column %q: statement account %q differs from %q in the rest of the file", p.Account.Column, v, rd.fileAcct)}
 		}
 	}
-	if h := get(p.Account.HolderColumn); h != "" && rd.batch.Accounts[0].HolderName == "" {
+	if h := v.get(p.Account.HolderColumn); h != "" && rd.batch.Accounts[0].HolderName == "" {
 		rd.batch.Accounts[0].HolderName = h
 	}
 	credit := amt.IsPositive()
@@ -314,12 +323,12 @@ func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *
 		if (ch.direction == "credit" && !credit) || (ch.direction == "debit" && credit) {
 			continue
 		}
-		if ch.m.match(get) {
+		if ch.m.match(v.get) {
 			t.Channel = ch.channel
 			break
 		}
 	}
-	cpID, e := rd.counterparty(&t, credit, get)
+	cpID, e := rd.counterparty(&t, credit, v)
 	if e != nil {
 		return t, "", e
 	}
@@ -330,20 +339,20 @@ func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *
 	}
 	var refs []string
 	for _, r := range c.Reference {
-		if v := get(r); v != "" {
+		if v := v.get(r); v != "" {
 			refs = append(refs, v)
 		}
 	}
 	t.Reference = strings.Join(refs, " | ")
-	t.EndToEnd = get(c.EndToEnd)
-	if s := get(c.BalanceAfter); s != "" {
-		v, err := pl.parseAmount(s)
+	t.EndToEnd = v.get(c.EndToEnd)
+	if s := v.get(c.BalanceAfter); s != "" {
+		bal, err := v.amount(c.BalanceAfter)
 		if err != nil {
 			return t, "", &rowError{"balance_after", fmt.Sprintf("column %q: %v", c.BalanceAfter, err)}
 		}
-		t.BalanceAfter = decimal.NullDecimal{Decimal: v, Valid: true}
+		t.BalanceAfter = decimal.NullDecimal{Decimal: bal, Valid: true}
 	}
-	if s := get(c.SourceID); s != "" {
+	if s := v.get(c.SourceID); s != "" {
 		id := rd.stmt + ":" + s
 		if prev, dup := rd.seenID[id]; dup {
 			return t, "", &rowError{"source_id", fmt.Sprintf("column %q: id %q already used on line %d", c.SourceID, s, prev)}
@@ -355,7 +364,7 @@ func (rd *reader) txn(rec record, get func(string) string) (canon.Txn, string, *
 }
 
 // counterparty finds the other side of the entry and records its account.
-func (rd *reader) counterparty(t *canon.Txn, credit bool, get func(string) string) (string, *rowError) {
+func (rd *reader) counterparty(t *canon.Txn, credit bool, v *rowView) (string, *rowError) {
 	p := rd.pl.p
 	cm := &p.Counterparty
 	if credit && p.CounterpartyCredit != nil {
@@ -365,12 +374,12 @@ func (rd *reader) counterparty(t *canon.Txn, credit bool, get func(string) strin
 	}
 	var names []string
 	for _, n := range cm.Name {
-		if v := get(n); v != "" {
+		if v := v.get(n); v != "" {
 			names = append(names, v)
 		}
 	}
 	name := strings.Join(names, " ")
-	iban, bic, number, bank := get(cm.IBAN), get(cm.BIC), get(cm.Number), get(cm.Bank)
+	iban, bic, number, bank := v.get(cm.IBAN), v.get(cm.BIC), v.get(cm.Number), v.get(cm.Bank)
 	if re := rd.pl.cpNumRE[cm]; re != nil && number != "" {
 		if m := re.FindStringSubmatch(number); m != nil {
 			for gi, g := range re.SubexpNames() {
@@ -413,4 +422,61 @@ func (rd *reader) counterparty(t *canon.Txn, credit bool, get func(string) strin
 		rd.batch.Accounts = append(rd.batch.Accounts, acc)
 	}
 	return id, nil
+}
+
+// rowView is one data row's fields (after extraction) and, for a spreadsheet row, its
+// typed cells: amount and date columns read a typed value where there is one.
+type rowView struct {
+	rd     *reader
+	fields []string
+	cells  []Cell
+	joined bool // the last column holds extra fields joined (allow_extra_fields)
+}
+
+// get returns the trimmed text of a column; "" for an empty reference.
+func (v *rowView) get(ref string) string {
+	if ref == "" {
+		return ""
+	}
+	return strings.TrimSpace(v.fields[v.rd.cols[ref]])
+}
+
+// cell returns the typed cell of a column, if the row is a spreadsheet row that has one.
+func (v *rowView) cell(ref string) (Cell, bool) {
+	if ref == "" || v.cells == nil {
+		return Cell{}, false
+	}
+	i := v.rd.cols[ref]
+	if i >= len(v.cells) || i >= v.rd.width || (v.joined && i == v.rd.width-1) {
+		// Beyond the sheet's cells, a virtual column, or the last column holding the
+		// extra cells joined (allow_extra_fields): text only.
+		return Cell{}, false
+	}
+	return v.cells[i], true
+}
+
+// amount reads a column as an amount: a number cell's exact value, else the text in the
+// profile's notation.
+func (v *rowView) amount(ref string) (decimal.Decimal, error) {
+	if c, ok := v.cell(ref); ok && c.Number.Valid {
+		return c.Number.Decimal, nil
+	}
+	return v.rd.pl.parseAmount(v.get(ref))
+}
+
+// date reads a column as a date: a date cell's value (or, with serial_dates, a number
+// cell's value as an Excel serial date), else the text in layouts.
+func (v *rowView) date(ref string, layouts []string) (time.Time, error) {
+	c, ok := v.cell(ref)
+	if ok && !c.Time.IsZero() && (c.IsDate || (c.Number.Valid && v.rd.pl.p.SerialDates)) {
+		if y := c.Time.Year(); y < minYear || y > maxYear {
+			return time.Time{}, fmt.Errorf("date cell %s is year %d, outside %d..%d (a placeholder date?)", c.Text, y, minYear, maxYear)
+		}
+		return c.Time, nil
+	}
+	d, err := parseDate(v.get(ref), layouts)
+	if err != nil && ok && c.Number.Valid {
+		return d, fmt.Errorf("%w (a number cell without a date format; if the bank writes dates as Excel serial numbers, set serial_dates: true)", err)
+	}
+	return d, err
 }

@@ -17,6 +17,11 @@ type record struct {
 	// 1-based field position where it happened.
 	err   string
 	field int
+	// sheet marks a spreadsheet row (DecodeRows): cells holds its typed cells, parallel to
+	// fields, and hidden says the sheet hides it.
+	sheet  bool
+	cells  []Cell
+	hidden bool
 }
 
 // scanner splits text into CSV records, counting physical lines the way an editor shows
