@@ -433,18 +433,18 @@ func TestSerialDate(t *testing.T) {
 
 func TestIsDateFormat(t *testing.T) {
 	for code, want := range map[string]bool{
-		"dd/mm/yyyy":                   true,
-		"[$-409]mmmm d, yyyy;@":        true,
-		"[h]:mm:ss":                    true,
-		"hh:mm":                        true,
-		"General":                      false,
-		`#,##0.00 "EUR"`:               false,
-		"#,##0.00_);[Red](#,##0.00)":   false,
-		"0.00E+00":                     false,
-		`"Day "0`:                      false,
-		`[Red]0.00`:                    false,
-		`#,##0.00\ "Ft"`:               false,
-		`_-* #,##0.00\ [$€-407]_-`:     false,
+		"dd/mm/yyyy":                  true,
+		"[$-409]mmmm d, yyyy;@":       true,
+		"[h]:mm:ss":                   true,
+		"hh:mm":                       true,
+		"General":                     false,
+		`#,##0.00 "EUR"`:              false,
+		"#,##0.00_);[Red](#,##0.00)":  false,
+		"0.00E+00":                    false,
+		`"Day "0`:                     false,
+		`[Red]0.00`:                   false,
+		`#,##0.00\ "Ft"`:              false,
+		`_-* #,##0.00\ [$€-407]_-`:    false,
 		"0;[Red]-0;\"zero\";dd/mm/yy": false,
 	} {
 		if got := isDateFormat(code); got != want {
