@@ -34,10 +34,16 @@ func sqlAmount(expr string) string {
 	return "coalesce(CAST(TRY_CAST(" + expr + " AS DECIMAL(18,6)) AS " + casedb.Money + "), CAST(" + expr + " AS " + casedb.Money + "))"
 }
 
-// loadAMLWorld streams an AMLworld file through DuckDB's CSV reader inside one transaction:
-// each physical line is one record (AMLworld never quotes), split and checked in SQL with
-// the rules of package amlworld, so a 5-million-row file never passes through Go row by row.
-func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow, opt Options, res Result) (Result, error) {
+// loadAMLWorld streams an AMLworld file through DuckDB's CSV reader inside one transaction,
+// checking every row in SQL with the rules of package amlworld, so a 5-million-row file never
+// passes through Go row by row.
+//
+// Line numbers are the provenance, so they must be exact. The fast path parses the eleven
+// columns in parallel and takes each row's line from its position (rowid + 2); it is used
+// only when the file has no blank line (seen while hashing) and DuckDB then reads exactly one
+// row per line, any other shape making the parse fail. Otherwise the file is read line by line
+// (one column, split in SQL), slower but exact for any content.
+func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow, scan fileScan, opt Options, res Result) (Result, error) {
 	head := make([]byte, len(amlworld.Header)+3)
 	if _, err := openRead(path, head); err != nil || !amlworld.Detect(head) {
 		return res, fmt.Errorf("%w: %s: line 1 is not the AMLworld header %q", ErrInput, path, amlworld.Header)
@@ -47,45 +53,30 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 		return res, err
 	}
 	defer conn.Close()
+	// The staging table is scratch, connection-local and outside the case's transaction: a
+	// temporary table created inside a transaction numbers its rows from 2^55, so row
+	// positions are only usable from one created before it.
+	progress(opt, "reading "+src.FileName)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.aw`)
+	line, err := stageAMLWorld(ctx, conn, path, &scan)
+	if err != nil {
+		return res, err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	progress(opt, "reading "+src.FileName)
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT ordinality + 1 AS line, l, string_split(l, ',') AS f
-		FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},
-			strict_mode = false, auto_detect = false) WITH ORDINALITY`, path); err != nil {
-		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
-	}
-	amt := `regexp_full_match(%s, '` + amlworld.AmountPattern + `')`
-	cur := func(i int) string { return sqlMap(amlworld.Currencies, fmt.Sprintf("f[%d]", i)) }
-	check := `CASE
-		WHEN l IS NULL OR l = '' THEN '|blank line'
-		WHEN len(f) <> ` + fmt.Sprint(amlworld.Fields) + ` THEN '|row has ' || len(f) || ' fields, header has ` + fmt.Sprint(amlworld.Fields) + `'
-		WHEN try_strptime(f[1], '` + amlworld.TimeLayoutSQL + `') IS NULL THEN 'Timestamp|' || '"' || f[1] || '" is not a timestamp (2022/09/01 00:20)'
-		WHEN f[2] = '' OR f[3] = '' THEN 'From Bank/Account|empty'
-		WHEN f[4] = '' OR f[5] = '' THEN 'To Bank/Account|empty'
-		WHEN NOT ` + fmt.Sprintf(amt, "f[6]") + ` THEN 'Amount Received|"' || f[6] || '" is not an amount (digits, at most 6 decimals)'
-		WHEN ` + cur(7) + ` IS NULL THEN 'Receiving Currency|unknown currency "' || f[7] || '"'
-		WHEN NOT ` + fmt.Sprintf(amt, "f[8]") + ` THEN 'Amount Paid|"' || f[8] || '" is not an amount (digits, at most 6 decimals)'
-		WHEN ` + sqlAmount("f[8]") + ` = 0 THEN 'Amount Paid|amount is zero'
-		WHEN ` + cur(9) + ` IS NULL THEN 'Payment Currency|unknown currency "' || f[9] || '"'
-		WHEN ` + sqlMap(amlworld.Channels, "f[10]") + ` IS NULL THEN 'Payment Format|unknown payment format "' || f[10] || '"'
-		WHEN f[11] NOT IN ('0', '1') THEN 'Is Laundering|"' || f[11] || '" is neither 0 nor 1'
-	END`
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw_bad AS
-		SELECT line, l, split_part(c, '|', 1) AS field, substr(c, strpos(c, '|') + 1) AS reason
-		FROM (SELECT line, l, `+check+` AS c FROM aw) WHERE c IS NOT NULL`); err != nil {
-		return res, fmt.Errorf("check %s: %w", path, err)
+	how := "read line by line (one column split in SQL): " + scan.slowReason
+	if line != "line" {
+		how = "read with DuckDB's parallel CSV parser: one row per line, line = row position + 2"
 	}
 	var records, bad int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM aw), (SELECT count(*) FROM aw_bad)`).Scan(&records, &bad); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(chk) FROM temp.aw`).Scan(&records, &bad); err != nil {
 		return res, err
 	}
 	if opt.Strict && bad > 0 {
-		errs, err := firstBad(ctx, tx)
+		errs, err := firstBad(ctx, tx, line)
 		if err != nil {
 			return res, err
 		}
@@ -101,52 +92,59 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	}
 	idPrefix := src.SHA256[:16] + ":"
 	acct := func(b, a int) string {
-		return fmt.Sprintf("'%s:' || f[%d] || ':' || f[%d]", amlworld.Scheme, b, a)
+		return fmt.Sprintf("'%s:' || c%d || ':' || c%d", amlworld.Scheme, b, a)
 	}
-	progress(opt, "storing "+src.FileName)
+	cur := func(i int) string { return sqlMap(amlworld.Currencies, fmt.Sprintf("c%d", i)) }
+	ts := `strptime(c1, '` + amlworld.TimeLayoutSQL + `')`
+	progress(opt, "storing transactions")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
-		SELECT ? || line, ?, line, ? * CAST(? AS BIGINT) + line, strptime(f[1], '`+amlworld.TimeLayoutSQL+`'), NULL,
+		SELECT ? || ln, ?, ln, ? * CAST(? AS BIGINT) + ln, `+ts+`, NULL,
 			`+acct(2, 3)+`, `+acct(4, 5)+`, amount, currency,
 			CASE WHEN currency = ? THEN amount END, CASE WHEN currency = ? THEN currency END,
-			CASE WHEN currency = ? THEN 1 END, CASE WHEN currency = ? THEN CAST(strptime(f[1], '`+amlworld.TimeLayoutSQL+`') AS DATE) END,
-			`+sqlAmount("f[6]")+`, `+cur(7)+`, `+sqlMap(amlworld.Channels, "f[10]")+`, f[10],
+			CASE WHEN currency = ? THEN 1 END, CASE WHEN currency = ? THEN CAST(`+ts+` AS DATE) END,
+			`+sqlAmount("c6")+`, `+cur(7)+`, `+sqlMap(amlworld.Channels, "c10")+`, c10,
 			NULL, NULL, NULL, NULL, false, NULL
-		FROM (SELECT *, `+sqlAmount("f[8]")+` AS amount, `+cur(9)+` AS currency FROM aw
-			WHERE line NOT IN (SELECT line FROM aw_bad))
-		ORDER BY line`, idPrefix, sid, sid, seqStride, base, base, base, base); err != nil {
+		FROM (SELECT *, `+line+` AS ln, `+sqlAmount("c8")+` AS amount, `+cur(9)+` AS currency FROM temp.aw WHERE chk IS NULL)`,
+		idPrefix, sid, sid, seqStride, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
 	}
+	progress(opt, "storing accounts")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts
-		SELECT account_id, 'bank', NULL, NULL, bank, number, NULL, NULL, NULL, NULL, false, NULL, ?
-		FROM (SELECT DISTINCT `+acct(2, 3)+` AS account_id, f[2] AS bank, f[3] AS number FROM aw WHERE line NOT IN (SELECT line FROM aw_bad)
-			UNION SELECT `+acct(4, 5)+`, f[4], f[5] FROM aw WHERE line NOT IN (SELECT line FROM aw_bad))
-		ORDER BY account_id
+		SELECT '`+amlworld.Scheme+`:' || bank || ':' || number, 'bank', NULL, NULL, bank, number, NULL, NULL, NULL, NULL, false, NULL, ?
+		FROM (SELECT DISTINCT c2 AS bank, c3 AS number FROM temp.aw WHERE chk IS NULL
+			UNION SELECT DISTINCT c4, c5 FROM temp.aw WHERE chk IS NULL)
 		ON CONFLICT (account_id) DO NOTHING`, sid); err != nil {
 		return res, fmt.Errorf("store accounts of %s: %w", path, err)
 	}
+	progress(opt, "storing labels and quarantine")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO labels
-		SELECT ?, 'txn:' || ? || line, ?, '1', line FROM aw WHERE f[11] = '1' AND line NOT IN (SELECT line FROM aw_bad) ORDER BY line`,
+		SELECT ?, 'txn:' || ? || ln, ?, '1', ln FROM (SELECT `+line+` AS ln FROM temp.aw WHERE c11 = '1' AND chk IS NULL) ORDER BY ln`,
 		sid, idPrefix, amlworld.LabelName); err != nil {
 		return res, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine SELECT ?, line, l, nullif(field, ''), reason FROM aw_bad ORDER BY line`, sid); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine
+		SELECT ?, ln, raw, nullif(split_part(chk, '|', 1), ''), substr(chk, strpos(chk, '|') + 1)
+		FROM (SELECT `+line+` AS ln, raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln`, sid); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO source_notes VALUES (?, 0, 'file', ?, NULL)`, sid, how); err != nil {
 		return res, err
 	}
 	loaded := records - bad
+	progress(opt, "recording the source")
 	if err := insertSource(ctx, tx, sid, src, records, loaded, bad, ""); err != nil {
 		return res, err
 	}
+	progress(opt, "base-currency amounts")
 	missing, err := applyFX(ctx, tx, fmt.Sprintf("source_id = %d", sid))
 	if err != nil {
 		return res, err
 	}
-	errs, err := firstBad(ctx, tx)
+	errs, err := firstBad(ctx, tx, line)
 	if err != nil {
 		return res, err
 	}
-	if _, err := tx.ExecContext(ctx, `DROP TABLE temp.aw; DROP TABLE temp.aw_bad`); err != nil {
-		return res, err
-	}
+	progress(opt, "commit")
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("commit %s: %w", path, err)
 	}
@@ -154,8 +152,81 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	return res, nil
 }
 
-func firstBad(ctx context.Context, tx *sql.Tx) ([]canon.RecordError, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT line, l, field, reason FROM temp.aw_bad ORDER BY line LIMIT `+fmt.Sprint(maxProblems))
+// amlworldCheck is the SQL form of the row rules of package amlworld, in the same order: NULL
+// for a good row, else "field|reason". nf is the row's number of fields.
+func amlworldCheck(nf string) string {
+	amt := `regexp_full_match(%s, '` + amlworld.AmountPattern + `')`
+	cur := func(i int) string { return sqlMap(amlworld.Currencies, fmt.Sprintf("c%d", i)) }
+	n := fmt.Sprint(amlworld.Fields)
+	return `CASE
+		WHEN raw IS NULL OR raw = '' THEN '|blank line'
+		WHEN ` + nf + ` <> ` + n + ` THEN '|row has ' || ` + nf + ` || ' fields, header has ` + n + `'
+		WHEN try_strptime(c1, '` + amlworld.TimeLayoutSQL + `') IS NULL THEN 'Timestamp|"' || c1 || '" is not a timestamp (2022/09/01 00:20)'
+		WHEN c2 = '' OR c3 = '' THEN 'From Bank/Account|empty'
+		WHEN c4 = '' OR c5 = '' THEN 'To Bank/Account|empty'
+		WHEN NOT ` + fmt.Sprintf(amt, "c6") + ` THEN 'Amount Received|"' || c6 || '" is not an amount (digits, at most 6 decimals)'
+		WHEN ` + cur(7) + ` IS NULL THEN 'Receiving Currency|unknown currency "' || c7 || '"'
+		WHEN NOT ` + fmt.Sprintf(amt, "c8") + ` THEN 'Amount Paid|"' || c8 || '" is not an amount (digits, at most 6 decimals)'
+		WHEN ` + sqlAmount("c8") + ` = 0 THEN 'Amount Paid|amount is zero'
+		WHEN ` + cur(9) + ` IS NULL THEN 'Payment Currency|unknown currency "' || c9 || '"'
+		WHEN ` + sqlMap(amlworld.Channels, "c10") + ` IS NULL THEN 'Payment Format|unknown payment format "' || c10 || '"'
+		WHEN c11 NOT IN ('0', '1') THEN 'Is Laundering|"' || c11 || '" is neither 0 nor 1'
+	END`
+}
+
+// stageAMLWorld reads the file into temp.aw(raw, c1..c11, chk[, line]) and returns the SQL
+// expression of a row's line number.
+func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileScan) (string, error) {
+	var cols, names, nonNull []string
+	for i := 1; i <= amlworld.Fields; i++ {
+		cols = append(cols, fmt.Sprintf("'c%d': 'VARCHAR'", i))
+		names = append(names, fmt.Sprintf("c%d", i))
+		// The parser reads an empty field as NULL; the rules and the raw text want ''.
+		nonNull = append(nonNull, fmt.Sprintf("coalesce(c%d, '') AS c%d", i, i))
+	}
+	if scan.slowReason == "" {
+		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
+			SELECT `+strings.Join(names, " || ',' || ")+` AS raw, *, `+amlworldCheck(fmt.Sprint(amlworld.Fields))+` AS chk
+			FROM (SELECT `+strings.Join(nonNull, ", ")+` FROM read_csv(?, header = true, delim = ',', quote = '', escape = '', auto_detect = false,
+				columns = {`+strings.Join(cols, ", ")+`}))`, path)
+		if err == nil {
+			var n int64
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.aw`).Scan(&n); err != nil {
+				return "", err
+			}
+			if n == scan.lines-1 {
+				return "(rowid + 2)", nil
+			}
+			scan.slowReason = fmt.Sprintf("the parallel parser read %d rows from %d lines", n, scan.lines-1)
+		}
+		if err != nil {
+			scan.slowReason = "the parallel parser refused the file: " + firstLine(err.Error())
+		}
+	}
+	var fields []string
+	for i := 1; i <= amlworld.Fields; i++ {
+		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
+	}
+	_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
+		SELECT line, raw, `+strings.Join(names, ", ")+`, `+amlworldCheck("nf")+` AS chk
+		FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
+			FROM (SELECT ordinality, l, string_split(l, ',') AS f
+				FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},
+					strict_mode = false, auto_detect = false) WITH ORDINALITY))`, path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	return "line", nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func firstBad(ctx context.Context, tx *sql.Tx, line string) ([]canon.RecordError, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT ln, raw, split_part(chk, '|', 1), substr(chk, strpos(chk, '|') + 1)
+		FROM (SELECT `+line+` AS ln, raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln LIMIT `+fmt.Sprint(maxProblems))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -69,10 +70,11 @@ type Result struct {
 // File ingests the file at path into db.
 func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result, error) {
 	res := Result{Path: path}
-	sum, size, err := hashFile(path)
+	scan, err := scanFile(path)
 	if err != nil {
 		return res, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
 	}
+	sum, size := scan.sha256, scan.size
 	res.SHA256, res.Bytes = sum, size
 	var dup int64
 	err = db.QueryRowContext(ctx, `SELECT source_id FROM sources WHERE sha256 = ?`, sum).Scan(&dup)
@@ -96,7 +98,7 @@ func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result,
 		ParserVersion: ParserVersion, IngestedAt: now}
 	switch format {
 	case FormatAMLWorld:
-		return loadAMLWorld(ctx, db, path, src, opt, res)
+		return loadAMLWorld(ctx, db, path, src, scan, opt, res)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -114,25 +116,70 @@ func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result,
 	return loadBatch(ctx, db, src, p, opt, res)
 }
 
-func hashFile(path string) (string, int64, error) {
+// fileScan is what one pass over a file's bytes tells: its SHA-256 and size, its number of
+// lines and whether any line is blank.
+type fileScan struct {
+	sha256    string
+	size      int64
+	lines     int64
+	blankLine bool
+	// slowReason, when set, is why a file must be read line by line.
+	slowReason string
+}
+
+func scanFile(path string) (fileScan, error) {
+	var fs fileScan
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, err
+		return fs, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return "", 0, err
+		return fs, err
 	}
 	if st.IsDir() {
-		return "", 0, fmt.Errorf("is a directory")
+		return fs, fmt.Errorf("is a directory")
 	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
+	buf := make([]byte, 1<<20)
+	// prev holds the last two bytes seen, to find "\n\n" and "\n\r\n" across reads.
+	prev := []byte{0, 0}
+	var last byte
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			h.Write(chunk)
+			fs.size += int64(n)
+			fs.lines += int64(bytes.Count(chunk, []byte{'\n'}))
+			if !fs.blankLine {
+				joined := append(append([]byte{}, prev...), chunk[:min(len(chunk), 2)]...)
+				fs.blankLine = bytes.Contains(joined, []byte("\n\n")) || bytes.Contains(joined, []byte("\n\r\n")) ||
+					bytes.Contains(chunk, []byte("\n\n")) || bytes.Contains(chunk, []byte("\n\r\n"))
+			}
+			if n >= 2 {
+				prev = []byte{chunk[n-2], chunk[n-1]}
+			} else {
+				prev = []byte{prev[1], chunk[0]}
+			}
+			last = chunk[n-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fs, err
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	if fs.size > 0 && last != '\n' {
+		fs.lines++
+	}
+	fs.sha256 = hex.EncodeToString(h.Sum(nil))
+	if fs.blankLine {
+		fs.slowReason = "the file has a blank line"
+	}
+	return fs, nil
 }
 
 func sha(data []byte) string {

@@ -73,7 +73,13 @@ func RunStep(ctx context.Context, w io.Writer, step, csvPath, dbPath string) err
 		if err != nil {
 			return err
 		}
-		res, err := ingest.File(ctx, db, csvPath, ingest.Options{Format: ingest.FormatAMLWorld})
+		last := time.Now()
+		step := "start"
+		res, err := ingest.File(ctx, db, csvPath, ingest.Options{Format: ingest.FormatAMLWorld, Progress: func(s string) {
+			fmt.Fprintf(os.Stderr, "  %-40s %6.2f s\n", step, time.Since(last).Seconds())
+			step, last = s, time.Now()
+		}})
+		fmt.Fprintf(os.Stderr, "  %-40s %6.2f s\n", step, time.Since(last).Seconds())
 		if err != nil {
 			db.Close()
 			return err
