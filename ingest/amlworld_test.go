@@ -54,15 +54,15 @@ func TestAMLWorldSQLMatchesReference(t *testing.T) {
 }
 
 var allBad = []string{
-		"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire",
-		"2022/13/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire,0",
-		"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,0.00,US Dollar,Wire,1",
-		"2022/09/01 00:20,1,AB,2,CD,10.00,Dinar,10.00,US Dollar,Wire,1",
-		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.1234567,Euro,Wire,0",
-		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,12345678901234.5,Euro,Wire,0",
-		"",
-		"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.00,Euro,Telepathy,0",
-		"2022/09/01 00:20,,AB,2,CD,10.00,Euro,10.00,Euro,Wire,2",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire",
+	"2022/13/01 00:20,1,AB,2,CD,10.00,US Dollar,10.00,US Dollar,Wire,0",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,US Dollar,0.00,US Dollar,Wire,1",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,Dinar,10.00,US Dollar,Wire,1",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.1234567,Euro,Wire,0",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,12345678901234.5,Euro,Wire,0",
+	"",
+	"2022/09/01 00:20,1,AB,2,CD,10.00,Euro,10.00,Euro,Telepathy,0",
+	"2022/09/01 00:20,,AB,2,CD,10.00,Euro,10.00,Euro,Wire,2",
 }
 
 func checkAMLWorldAgainstReference(t *testing.T, data string) (Result, *casedb.DB) {
