@@ -44,9 +44,9 @@ var signatures = []struct {
 	{OldCashTx, []string{"txn_id", "account_id", "branch_id", "txn_source_type_code", "txn_amount_orig", "run_date"}},
 	{OldAccounts, []string{"account_id", "primary_customer_id", "init_balance", "isfraud"}},
 	{OldAlerts, []string{"alert_key", "account_id", "event_date", "check_name"}},
-	{AlertTransactions, []string{"alert_id", "tran_id", "orig_acct", "bene_acct", "base_amt"}},
+	{AlertTransactions, []string{"alert_id", "alert_type", "tran_id", "orig_acct", "bene_acct", "base_amt"}},
 	{Transactions, []string{"tran_id", "orig_acct", "bene_acct", "tx_type", "base_amt", "tran_timestamp"}},
-	{AlertAccounts, []string{"alert_id", "acct_id", "is_sar"}},
+	{AlertAccounts, []string{"alert_id", "alert_type", "acct_id", "is_sar"}},
 	{Accounts, []string{"acct_id", "initial_deposit"}},
 }
 

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -100,14 +98,23 @@ func AccountID(scheme, bank, number string) string {
 	return scheme + ":" + strings.TrimSpace(bank) + ":" + strings.Join(strings.Fields(number), "")
 }
 
-// NameKey folds a name for matching: accents removed, lower case, punctuation dropped, words
-// sorted is NOT applied (order matters for names), runs of spaces collapsed.
+// NameKey folds a name for matching: diacritics removed from Latin letters (Kovač ->
+// kovac; Cyrillic letters such as й keep theirs, they are other letters), lower case,
+// punctuation dropped, runs of spaces collapsed. Word order is kept.
 func NameKey(name string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	s, _, err := transform.String(t, name)
-	if err != nil {
-		s = name
+	var folded []rune
+	latinBase := false
+	for _, r := range norm.NFD.String(name) {
+		if unicode.Is(unicode.Mn, r) {
+			if latinBase {
+				continue
+			}
+		} else {
+			latinBase = unicode.Is(unicode.Latin, r)
+		}
+		folded = append(folded, r)
 	}
+	s := norm.NFC.String(string(folded))
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {

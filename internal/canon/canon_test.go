@@ -1,0 +1,68 @@
+package canon
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestNormalizeIBAN(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"AT61 1904 3002 3457 3201", "AT611904300234573201", true},
+		{"si56 2633 0001 2039 086", "SI56263300012039086", true},
+		{"BA39-1290-0794-0102-8494", "BA391290079401028494", true},
+		{"DE89370400440532013000", "DE89370400440532013000", true},
+		{"AT611904300234573202", "", false},        // check digits
+		{"DE12 3456 7890 1234 5678 90", "", false}, // the anonymised ING sample: fails mod-97
+		{"AT6119043002345732011", "", false},       // length for AT
+		{"XX12", "", false},
+		{"AT61 1904 3002 3457 320!", "", false},
+	}
+	for _, c := range cases {
+		got, err := NormalizeIBAN(c.in)
+		if c.ok != (err == nil) || got != c.want {
+			t.Errorf("NormalizeIBAN(%q) = %q, %v", c.in, got, err)
+		}
+		if !c.ok && !errors.Is(err, ErrIBAN) {
+			t.Errorf("NormalizeIBAN(%q) error %v is not ErrIBAN", c.in, err)
+		}
+	}
+}
+
+func TestCounterpartyAccount(t *testing.T) {
+	cases := []struct {
+		channel, iban, bank, number, name string
+		want, kind                        string
+		err                               bool
+	}{
+		{ChannelTransfer, "SI56 2633 0001 2039 086", "", "", "Kovač", "SI56263300012039086", KindBank, false},
+		{ChannelTransfer, "", "12345", "000 111", "", "acct:12345:000111", KindBank, false},
+		{ChannelTransfer, "", "", "AT611904300234573201", "", "AT611904300234573201", KindBank, false},
+		{ChannelTransfer, "", "", "", "Petrol d.d.", "external:name:petrol d d", KindExternal, false},
+		{ChannelTransfer, "", "", "", "Šarić  Đorđe", "external:name:saric đorđe", KindExternal, false},
+		{ChannelCard, "", "", "", "", "external:unknown", KindExternal, false},
+		{ChannelCashWithdrawal, "XX", "", "", "ATM", "cash:AT611904300234573201", KindCash, false},
+		{ChannelTransfer, "AT611904300234573202", "", "", "", "", "", true},
+	}
+	for _, c := range cases {
+		id, kind, err := CounterpartyAccount(c.channel, "AT611904300234573201", c.iban, c.bank, c.number, c.name)
+		if (err != nil) != c.err || id != c.want || kind != c.kind {
+			t.Errorf("%+v: got %q %q %v", c, id, kind, err)
+		}
+	}
+}
+
+func TestNameKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Stefan Jovanović":     "stefan jovanovic",
+		"  KOVAČ, Ivan-Marko ": "kovac ivan marko",
+		"Čeferin d.o.o.":       "ceferin d o o",
+		"Йован Петровић":       "йован петровић",
+	} {
+		if got := NameKey(in); got != want {
+			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
