@@ -179,3 +179,47 @@ func TestSameParty(t *testing.T) {
 		t.Errorf("%v %+v", err, res)
 	}
 }
+
+func dec(t *testing.T, s string) decimal.Decimal {
+	t.Helper()
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestAppUnits(t *testing.T) {
+	rev := "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n" +
+		"TOPUP,Current,2024-01-01 10:00:00,2024-01-01 10:00:01,Top-Up,100.00,0.00,EUR,COMPLETED,100.00\n" +
+		"ATM,Current,2024-01-02 10:00:00,2024-01-02 10:00:01,ATM Wien,-50.00,1.50,EUR,COMPLETED,48.50\n" +
+		"EXCHANGE,Current,2024-01-03 10:00:00,2024-01-03 10:00:01,Exchanged to USD,-20.00,0.00,EUR,COMPLETED,28.50\n" +
+		"EXCHANGE,Current,2024-01-03 10:00:00,2024-01-03 10:00:01,Exchanged from EUR,21.70,0.00,USD,COMPLETED,21.70\n" +
+		"CARD_PAYMENT,Current,2024-01-04 10:00:00,,Shop,-5.00,0.00,EUR,DECLINED,\n" +
+		"TRANSFER,Current,2024-01-05 10:00:00,2024-01-05 10:00:01,To Ana,-x,0.00,EUR,COMPLETED,1\n" +
+		"TRANSFER,Current,2024-01-05 10:00:00,2024-01-05 10:00:01,To Ana,-1,0.00,EUR,WEIRD,1\n"
+	res, err := ParseApp([]byte(rev), Options{Account: "acct:revolut:LT00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	if len(b.Statements) != 2 || b.Statements[1].Currency != "USD" || b.StatementAccount != "" {
+		t.Fatalf("statements %+v", b.Statements)
+	}
+	if p := res.Periods[0]; !p.Reconciled || p.Opening.Decimal.String() != "0" || p.Closing.Decimal.String() != "28.5" || p.Debits.String() != "71.5" {
+		t.Errorf("EUR period %+v", p)
+	}
+	chans := ""
+	for _, x := range b.Txns {
+		chans += x.Channel + " "
+	}
+	if chans != "transfer cash_withdrawal fee fx fx " || b.Txns[1].To != "cash:acct:revolut:LT00" || b.Txns[2].To != "mto:revolut:fees" {
+		t.Errorf("channels %q txns %+v", chans, b.Txns)
+	}
+	if len(b.Errors) != 2 || b.Errors[0].Field != "Amount" || b.Errors[1].Field != "State" || b.Notes[0].Kind != "app_declined" {
+		t.Errorf("errors %+v notes %+v", b.Errors, b.Notes)
+	}
+	if _, err := ParseApp([]byte("Date,Amount\n"), Options{}); err == nil {
+		t.Error("unknown layout accepted")
+	}
+}
