@@ -135,13 +135,13 @@ func TestXMLAndEncodings(t *testing.T) {
 	xml := `<?xml version="1.0" encoding="UTF-8"?><?OFX OFXHEADER="200" VERSION="220"?>
 <OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>USD</CURDEF><CCACCTFROM><ACCTID>4111 1111</ACCTID></CCACCTFROM>
 <BANKTRANLIST><DTSTART>20240101</DTSTART><DTEND>20240131</DTEND>
-<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240105</DTPOSTED><TRNAMT>-12.00</TRNAMT><FITID>a</FITID><NAME><![CDATA[Zoë <b>]]></NAME></STMTTRN>
+<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240105</DTPOSTED><TRNAMT>-12.00</TRNAMT><FITID>a</FITID><NAME><![CDATA[Zoë <b> &amp;]]></NAME></STMTTRN>
 </BANKTRANLIST><LEDGERBAL><BALAMT>-12.00</BALAMT><DTASOF>20240131</DTASOF></LEDGERBAL></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>`
 	res, err := Parse([]byte(xml), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Version != "220" || res.Batch.Statements[0].Account != "ofx::41111111" || res.Batch.Txns[0].Counterparty != "Zoë <b>" {
+	if res.Version != "220" || res.Batch.Statements[0].Account != "ofx::41111111" || res.Batch.Txns[0].Counterparty != "Zoë <b> &amp;" {
 		t.Errorf("version %q statement %+v txn %+v", res.Version, res.Batch.Statements[0], res.Batch.Txns[0])
 	}
 

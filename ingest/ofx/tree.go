@@ -83,7 +83,8 @@ func parseBody(s string) (*node, error) {
 				return nil, fmt.Errorf("%w: CDATA section at byte %d is never closed", ErrNotOFX, i)
 			}
 			top := stack[len(stack)-1]
-			top.parts = append(top.parts, s[i+9:i+9+e])
+			// Escaped so that decodeEntities gives the CDATA text back unchanged.
+			top.parts = append(top.parts, strings.ReplaceAll(s[i+9:i+9+e], "&", "&amp;"))
 			i += 9 + e + 3
 			continue
 		case strings.HasPrefix(s[i:], "<?"), strings.HasPrefix(s[i:], "<!"):
