@@ -94,17 +94,14 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	acct := func(b, a int) string {
 		return fmt.Sprintf("'%s:' || c%d || ':' || c%d", amlworld.Scheme, b, a)
 	}
-	cur := func(i int) string { return sqlMap(amlworld.Currencies, fmt.Sprintf("c%d", i)) }
-	ts := `strptime(c1, '` + amlworld.TimeLayoutSQL + `')`
 	progress(opt, "storing transactions")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
-		SELECT ? || ln, ?, ln, ? * CAST(? AS BIGINT) + ln, `+ts+`, NULL,
-			`+acct(2, 3)+`, `+acct(4, 5)+`, amount, currency,
-			CASE WHEN currency = ? THEN amount END, CASE WHEN currency = ? THEN currency END,
-			CASE WHEN currency = ? THEN 1 END, CASE WHEN currency = ? THEN CAST(`+ts+` AS DATE) END,
-			`+sqlAmount("c6")+`, `+cur(7)+`, `+sqlMap(amlworld.Channels, "c10")+`, c10,
-			NULL, NULL, NULL, NULL, false, NULL
-		FROM (SELECT *, `+line+` AS ln, `+sqlAmount("c8")+` AS amount, `+cur(9)+` AS currency FROM temp.aw WHERE chk IS NULL)`,
+		SELECT ? || ln, ?, ln, ? * CAST(? AS BIGINT) + ln, ts, NULL,
+			`+acct(2, 3)+`, `+acct(4, 5)+`, a8, cur9,
+			CASE WHEN cur9 = ? THEN a8 END, CASE WHEN cur9 = ? THEN cur9 END,
+			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
+			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL
+		FROM (SELECT *, `+line+` AS ln FROM temp.aw WHERE chk IS NULL)`,
 		idPrefix, sid, sid, seqStride, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
 	}
@@ -152,24 +149,33 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	return res, nil
 }
 
-// amlworldCheck is the SQL form of the row rules of package amlworld, in the same order: NULL
-// for a good row, else "field|reason". nf is the row's number of fields.
+// amlworldTyped converts a staged row's text fields once, in the parallel parse: NULL where a
+// field breaks its rule.
+func amlworldTyped() string {
+	amount := func(c string) string {
+		return `CASE WHEN regexp_full_match(` + c + `, '` + amlworld.AmountPattern + `') THEN ` + sqlAmount(c) + ` END`
+	}
+	return `try_strptime(c1, '` + amlworld.TimeLayoutSQL + `') AS ts, ` + amount("c6") + ` AS a6, ` +
+		sqlMap(amlworld.Currencies, "c7") + ` AS cur7, ` + amount("c8") + ` AS a8, ` +
+		sqlMap(amlworld.Currencies, "c9") + ` AS cur9, ` + sqlMap(amlworld.Channels, "c10") + ` AS ch`
+}
+
+// amlworldCheck is the SQL form of the row rules of package amlworld, in the same order, over
+// the typed columns: NULL for a good row, else "field|reason". nf is the number of fields.
 func amlworldCheck(nf string) string {
-	amt := `regexp_full_match(%s, '` + amlworld.AmountPattern + `')`
-	cur := func(i int) string { return sqlMap(amlworld.Currencies, fmt.Sprintf("c%d", i)) }
 	n := fmt.Sprint(amlworld.Fields)
 	return `CASE
 		WHEN raw IS NULL OR raw = '' THEN '|blank line'
 		WHEN ` + nf + ` <> ` + n + ` THEN '|row has ' || ` + nf + ` || ' fields, header has ` + n + `'
-		WHEN try_strptime(c1, '` + amlworld.TimeLayoutSQL + `') IS NULL THEN 'Timestamp|"' || c1 || '" is not a timestamp (2022/09/01 00:20)'
+		WHEN ts IS NULL THEN 'Timestamp|"' || c1 || '" is not a timestamp (2022/09/01 00:20)'
 		WHEN c2 = '' OR c3 = '' THEN 'From Bank/Account|empty'
 		WHEN c4 = '' OR c5 = '' THEN 'To Bank/Account|empty'
-		WHEN NOT ` + fmt.Sprintf(amt, "c6") + ` THEN 'Amount Received|"' || c6 || '" is not an amount (digits, at most 6 decimals)'
-		WHEN ` + cur(7) + ` IS NULL THEN 'Receiving Currency|unknown currency "' || c7 || '"'
-		WHEN NOT ` + fmt.Sprintf(amt, "c8") + ` THEN 'Amount Paid|"' || c8 || '" is not an amount (digits, at most 6 decimals)'
-		WHEN ` + sqlAmount("c8") + ` = 0 THEN 'Amount Paid|amount is zero'
-		WHEN ` + cur(9) + ` IS NULL THEN 'Payment Currency|unknown currency "' || c9 || '"'
-		WHEN ` + sqlMap(amlworld.Channels, "c10") + ` IS NULL THEN 'Payment Format|unknown payment format "' || c10 || '"'
+		WHEN a6 IS NULL THEN 'Amount Received|"' || c6 || '" is not an amount (digits, at most 6 decimals)'
+		WHEN cur7 IS NULL THEN 'Receiving Currency|unknown currency "' || c7 || '"'
+		WHEN a8 IS NULL THEN 'Amount Paid|"' || c8 || '" is not an amount (digits, at most 6 decimals)'
+		WHEN a8 = 0 THEN 'Amount Paid|amount is zero'
+		WHEN cur9 IS NULL THEN 'Payment Currency|unknown currency "' || c9 || '"'
+		WHEN ch IS NULL THEN 'Payment Format|unknown payment format "' || c10 || '"'
 		WHEN c11 NOT IN ('0', '1') THEN 'Is Laundering|"' || c11 || '" is neither 0 nor 1'
 	END`
 }
@@ -186,9 +192,10 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 	}
 	if scan.slowReason == "" {
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-			SELECT `+strings.Join(names, " || ',' || ")+` AS raw, *, `+amlworldCheck(fmt.Sprint(amlworld.Fields))+` AS chk
-			FROM (SELECT `+strings.Join(nonNull, ", ")+` FROM read_csv(?, header = true, delim = ',', quote = '', escape = '', auto_detect = false,
-				columns = {`+strings.Join(cols, ", ")+`}))`, path)
+			SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields))+` AS chk
+			FROM (SELECT `+strings.Join(names, " || ',' || ")+` AS raw, *, `+amlworldTyped()+`
+				FROM (SELECT `+strings.Join(nonNull, ", ")+` FROM read_csv(?, header = true, delim = ',', quote = '', escape = '',
+					auto_detect = false, columns = {`+strings.Join(cols, ", ")+`})))`, path)
 		if err == nil {
 			var n int64
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.aw`).Scan(&n); err != nil {
@@ -208,11 +215,12 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
 	_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, `+amlworldCheck("nf")+` AS chk
-		FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
-			FROM (SELECT ordinality, l, string_split(l, ',') AS f
-				FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},
-					strict_mode = false, auto_detect = false) WITH ORDINALITY))`, path)
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, cur9, ch, `+amlworldCheck("nf")+` AS chk
+		FROM (SELECT *, `+amlworldTyped()+`
+			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
+				FROM (SELECT ordinality, l, string_split(l, ',') AS f
+					FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},
+						strict_mode = false, auto_detect = false) WITH ORDINALITY)))`, path)
 	if err != nil {
 		return "", fmt.Errorf("%w: %s: %v", ErrInput, path, err)
 	}

@@ -22,7 +22,8 @@ const (
 
 // Formats lists the formats ingest accepts, in the order auto-detection tries them.
 func Formats() []string {
-	return []string{FormatLedger, FormatAMLWorld, FormatAMLSim, FormatECBRates, FormatCamt, FormatMT940, FormatCSV}
+	return []string{FormatLedger, FormatAMLWorld, FormatAMLSim, FormatECBRates, FormatCamt, FormatMT940, FormatOFX,
+		FormatRemittance, FormatXLSX, FormatCSV, FormatMTO}
 }
 
 // sniffBytes is how much of a file detection reads.

@@ -30,12 +30,14 @@ var ErrInput = errors.New("input error")
 
 // Options controls one ingest.
 type Options struct {
-	// Format is ledger, csv, amlworld, amlsim, ecb-rates, camt, mt940 or auto ("" = auto).
+	// Format is one of Formats() or auto ("" = auto).
 	Format string
 	// Profile names a built-in CSV profile or a profile YAML file (format csv).
 	Profile string
 	// Account is the statement account, for formats that cannot tell it themselves.
 	Account string
+	// Operator names the money-transfer operator of an mto file.
+	Operator string
 	// Strict fails the file when any record would be quarantined.
 	Strict bool
 	// Now is the ingest time recorded on the source (declared timestamp); zero means

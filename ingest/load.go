@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -78,7 +79,7 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	if err := stage(ctx, conn, rows, b); err != nil {
 		return res, fmt.Errorf("stage %s: %w", src.Path, err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.stage_txn; DROP TABLE IF EXISTS temp.stage_acct; DROP TABLE IF EXISTS temp.stage_q; DROP TABLE IF EXISTS temp.stage_label; DROP TABLE IF EXISTS temp.stage_rate; DROP TABLE IF EXISTS temp.stage_note`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.stage_txn; DROP TABLE IF EXISTS temp.stage_acct; DROP TABLE IF EXISTS temp.stage_q; DROP TABLE IF EXISTS temp.stage_label; DROP TABLE IF EXISTS temp.stage_rate; DROP TABLE IF EXISTS temp.stage_note; DROP TABLE IF EXISTS temp.stage_party; DROP TABLE IF EXISTS temp.stage_link`)
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -108,6 +109,9 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 		return res, fmt.Errorf("store transactions of %s: %w", src.Path, err)
 	}
 	if err := storeAccounts(ctx, tx, sid); err != nil {
+		return res, err
+	}
+	if err := storeParties(ctx, tx, sid); err != nil {
 		return res, err
 	}
 	if testHookAfterTransactions != nil {
@@ -264,6 +268,9 @@ CREATE OR REPLACE TEMP TABLE stage_acct(account_id VARCHAR, kind VARCHAR, iban V
 	number VARCHAR, holder_name VARCHAR, country VARCHAR, currency VARCHAR, has_statement BOOLEAN, opening VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_q(record BIGINT, raw VARCHAR, field VARCHAR, reason VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_label(subject VARCHAR, label VARCHAR, value VARCHAR, record BIGINT);
+CREATE OR REPLACE TEMP TABLE stage_party(party_id VARCHAR, name VARCHAR, name_key VARCHAR, kind VARCHAR, country VARCHAR,
+	birth_date DATE, identifiers VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_link(party_id VARCHAR, account_id VARCHAR, role VARCHAR, confidence DOUBLE, reason VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_note(record BIGINT, kind VARCHAR, note VARCHAR, raw VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_rate(day DATE, currency VARCHAR, base_currency VARCHAR, rate VARCHAR, record BIGINT);`
 
@@ -308,6 +315,22 @@ func stage(ctx context.Context, conn *sql.Conn, rows []txnRow, b canon.Batch) er
 		err = appendAll(c, "stage_label", len(b.Labels), func(i int) []driver.Value {
 			l := b.Labels[i]
 			return []driver.Value{l.Subject, l.Label, l.Value, int64(l.Record)}
+		})
+		if err != nil {
+			return err
+		}
+		parties := mergeParties(b.Parties)
+		err = appendAll(c, "stage_party", len(parties), func(i int) []driver.Value {
+			p := parties[i]
+			return []driver.Value{p.ID, nullStr(p.Name), nullStr(canon.NameKey(p.Name)), nullStr(p.Kind), nullStr(p.Country),
+				nullTime(p.BirthDate), nullStr(p.Identifiers)}
+		})
+		if err != nil {
+			return err
+		}
+		err = appendAll(c, "stage_link", len(b.PartyLinks), func(i int) []driver.Value {
+			l := b.PartyLinks[i]
+			return []driver.Value{l.PartyID, l.AccountID, l.Role, l.Confidence, nullStr(l.Reason)}
 		})
 		if err != nil {
 			return err
@@ -421,6 +444,69 @@ func storeAccounts(ctx context.Context, tx *sql.Tx, sid int64) error {
 		return fmt.Errorf("store accounts: %w", err)
 	}
 	return nil
+}
+
+// mergeParties combines what the batch says about each party, first mention first, in id
+// order.
+func mergeParties(ps []canon.Party) []canon.Party {
+	m := map[string]*canon.Party{}
+	var order []string
+	for _, p := range ps {
+		if q, ok := m[p.ID]; ok {
+			fill(&q.Name, p.Name)
+			fill(&q.Kind, p.Kind)
+			fill(&q.Country, p.Country)
+			if q.BirthDate.IsZero() {
+				q.BirthDate = p.BirthDate
+			}
+			if p.Identifiers != "" && !strings.Contains(q.Identifiers, p.Identifiers) {
+				if q.Identifiers != "" {
+					q.Identifiers += "; "
+				}
+				q.Identifiers += p.Identifiers
+			}
+			continue
+		}
+		c := p
+		m[p.ID] = &c
+		order = append(order, p.ID)
+	}
+	sort.Strings(order)
+	out := make([]canon.Party, len(order))
+	for i, id := range order {
+		out[i] = *m[id]
+	}
+	return out
+}
+
+// storeParties adds the staged parties (what is already known of a party is kept, gaps are
+// filled) and their links to accounts (each link once); a holder link names the account's
+// party where the account has none yet.
+func storeParties(ctx context.Context, tx *sql.Tx, sid int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO parties
+		SELECT party_id, name, name_key, kind, country, birth_date, identifiers, ? FROM temp.stage_party
+		ON CONFLICT (party_id) DO UPDATE SET
+			name = coalesce(parties.name, excluded.name),
+			name_key = coalesce(parties.name_key, excluded.name_key),
+			kind = coalesce(parties.kind, excluded.kind),
+			country = coalesce(parties.country, excluded.country),
+			birth_date = coalesce(parties.birth_date, excluded.birth_date),
+			identifiers = CASE WHEN parties.identifiers IS NULL THEN excluded.identifiers
+				WHEN excluded.identifiers IS NULL OR contains(parties.identifiers, excluded.identifiers) THEN parties.identifiers
+				ELSE parties.identifiers || '; ' || excluded.identifiers END`, sid); err != nil {
+		return fmt.Errorf("store parties: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO party_links
+		SELECT DISTINCT ON (party_id, account_id, role) party_id, account_id, role, confidence, reason, ?
+		FROM temp.stage_link s
+		WHERE NOT EXISTS (SELECT 1 FROM party_links l WHERE l.party_id = s.party_id AND l.account_id = s.account_id AND l.role = s.role)
+		ORDER BY party_id, account_id, role`, sid); err != nil {
+		return fmt.Errorf("store party links: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE accounts a SET party_id = l.party_id
+		FROM (SELECT account_id, min(party_id) AS party_id FROM temp.stage_link WHERE role = 'holder' GROUP BY account_id) l
+		WHERE a.account_id = l.account_id AND a.party_id IS NULL`)
+	return err
 }
 
 // resolveClashes finds staged transaction ids already in the case. Where the format's ids are a

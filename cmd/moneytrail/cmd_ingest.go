@@ -27,18 +27,22 @@ ingested twice are reported and skipped. Records that cannot be read go to quara
 their line, field and reason, and the rest is loaded (--strict fails the file instead).
 A directory is walked in name order. The case is created when it does not exist yet.
 
-Formats (--format): auto (detected from the content), ledger, csv (with --profile),
-amlworld, amlsim, ecb-rates.
+Formats (--format): auto (detected from the content), ledger, csv and xlsx (bank exports
+read by a --profile), camt (ISO 20022 camt.052/053/054), mt940 (MT940/MT942), ofx (OFX/QFX),
+remittance (Wise and Revolut statements), mto (money-transfer operator records, with
+--profile and --operator), amlworld, amlsim, ecb-rates.
 
 Examples:
    moneytrail ingest testdata/demo/ledger.csv
    moneytrail ingest --format csv --profile raiffeisen-at --account AT611904300234573201 export.csv
+   moneytrail ingest --format mto --profile mto-generic --operator "Western Union" wu-2024.csv
    moneytrail ingest --format amlworld HI-Small_Trans.csv
    moneytrail ingest --format ecb-rates eurofxref-hist.csv`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "auto", Usage: "input `FORMAT`: auto, " + strings.Join(ingest.Formats(), ", ")},
 			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "bank CSV `PROFILE`: a built-in name or a YAML file"},
 			&cli.StringFlag{Name: "account", Usage: "statement account `ID` (IBAN or scheme:bank:number) when the file does not say"},
+			&cli.StringFlag{Name: "operator", Usage: "money-transfer `OPERATOR` of an mto file (e.g. \"Western Union\")"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail a file instead of quarantining any record"},
 		},
 		Action: func(c *cli.Context) error {
@@ -59,7 +63,7 @@ Examples:
 			for _, f := range files {
 				sp := startSpinner(e.stderr, "ingest "+filepath.Base(f))
 				res, err := ingest.File(c.Context, db, f, ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
-					Account: c.String("account"), Strict: c.Bool("strict"), Progress: sp.describe})
+					Account: c.String("account"), Operator: c.String("operator"), Strict: c.Bool("strict"), Progress: sp.describe})
 				sp.stop()
 				if err != nil {
 					if !errors.Is(err, ingest.ErrInput) {

@@ -26,7 +26,6 @@ import (
 	"strings"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
-	"github.com/shopspring/decimal"
 )
 
 // Options tunes Read.
@@ -38,35 +37,8 @@ type Options struct {
 	Account string
 }
 
-// Period is the reconciliation of one statement period: opening + credits - debits =
-// closing. Pending entries are excluded from Credits and Debits.
-type Period struct {
-	// Statement is the index of the statement in Batch.Statements.
-	Statement int
-	Opening   decimal.NullDecimal
-	Closing   decimal.NullDecimal
-	Credits   decimal.Decimal
-	Debits    decimal.Decimal
-	// Computed is Opening + Credits - Debits; null without an opening balance.
-	Computed decimal.NullDecimal
-	// Difference is Closing - Computed; null unless both are known.
-	Difference decimal.NullDecimal
-	// Reconciled is true when Difference is zero. A statement that does not reconcile is
-	// still loaded, and flagged by this field.
-	Reconciled bool
-	// Entries and Quarantined count the statement's entries and those that went to quarantine
-	// (a quarantined entry's amount is missing from Credits/Debits).
-	Entries     int
-	Quarantined int
-	// QuarantinedCredits and QuarantinedDebits sum the booked quarantined entries whose
-	// amount and side could still be read, so a difference they explain can be told apart
-	// from one they do not.
-	QuarantinedCredits decimal.Decimal
-	QuarantinedDebits  decimal.Decimal
-	// Notes lists what a reader of the reconciliation should know (a balance in another
-	// currency than the account, a missing balance).
-	Notes []string
-}
+// Period is the reconciliation of one statement period (see canon.Period).
+type Period = canon.Period
 
 // Result is everything Parse got out of a file: the canonical batch and, index-aligned with
 // Batch.Statements, the reconciliation of each statement period.

@@ -113,22 +113,8 @@ func (p *parser) statement(s *node) {
 	} else {
 		per.Notes = append(per.Notes, "no closing balance (CLBD)")
 	}
-	per.reconcile()
+	per.Reconcile()
 	p.batch.Statements = append(p.batch.Statements, cs)
-}
-
-// reconcile fills Computed, Difference and Reconciled from the other fields.
-func (per *Period) reconcile() {
-	if !per.Opening.Valid {
-		return
-	}
-	c := per.Opening.Decimal.Add(per.Credits).Sub(per.Debits)
-	per.Computed = decimal.NewNullDecimal(c)
-	if per.Closing.Valid {
-		d := per.Closing.Decimal.Sub(c)
-		per.Difference = decimal.NewNullDecimal(d)
-		per.Reconciled = d.IsZero()
-	}
 }
 
 // statementAccount builds the statement's account from <Acct>, or from Options.Account.

@@ -26,7 +26,6 @@ import (
 	"regexp"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
-	"github.com/shopspring/decimal"
 )
 
 // Options tunes Read.
@@ -41,32 +40,8 @@ type Options struct {
 	Encoding string
 }
 
-// Period is the reconciliation of one statement period: opening + credits - debits =
-// closing. It has the same meaning as camt.Period.
-type Period struct {
-	// Statement is the index of the statement in Batch.Statements.
-	Statement int
-	Opening   decimal.NullDecimal
-	Closing   decimal.NullDecimal
-	Credits   decimal.Decimal
-	Debits    decimal.Decimal
-	// Computed is Opening + Credits - Debits; null without an opening balance.
-	Computed decimal.NullDecimal
-	// Difference is Closing - Computed; null unless both are known.
-	Difference decimal.NullDecimal
-	// Reconciled is true when Difference is zero. A statement that does not reconcile is
-	// still loaded, and flagged by this field.
-	Reconciled bool
-	// Entries and Quarantined count the statement's :61: lines and those quarantined.
-	Entries     int
-	Quarantined int
-	// QuarantinedCredits and QuarantinedDebits sum the quarantined lines whose amount and
-	// side could still be read, so a difference they explain can be told apart.
-	QuarantinedCredits decimal.Decimal
-	QuarantinedDebits  decimal.Decimal
-	// Notes lists what a reader of the reconciliation should know.
-	Notes []string
-}
+// Period is the reconciliation of one statement period (see canon.Period).
+type Period = canon.Period
 
 // Result is everything Parse got out of a file: the canonical batch, the reconciliation of
 // each statement (index-aligned with Batch.Statements), and file-level notes (the encoding

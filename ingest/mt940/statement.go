@@ -193,7 +193,7 @@ func (p *parser) statement(fs []field) {
 		}
 	}
 	per.Opening, per.Closing = st.Opening, st.Closing
-	per.reconcile()
+	per.Reconcile()
 	p.batch.Statements = append(p.batch.Statements, st)
 }
 
@@ -205,20 +205,6 @@ func balanceCcy(b *balance) string {
 }
 
 var currencyRe = regexp.MustCompile(`([A-Z]{3})[DC]?[0-9]`)
-
-// reconcile fills Computed, Difference and Reconciled.
-func (per *Period) reconcile() {
-	if !per.Opening.Valid {
-		return
-	}
-	c := per.Opening.Decimal.Add(per.Credits).Sub(per.Debits)
-	per.Computed = decimal.NewNullDecimal(c)
-	if per.Closing.Valid {
-		d := per.Closing.Decimal.Sub(c)
-		per.Difference = decimal.NewNullDecimal(d)
-		per.Reconciled = d.IsZero()
-	}
-}
 
 var trailingCcy = regexp.MustCompile(`^(.*?[0-9])[ /]?([A-Z]{3})$`)
 

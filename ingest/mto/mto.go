@@ -28,7 +28,6 @@ import (
 	"fmt"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
-	"github.com/shopspring/decimal"
 )
 
 // ErrLayout reports a file whose header does not have the columns the profile or app layout
@@ -47,32 +46,8 @@ type Options struct {
 	Account string
 }
 
-// Period is the reconciliation of one app statement period (one currency of the statement):
-// opening + credits - debits = closing, from the running balance column.
-type Period struct {
-	// Statement is the index of the statement in Batch.Statements.
-	Statement int
-	Opening   decimal.NullDecimal
-	Closing   decimal.NullDecimal
-	Credits   decimal.Decimal
-	Debits    decimal.Decimal
-	// Computed is Opening + Credits - Debits; null without an opening balance.
-	Computed decimal.NullDecimal
-	// Difference is Closing - Computed; null unless both are known.
-	Difference decimal.NullDecimal
-	// Reconciled is true when Difference is zero. A statement that does not reconcile is
-	// still loaded, and flagged by this field.
-	Reconciled bool
-	// Entries and Quarantined count the statement's rows and those quarantined.
-	Entries     int
-	Quarantined int
-	// QuarantinedCredits and QuarantinedDebits sum the quarantined rows whose amount could
-	// still be read.
-	QuarantinedCredits decimal.Decimal
-	QuarantinedDebits  decimal.Decimal
-	// Notes lists what a reader of the reconciliation should know.
-	Notes []string
-}
+// Period is the reconciliation of one statement period (see canon.Period).
+type Period = canon.Period
 
 // Result is everything a reader got out of a file: the canonical batch and, for app
 // statements, the reconciliation of each statement (index-aligned with Batch.Statements).

@@ -33,7 +33,6 @@ import (
 	"strings"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
-	"github.com/shopspring/decimal"
 )
 
 // ErrNotOFX reports input that is not an OFX document: no <OFX> element, or a body that
@@ -64,39 +63,8 @@ type Options struct {
 	Encoding string
 }
 
-// Period is one statement period: credits and debits of its transactions and the closing
-// balance. Opening, Computed and Difference are always null for OFX (there is no opening
-// balance in the format), so Reconciled is always false and means "unknown".
-type Period struct {
-	// Statement is the index of the statement in Batch.Statements.
-	Statement int
-	Opening   decimal.NullDecimal
-	// Closing is LEDGERBAL/BALAMT, null when absent or empty.
-	Closing decimal.NullDecimal
-	Credits decimal.Decimal
-	Debits  decimal.Decimal
-	// Computed is Opening + Credits - Debits; null without an opening balance.
-	Computed decimal.NullDecimal
-	// Difference is Closing - Computed; null unless both are known.
-	Difference decimal.NullDecimal
-	// Reconciled is true when Difference is zero; false when unknown.
-	Reconciled bool
-	// ImpliedOpening is Closing - Credits + Debits: what the opening balance must have been
-	// if every transaction is in the file. It is information for a reader, not a check, and
-	// is never stored as the account's opening balance.
-	ImpliedOpening decimal.NullDecimal
-	// Entries counts the statement's STMTTRN elements (zero-amount ones included);
-	// Quarantined those that went to quarantine.
-	Entries     int
-	Quarantined int
-	// QuarantinedCredits and QuarantinedDebits sum the quarantined entries whose amount could
-	// still be read.
-	QuarantinedCredits decimal.Decimal
-	QuarantinedDebits  decimal.Decimal
-	// Notes lists what a reader of the statement should know (no closing balance, an
-	// unreadable period date, entries in another currency).
-	Notes []string
-}
+// Period is the reconciliation of one statement period (see canon.Period).
+type Period = canon.Period
 
 // Result is everything Parse got out of a file: the canonical batch and, index-aligned with
 // Batch.Statements, the period of each statement. File-level facts (encoding used,

@@ -1,0 +1,110 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/moneytrail/moneytrail/internal/corpus"
+)
+
+// TestCorpusThroughTheLoader ingests every statement file of the shared corpus with format
+// auto. Each file either loads with every record accounted for (loaded + quarantined =
+// records, transactions stored = loaded) or fails as an input error that stores nothing;
+// the readers' own tests check the figures of each file, this test that the loader keeps
+// them.
+func TestCorpusThroughTheLoader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus load takes a few seconds")
+	}
+	root := corpus.Dir()
+	if root == "" {
+		t.Skip("../shared/corpus is absent")
+	}
+	var files []string
+	for _, d := range []string{"camt", "mt940", "ofx", "remittance", "xlsx", "csv-banks"} {
+		entries, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".json") {
+				files = append(files, filepath.Join(root, d, e.Name()))
+			}
+		}
+	}
+	sort.Strings(files)
+	db := newCase(t)
+	loaded := map[string]int64{}
+	for _, f := range files {
+		before := snapshot(t, db)
+		res, err := File(context.Background(), db, f, Options{Now: testNow})
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Errorf("%s: not an input error: %v", filepath.Base(f), err)
+			}
+			if after := snapshot(t, db); after != before && !res.Skipped {
+				t.Errorf("%s failed but changed the case", filepath.Base(f))
+			}
+			continue
+		}
+		if res.Skipped {
+			continue
+		}
+		loaded[res.Format]++
+		if res.Loaded+res.Quarantined != res.Records {
+			t.Errorf("%s: loaded %d + quarantined %d != records %d", filepath.Base(f), res.Loaded, res.Quarantined, res.Records)
+		}
+		var n int64
+		db.QueryRow(`SELECT count(DISTINCT source_record) FROM transactions WHERE source_id = ?`, res.SourceID).Scan(&n)
+		if n > res.Loaded {
+			t.Errorf("%s: %d records stored, %d loaded", filepath.Base(f), n, res.Loaded)
+		}
+	}
+	for _, f := range []string{FormatCamt, FormatMT940, FormatOFX, FormatRemittance, FormatXLSX, FormatCSV} {
+		if loaded[f] == 0 {
+			t.Errorf("no %s file loaded", f)
+		}
+	}
+	// Statement checks as the MANIFEST states them: kedder's camt053 and davider80 reconcile,
+	// gcamp6 does not (opening 0 + 13010 credits, closing 10000).
+	for file, want := range map[string]string{
+		"kedder__ofxstatement-iso20022__camt053.xml":   "true",
+		"kedder__ofxstatement-iso20022__davider80.xml": "true",
+		"kedder__ofxstatement-iso20022__gcamp6.xml":    "false 3010.000000",
+	} {
+		got := one[string](t, db, `SELECT string_agg(CAST(st.reconciled AS VARCHAR) || CASE WHEN st.reconciled THEN '' ELSE ' ' || CAST(-st.difference AS VARCHAR) END, ',')
+			FROM statements st JOIN sources s USING (source_id) WHERE s.file_name = ?`, file)
+		if got != want {
+			t.Errorf("%s: reconciled %s, want %s", file, got, want)
+		}
+	}
+}
+
+func TestMTOPartiesAndLinks(t *testing.T) {
+	db := newCase(t)
+	res := ingestFile(t, db, "mto/testdata/mto-generic-sample.csv", Options{Format: FormatMTO, Profile: "mto-generic"})
+	if res.Loaded != 14 || res.Quarantined != 13 {
+		t.Fatalf("%+v", res)
+	}
+	checks := []struct{ q, want string }{
+		// Worked out from the sample: 11 people, 15 links (sender and receiver of each
+		// operator), 27 transactions (14 transfers and 13 fees).
+		{`SELECT count(*) FROM parties`, "11"},
+		{`SELECT count(*) FROM party_links`, "15"},
+		{`SELECT count(*) FROM transactions`, "27"},
+		{`SELECT count(*) FROM source_notes WHERE kind <> 'file'`, "3"},
+		{`SELECT count(*) FROM accounts WHERE kind = 'mto' AND party_id IS NULL AND account_id NOT LIKE '%:fees'`, "0"},
+	}
+	for _, c := range checks {
+		if got := one[string](t, db, `SELECT CAST((`+c.q+`) AS VARCHAR)`); got != c.want {
+			t.Errorf("%s = %s, want %s", c.q, got, c.want)
+		}
+	}
+	// Re-ingesting another file naming the same people adds no duplicate party or link.
+	ingestFile(t, db, "mto/testdata/mto-generic-sample.csv", Options{Format: FormatMTO, Profile: "mto-generic"})
+	if got := one[string](t, db, `SELECT CAST(count(*) AS VARCHAR) FROM parties`); got != "11" {
+		t.Errorf("parties after re-ingest %s", got)
+	}
+}
