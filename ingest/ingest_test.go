@@ -293,3 +293,28 @@ func TestAMLSimCorpus(t *testing.T) {
 		}
 	}
 }
+
+func TestPartiesFromStatementsAcrossAlphabets(t *testing.T) {
+	db := newCase(t)
+	camt, err := os.ReadFile("../fixtures/sample/02-camt053-nlb-si.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingestFile(t, db, "../fixtures/sample/02-camt053-nlb-si.xml", Options{})
+	// The same payer, written in Cyrillic by another bank's export, from another account.
+	other := strings.NewReplacer("Stefan Jovanović", "Стефан Јовановић", "RS35260005601001611379", "RS35105008123123123173",
+		"MT-DEMO-0001", "MT-DEMO-0002", "NLB-", "NLB2-").Replace(string(camt))
+	p := filepath.Join(t.TempDir(), "other.xml")
+	os.WriteFile(p, []byte(other), 0o644)
+	ingestFile(t, db, p, Options{})
+	got := one[string](t, db, `SELECT string_agg(account_id || '@' || CAST(confidence AS VARCHAR), ' ' ORDER BY account_id) FROM party_links WHERE party_id = 'party:stefan jovanovic'`)
+	if got != "RS35105008123123123173@0.9 RS35260005601001611379@0.9" {
+		t.Errorf("links of party:stefan jovanovic: %s", got)
+	}
+	if got := one[string](t, db, `SELECT name FROM parties WHERE party_id = 'party:stefan jovanovic'`); got != "Stefan Jovanović" {
+		t.Errorf("name kept %q, want the first spelling seen", got)
+	}
+	if got := one[string](t, db, `SELECT party_id FROM accounts WHERE account_id = 'SI56263300012039086'`); got != "party:transport kovac d o o" {
+		t.Errorf("statement holder party %q", got)
+	}
+}

@@ -69,6 +69,7 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	if opt.Strict && len(b.Errors) > 0 {
 		return res, strictError(src.Path, b.Errors)
 	}
+	deriveParties(&b)
 	rows := prepareTxns(src.SHA256, b.Txns)
 	resolveRecordLabels(rows, b.Labels)
 	conn, err := db.Conn(ctx)

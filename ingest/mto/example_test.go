@@ -35,9 +35,9 @@ Western Union,5550001112,cancelled,2024-03-02 10:00,,Marko Petrović,AT,1985-03-
 		fmt.Println("party", pt.ID, pt.Country)
 	}
 	// Output:
-	// 2 western-union:5550001111 mto_send mto:western-union:party:marko petrovic|1985-03-12 -> mto:western-union:party:драган јовановић|1979-06-21 950 EUR (paid out 111245 RSD)
+	// 2 western-union:5550001111 mto_send mto:western-union:party:marko petrovic|1985-03-12 -> mto:western-union:party:dragan jovanovic|1979-06-21 950 EUR (paid out 111245 RSD)
 	// 2 western-union:5550001111:fee fee mto:western-union:party:marko petrovic|1985-03-12 -> mto:western-union:fees 18 EUR
 	// note 3 mto_cancelled
 	// party party:marko petrovic|1985-03-12 AT
-	// party party:драган јовановић|1979-06-21 RS
+	// party party:dragan jovanovic|1979-06-21 RS
 }

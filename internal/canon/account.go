@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // ErrIBAN reports text that looks like an IBAN but fails its check.
@@ -96,40 +93,6 @@ func mod97(s string) int {
 // part ("acct::12345") so ids never collide across schemes.
 func AccountID(scheme, bank, number string) string {
 	return scheme + ":" + strings.TrimSpace(bank) + ":" + strings.Join(strings.Fields(number), "")
-}
-
-// NameKey folds a name for matching: diacritics removed from Latin letters (Kovač ->
-// kovac; Cyrillic letters such as й keep theirs, they are other letters), lower case,
-// punctuation dropped, runs of spaces collapsed. Word order is kept.
-func NameKey(name string) string {
-	var folded []rune
-	latinBase := false
-	for _, r := range norm.NFD.String(name) {
-		if unicode.Is(unicode.Mn, r) {
-			if latinBase {
-				continue
-			}
-		} else {
-			latinBase = unicode.Is(unicode.Latin, r)
-		}
-		folded = append(folded, r)
-	}
-	s := norm.NFC.String(string(folded))
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		default:
-			space = true
-		}
-	}
-	return b.String()
 }
 
 // CounterpartyAccount gives the canonical id for the other side of a statement entry, from
