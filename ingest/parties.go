@@ -61,4 +61,3 @@ func deriveParties(b *canon.Batch) {
 			Confidence: c.confidence, Reason: c.reason})
 	}
 }
-
