@@ -1,0 +1,191 @@
+// Package casetrace runs the tracer over a case database: it resolves seed selectors, works out
+// the traced scope, streams the transactions from DuckDB in replay order and keeps the results,
+// which it stores under a reproducible run id and writes as CSV files.
+package casetrace
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/tracer"
+)
+
+// ErrInput reports a trace that cannot run on its input: an unknown or invalid seed, an empty
+// scope, a bad date, amounts without a base-currency value. It wraps ingest.ErrInput, so the
+// CLI exits with the input-error code; nothing is stored.
+var ErrInput = fmt.Errorf("%w: trace", ingest.ErrInput)
+
+// Scopes.
+const (
+	// ScopeReachable replays only the accounts the seeds' money can reach forward in time
+	// (and every transaction touching them); other accounts are exits.
+	ScopeReachable = "reachable"
+	// ScopeAll replays every transaction of the case.
+	ScopeAll = "all"
+)
+
+// Options describe one trace.
+type Options struct {
+	// Seeds are selectors as given on the command line: txn:ID, account:ID, party:ID,
+	// finding:RULE_ID or sql:SELECT txn_id ..., each optionally followed by @FROM..TO.
+	Seeds []string
+	// Methods are replayed side by side in one pass.
+	Methods []tracer.Method
+	// Scope is ScopeReachable (the default when empty) or ScopeAll.
+	Scope string
+	// AsOf is a date (YYYY-MM-DD): positions as they stood at the end of that day. Empty means
+	// after the last transaction.
+	AsOf string
+	// GroupSeeds folds every seed into one tainted origin ("seeds"), which keeps proportional
+	// methods cheap when per-seed detail is not needed; per-seed traced amounts are still
+	// reported.
+	GroupSeeds bool
+	// GroupUnexplained gives all unexplained funds one origin ("unexplained") instead of one
+	// per account; per-account unexplained totals are reported either way.
+	GroupUnexplained bool
+	// Flows chooses which hop-by-hop flows are kept (tracer.FlowsTainted by default).
+	Flows tracer.FlowMode
+	// ToolVersion goes into the manifest.
+	ToolVersion string
+	// StartedAt is the declared start of the run, stored in runs.started_at only: it is not
+	// part of the manifest, the run id or any output file.
+	StartedAt time.Time
+	// Progress, when set, is told the name of each step as it starts.
+	Progress func(step string)
+}
+
+// Outcome is a finished trace: the engine's report with everything needed to name its
+// accounts, transactions and origins, and the manifest that identifies the run.
+type Outcome struct {
+	// RunID is "trace-" and the first 12 hex digits of the manifest's SHA-256.
+	RunID string
+	// Manifest describes the run; its JSON encoding is stored in runs.manifest_json.
+	Manifest Manifest
+	// Report is the engine's report.
+	Report *tracer.Report
+	// StartedAt is Options.StartedAt.
+	StartedAt time.Time
+
+	accounts []account
+	txnIDs   map[int64]string
+	seeds    []resolvedSeed
+	asOfEnd  *int64
+}
+
+// Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
+// outcome; nothing is stored (see Outcome.Store and Outcome.WriteDir). Errors about the
+// input wrap ErrInput.
+func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
+	if len(opt.Seeds) == 0 {
+		return nil, fmt.Errorf("%w: no seed: name at least one with --seed", ErrInput)
+	}
+	if len(opt.Methods) == 0 {
+		return nil, fmt.Errorf("%w: no method", ErrInput)
+	}
+	switch opt.Scope {
+	case "":
+		opt.Scope = ScopeReachable
+	case ScopeReachable, ScopeAll:
+	default:
+		return nil, fmt.Errorf("%w: scope %q: use %s or %s", ErrInput, opt.Scope, ScopeReachable, ScopeAll)
+	}
+	step := func(s string) {
+		if opt.Progress != nil {
+			opt.Progress(s)
+		}
+	}
+	out := &Outcome{StartedAt: opt.StartedAt}
+	if opt.AsOf != "" {
+		end, err := dayEnd(opt.AsOf)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --as-of: %w", ErrInput, err)
+		}
+		out.asOfEnd = &end
+	}
+	// Temporary tables live on one connection: the whole trace runs on it.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	t := &run{ctx: ctx, conn: conn, opt: &opt, out: out}
+	defer t.dropTemp()
+
+	step("reading accounts")
+	if err := t.loadAccounts(); err != nil {
+		return nil, err
+	}
+	step("resolving seeds")
+	if err := t.resolveSeeds(); err != nil {
+		return nil, err
+	}
+	step("computing the scope")
+	if err := t.computeScope(); err != nil {
+		return nil, err
+	}
+	if err := t.checkAmounts(); err != nil {
+		return nil, err
+	}
+	step("replaying transactions")
+	if err := t.replay(); err != nil {
+		return nil, err
+	}
+	step("naming transactions")
+	if err := t.nameTxns(); err != nil {
+		return nil, err
+	}
+	if err := t.buildManifest(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// run is the state of one Trace call.
+type run struct {
+	ctx  context.Context
+	conn *sql.Conn
+	opt  *Options
+	out  *Outcome
+
+	base        string // tracing currency
+	amountCol   string // "base_amount" or "amount"
+	subCent     int64  // case transactions whose amount has fractions of a cent
+	inScope     []bool
+	scopeAll    bool // every non-exit account is in scope: no filter needed
+	scoped      int  // accounts in scope
+	sources     []sourceRange
+	replayedSrc map[int64]bool
+	temps       []string
+}
+
+func (t *run) exec(q string, args ...any) error {
+	_, err := t.conn.ExecContext(t.ctx, q, args...)
+	return err
+}
+
+func (t *run) temp(name, def string) error {
+	t.temps = append(t.temps, name)
+	return t.exec(`CREATE OR REPLACE TEMP TABLE ` + name + ` ` + def)
+}
+
+func (t *run) dropTemp() {
+	ctx := context.WithoutCancel(t.ctx)
+	for _, n := range t.temps {
+		t.conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.`+n)
+	}
+}
+
+// dayEnd parses a YYYY-MM-DD date and returns the last microsecond of that day (UTC), in
+// Unix microseconds: the engine's as-of bound.
+func dayEnd(s string) (int64, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return 0, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return d.AddDate(0, 0, 1).UnixMicro() - 1, nil
+}
+

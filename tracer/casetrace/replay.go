@@ -1,0 +1,264 @@
+package casetrace
+
+import (
+	"crypto/sha256"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/moneytrail/moneytrail/tracer"
+)
+
+// Manifest identifies a trace: what was traced, how, and from which files. Its JSON encoding
+// is stored with the run; the run id is derived from it, so the same trace of the same case
+// gets the same id.
+type Manifest struct {
+	Kind             string           `json:"kind"`
+	ToolVersion      string           `json:"tool_version"`
+	Methods          []string         `json:"methods"`
+	Seeds            []ManifestSeed   `json:"seeds"`
+	GroupSeeds       bool             `json:"group_seeds"`
+	GroupUnexplained bool             `json:"group_unexplained"`
+	Scope            string           `json:"scope"`
+	AccountsInScope  int              `json:"accounts_in_scope"`
+	AsOf             string           `json:"as_of,omitempty"`
+	Currency         string           `json:"currency"`
+	Amounts          string           `json:"amounts"`
+	SubCentRounded   int64            `json:"sub_cent_amounts_rounded"`
+	Flows            string           `json:"flows"`
+	TxnsReplayed     int64            `json:"txns_replayed"`
+	Sources          []ManifestSource `json:"sources"`
+}
+
+// ManifestSeed is one --seed as given and the transactions it selected.
+type ManifestSeed struct {
+	Given  string   `json:"given"`
+	TxnIDs []string `json:"txn_ids"`
+}
+
+// ManifestSource is a source file whose transactions the replay read.
+type ManifestSource struct {
+	SourceID int64  `json:"source_id"`
+	FileName string `json:"file_name"`
+	SHA256   string `json:"sha256"`
+}
+
+// sourceRange is the rowid range of one source's transactions.
+type sourceRange struct {
+	id     int64
+	lo, hi int64
+}
+
+// replay runs the engine over the scope's transactions.
+func (t *run) replay() error {
+	o := t.opt
+	accts := make([]tracer.Account, len(t.out.accounts))
+	for i, a := range t.out.accounts {
+		accts[i] = tracer.Account{Exit: t.exit(int32(i)), Opening: a.opening}
+	}
+	seeds := make([]tracer.Seed, len(t.out.seeds))
+	for i, s := range t.out.seeds {
+		seeds[i] = tracer.Seed{Txn: s.key}
+		if o.GroupSeeds {
+			seeds[i].Group = 1
+		}
+	}
+	e, err := tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods,
+		GroupUnexplained: o.GroupUnexplained, Flows: o.Flows, AsOf: t.out.asOfEnd})
+	if err != nil {
+		return err
+	}
+	if err := t.loadSourceRanges(); err != nil {
+		return err
+	}
+	seen := make([]bool, len(t.sources))
+	cur := -1
+	cents := t.centsExpr()
+	q := t.streamQuery(cents, t.replayFilter(true)+` AND `+cents+` > 0`)
+	err = scanBatches(t.ctx, t.conn, q, func(b *tracer.Batch) error {
+		if t.sources != nil {
+			for _, k := range b.Txn {
+				if cur >= 0 && k >= t.sources[cur].lo && k <= t.sources[cur].hi {
+					continue
+				}
+				cur = sort.Search(len(t.sources), func(i int) bool { return t.sources[i].hi >= k })
+				if cur == len(t.sources) || k < t.sources[cur].lo {
+					return fmt.Errorf("transaction row %d is in no source's range", k)
+				}
+				seen[cur] = true
+			}
+		}
+		return e.Apply(b)
+	})
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	rep := e.Report()
+	if err := rep.Check(); err != nil {
+		return fmt.Errorf("internal error, please report: %w", err)
+	}
+	t.out.Report = rep
+	if t.sources == nil {
+		return t.sourcesBySQL()
+	}
+	ids := make([]int64, 0, len(seen))
+	for i, s := range seen {
+		if s {
+			ids = append(ids, t.sources[i].id)
+		}
+	}
+	return t.describeSources(ids)
+}
+
+// loadSourceRanges reads each source's rowid range; sources are loaded one file per
+// transaction, so the ranges do not overlap. When they do (a case rewritten in place), the
+// sources are found with a query instead and t.sources stays nil.
+func (t *run) loadSourceRanges() error {
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id, min(rowid), max(rowid) FROM transactions GROUP BY source_id ORDER BY 2`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var rs []sourceRange
+	for rows.Next() {
+		var r sourceRange
+		if err := rows.Scan(&r.id, &r.lo, &r.hi); err != nil {
+			return err
+		}
+		if len(rs) > 0 && r.lo <= rs[len(rs)-1].hi {
+			return rows.Err()
+		}
+		rs = append(rs, r)
+	}
+	t.sources = rs
+	return rows.Err()
+}
+
+func (t *run) sourcesBySQL() error {
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT DISTINCT t.source_id FROM transactions t
+		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
+		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
+		WHERE `+t.replayFilter(true)+` AND `+t.centsExpr()+` > 0`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return t.describeSources(ids)
+}
+
+func (t *run) describeSources(ids []int64) error {
+	slices.Sort(ids)
+	for _, id := range ids {
+		s := ManifestSource{SourceID: id}
+		if err := t.conn.QueryRowContext(t.ctx, `SELECT file_name, sha256 FROM sources WHERE source_id = ?`, id).Scan(&s.FileName, &s.SHA256); err != nil {
+			return fmt.Errorf("source %d: %w", id, err)
+		}
+		t.out.Manifest.Sources = append(t.out.Manifest.Sources, s)
+	}
+	return nil
+}
+
+// nameTxns looks up the txn_id of every transaction that a seed or a flow refers to.
+func (t *run) nameTxns() error {
+	keys := map[int64]bool{}
+	for _, s := range t.out.seeds {
+		keys[s.key] = true
+	}
+	for _, r := range t.out.Report.Results {
+		for _, f := range r.Flows {
+			keys[f.Txn] = true
+		}
+	}
+	sorted := make([]int64, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	slices.Sort(sorted)
+	if err := t.temp("mt_keys", `(k BIGINT)`); err != nil {
+		return err
+	}
+	err := t.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "mt_keys")
+		if err != nil {
+			return err
+		}
+		for _, k := range sorted {
+			if err := a.AppendRow(k); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("name transactions: %w", err)
+	}
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT k.k, t.txn_id FROM mt_keys k JOIN transactions t ON t.rowid = k.k`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	t.out.txnIDs = make(map[int64]string, len(sorted))
+	for rows.Next() {
+		var k int64
+		var id string
+		if err := rows.Scan(&k, &id); err != nil {
+			return err
+		}
+		t.out.txnIDs[k] = id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(t.out.txnIDs) != len(sorted) {
+		return fmt.Errorf("name transactions: found %d of %d", len(t.out.txnIDs), len(sorted))
+	}
+	return nil
+}
+
+// buildManifest fills in the manifest and derives the run id from it.
+func (t *run) buildManifest() error {
+	o, m := t.opt, &t.out.Manifest
+	m.Kind = "trace"
+	m.ToolVersion = o.ToolVersion
+	for _, me := range o.Methods {
+		m.Methods = append(m.Methods, me.String())
+	}
+	m.GroupSeeds, m.GroupUnexplained = o.GroupSeeds, o.GroupUnexplained
+	m.Scope, m.AccountsInScope, m.AsOf = o.Scope, t.scoped, o.AsOf
+	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
+	m.Flows = [...]string{"tainted", "all", "none"}[o.Flows]
+	m.TxnsReplayed = t.out.Report.Txns
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	t.out.RunID = "trace-" + hex.EncodeToString(sum[:])[:12]
+	return nil
+}
+
+// ManifestJSON returns the manifest as stored: indented JSON with the run id.
+func (out *Outcome) ManifestJSON() []byte {
+	b, _ := json.MarshalIndent(struct {
+		RunID string `json:"run_id"`
+		Manifest
+	}{out.RunID, out.Manifest}, "", "  ")
+	return append(b, '\n')
+}

@@ -1,0 +1,239 @@
+package casetrace
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moneytrail/moneytrail/tracer"
+)
+
+// PositionRow is one row of positions.csv and trace_positions.
+type PositionRow struct {
+	Method     string
+	Holder     string
+	HolderKind string // "account" or "exit"
+	Origin     string
+	Cents      int64
+}
+
+// FlowRow is one row of flows.csv and trace_flows.
+type FlowRow struct {
+	Method   string
+	TxnID    string
+	BookedAt time.Time
+	From, To string
+	Origin   string
+	Cents    int64
+}
+
+// SummaryRow is one tainted origin (a seed, or the seed group) under one method.
+type SummaryRow struct {
+	Method string
+	Origin string
+	// Seeds are the txn_ids of the origin's seeds, space-separated.
+	Seeds string
+	// Credit is the seed credits' amount, Traced the part relabelled as tainted.
+	Credit, Traced, Held int64
+	// Exited maps the exits' account kind (cash, external, asset; "other" for an account
+	// outside the scope) to the amount that reached them.
+	ExitedCash, ExitedExternal, ExitedAsset, ExitedOther int64
+	// HeldWithUnexplained is the part of Held sitting in accounts that paid out more than
+	// they were seen to receive.
+	HeldWithUnexplained int64
+}
+
+// Exited is the total that reached exits.
+func (s SummaryRow) Exited() int64 {
+	return s.ExitedCash + s.ExitedExternal + s.ExitedAsset + s.ExitedOther
+}
+
+// SensitivityRow is one origin with one holder, the amount under each method side by side.
+type SensitivityRow struct {
+	Origin     string
+	Holder     string
+	HolderKind string
+	Cents      []int64 // per Outcome.Methods()
+}
+
+// UnexplainedRow is an account that paid out more than it held.
+type UnexplainedRow struct {
+	Account string
+	Cents   int64
+	Debits  int32
+}
+
+// Methods returns the replayed methods' names in order.
+func (out *Outcome) Methods() []string { return out.Manifest.Methods }
+
+// OriginLabel names an origin as the outputs do: the seed's txn_id, "seeds" for the group of
+// all seeds, "clean", "unexplained:ACCOUNT" (or "unexplained" when grouped).
+func (out *Outcome) OriginLabel(o tracer.Origin) string {
+	info := out.Report.Origin(o)
+	switch info.Kind {
+	case tracer.KindClean:
+		return "clean"
+	case tracer.KindSeed:
+		if info.Group != 0 {
+			return "seeds"
+		}
+		return out.txnIDs[info.Seeds[0]]
+	}
+	if info.Account < 0 {
+		return "unexplained"
+	}
+	return "unexplained:" + out.accounts[info.Account].id
+}
+
+func (out *Outcome) holderKind(exit bool) string {
+	if exit {
+		return "exit"
+	}
+	return "account"
+}
+
+// labels caches origin labels.
+type labels struct {
+	out *Outcome
+	m   map[tracer.Origin]string
+}
+
+func (l *labels) get(o tracer.Origin) string {
+	s, ok := l.m[o]
+	if !ok {
+		s = l.out.OriginLabel(o)
+		l.m[o] = s
+	}
+	return s
+}
+
+func (out *Outcome) labels() *labels { return &labels{out: out, m: map[tracer.Origin]string{}} }
+
+// Positions returns every method's positions, by method order, holder and origin label.
+func (out *Outcome) Positions() []PositionRow {
+	l := out.labels()
+	var rows []PositionRow
+	for _, res := range out.Report.Results {
+		start := len(rows)
+		for _, p := range res.Positions {
+			rows = append(rows, PositionRow{Method: res.Method.String(), Holder: out.accounts[p.Holder].id,
+				HolderKind: out.holderKind(p.Exit), Origin: l.get(p.Origin), Cents: p.Cents})
+		}
+		// Holder indexes follow account id order already; origins sort by label.
+		slices.SortStableFunc(rows[start:], func(a, b PositionRow) int {
+			return cmp.Or(strings.Compare(a.Holder, b.Holder), strings.Compare(a.Origin, b.Origin))
+		})
+	}
+	return rows
+}
+
+// Flows returns every method's flows in replay order, within a transaction by origin label.
+func (out *Outcome) Flows() []FlowRow {
+	l := out.labels()
+	var rows []FlowRow
+	for _, res := range out.Report.Results {
+		for i := 0; i < len(res.Flows); {
+			j := i + 1
+			for j < len(res.Flows) && res.Flows[j].Txn == res.Flows[i].Txn {
+				j++
+			}
+			start := len(rows)
+			for _, f := range res.Flows[i:j] {
+				rows = append(rows, FlowRow{Method: res.Method.String(), TxnID: out.txnIDs[f.Txn],
+					BookedAt: time.UnixMicro(f.At).UTC(), From: out.accounts[f.From].id, To: out.accounts[f.To].id,
+					Origin: l.get(f.Origin), Cents: f.Cents})
+			}
+			if j-i > 1 {
+				slices.SortFunc(rows[start:], func(a, b FlowRow) int { return strings.Compare(a.Origin, b.Origin) })
+			}
+			i = j
+		}
+	}
+	return rows
+}
+
+// Summary returns one row per method and tainted origin, by method order and origin label.
+func (out *Outcome) Summary() []SummaryRow {
+	l := out.labels()
+	var rows []SummaryRow
+	for _, res := range out.Report.Results {
+		start := len(rows)
+		byOrigin := map[tracer.Origin]int{}
+		for _, o := range res.Origins {
+			info := out.Report.Origin(o.Origin)
+			ids := make([]string, len(info.Seeds))
+			for i, k := range info.Seeds {
+				ids[i] = out.txnIDs[k]
+			}
+			slices.Sort(ids)
+			byOrigin[o.Origin] = len(rows)
+			rows = append(rows, SummaryRow{Method: res.Method.String(), Origin: l.get(o.Origin), Seeds: strings.Join(ids, " "),
+				Traced: o.Traced, Held: o.Held, HeldWithUnexplained: o.HeldWithUnexplained})
+		}
+		for _, s := range res.Seeds {
+			rows[byOrigin[s.Origin]].Credit += s.Credit
+		}
+		for _, p := range res.Positions {
+			i, ok := byOrigin[p.Origin]
+			if !ok || !p.Exit {
+				continue
+			}
+			r := &rows[i]
+			switch out.accounts[p.Holder].kind {
+			case "cash":
+				r.ExitedCash += p.Cents
+			case "external":
+				r.ExitedExternal += p.Cents
+			case "asset":
+				r.ExitedAsset += p.Cents
+			default:
+				r.ExitedOther += p.Cents
+			}
+		}
+		slices.SortStableFunc(rows[start:], func(a, b SummaryRow) int { return strings.Compare(a.Origin, b.Origin) })
+	}
+	return rows
+}
+
+// Sensitivity returns, per tainted origin and holder, the amount under each method.
+func (out *Outcome) Sensitivity() []SensitivityRow {
+	l := out.labels()
+	s := out.Report.Sensitivity()
+	rows := make([]SensitivityRow, 0, len(s.Holdings))
+	for _, h := range s.Holdings {
+		rows = append(rows, SensitivityRow{Origin: l.get(h.Origin), Holder: out.accounts[h.Holder].id,
+			HolderKind: out.holderKind(h.Exit), Cents: h.Cents})
+	}
+	slices.SortStableFunc(rows, func(a, b SensitivityRow) int {
+		return cmp.Or(strings.Compare(a.Origin, b.Origin), strings.Compare(a.Holder, b.Holder))
+	})
+	return rows
+}
+
+// Unexplained returns, by account id, every account that paid out more than it held.
+func (out *Outcome) Unexplained() []UnexplainedRow {
+	rows := make([]UnexplainedRow, 0, len(out.Report.Unexplained))
+	for _, u := range out.Report.Unexplained {
+		rows = append(rows, UnexplainedRow{Account: out.accounts[u.Account].id, Cents: u.Cents, Debits: u.Count})
+	}
+	return rows
+}
+
+// formatCents writes an amount in cents as an exact decimal with two places: 12345 -> "123.45".
+func formatCents(c int64) string {
+	neg := c < 0
+	u := uint64(c)
+	if neg {
+		u = -u
+	}
+	s := strconv.FormatUint(u/100, 10) + "." + string(rune('0'+u%100/10)) + string(rune('0'+u%10))
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// FormatCents writes an amount in cents as an exact decimal with two places.
+func FormatCents(c int64) string { return formatCents(c) }

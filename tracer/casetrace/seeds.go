@@ -1,0 +1,277 @@
+package casetrace
+
+import (
+	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// resolvedSeed is one seed credit.
+type resolvedSeed struct {
+	selector string // the selector that first named it, as given
+	txnID    string
+	key      int64 // transactions.rowid: the engine's Txn key
+	to       int32
+	at       int64 // booked_at in Unix microseconds
+}
+
+// SeedSelector is a parsed --seed value.
+type SeedSelector struct {
+	// Given is the selector as written.
+	Given string
+	// Kind is txn, account, party, sql or finding.
+	Kind string
+	// Value is what follows "kind:" (without the date range).
+	Value string
+	// From and To limit the seeds to credits booked on those days (inclusive); empty when
+	// open.
+	From, To string
+}
+
+var dateRange = regexp.MustCompile(`@([0-9-]*)\.\.([0-9-]*)$`)
+
+// ParseSeed reads a seed selector: KIND:VALUE optionally followed by @FROM..TO, with FROM and
+// TO dates as YYYY-MM-DD, either of which may be left out.
+func ParseSeed(s string) (SeedSelector, error) {
+	sel := SeedSelector{Given: s}
+	kind, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return sel, fmt.Errorf("%w: seed %q: want txn:ID, account:ID, party:ID, finding:RULE_ID or sql:SELECT txn_id ...", ErrInput, s)
+	}
+	sel.Kind = kind
+	switch kind {
+	case "txn", "account", "party", "finding", "sql":
+	default:
+		return sel, fmt.Errorf("%w: seed %q: unknown selector %q (want txn, account, party, finding or sql)", ErrInput, s, kind)
+	}
+	if m := dateRange.FindStringSubmatchIndex(rest); m != nil {
+		sel.From, sel.To = rest[m[2]:m[3]], rest[m[4]:m[5]]
+		rest = rest[:m[0]]
+		for _, d := range []string{sel.From, sel.To} {
+			if d == "" {
+				continue
+			}
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return sel, fmt.Errorf("%w: seed %q: date %q: want YYYY-MM-DD", ErrInput, s, d)
+			}
+		}
+		if sel.From != "" && sel.To != "" && sel.To < sel.From {
+			return sel, fmt.Errorf("%w: seed %q: date range ends (%s) before it starts (%s)", ErrInput, s, sel.To, sel.From)
+		}
+	} else if kind != "sql" && strings.Contains(rest, "@") {
+		return sel, fmt.Errorf("%w: seed %q: date range after @: want @FROM..TO with dates as YYYY-MM-DD", ErrInput, s)
+	}
+	sel.Value = strings.TrimSpace(rest)
+	if sel.Value == "" {
+		return sel, fmt.Errorf("%w: seed %q: nothing after %q", ErrInput, s, kind+":")
+	}
+	return sel, nil
+}
+
+// resolveSeeds turns every selector into seed credits, in the order given, each credit once.
+func (t *run) resolveSeeds() error {
+	seen := map[int64]bool{}
+	for _, given := range t.opt.Seeds {
+		sel, err := ParseSeed(given)
+		if err != nil {
+			return err
+		}
+		got, err := t.resolve(sel)
+		if err != nil {
+			return err
+		}
+		if len(got) == 0 {
+			return fmt.Errorf("%w: seed %q selects no credit", ErrInput, given)
+		}
+		ids := make([]string, 0, len(got))
+		for _, s := range got {
+			ids = append(ids, s.txnID)
+			if !seen[s.key] {
+				seen[s.key] = true
+				t.out.seeds = append(t.out.seeds, s)
+			}
+		}
+		t.out.Manifest.Seeds = append(t.out.Manifest.Seeds, ManifestSeed{Given: given, TxnIDs: ids})
+	}
+	return nil
+}
+
+// seedQuery selects candidate seed credits; where is ANDed with the selector's date range.
+const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(ta.idx, -1), coalesce(ta.exit_kind, false), t.to_account,
+		epoch_us(t.booked_at), t.duplicate_of, t.pending
+	FROM transactions t LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
+	WHERE `
+
+func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
+	var where string
+	var args []any
+	switch sel.Kind {
+	case "txn":
+		where, args = `t.txn_id = ?`, []any{sel.Value}
+	case "account":
+		if err := t.mustExist(`SELECT count(*) FROM accounts WHERE account_id = ?`, sel, "account"); err != nil {
+			return nil, err
+		}
+		where = `t.to_account = ? AND t.from_account <> t.to_account AND t.duplicate_of IS NULL AND NOT t.pending`
+		args = []any{sel.Value}
+	case "party":
+		if err := t.mustExist(`SELECT count(*) FROM (SELECT party_id FROM parties WHERE party_id = $1 UNION ALL SELECT party_id FROM party_links WHERE party_id = $1)`, sel, "party"); err != nil {
+			return nil, err
+		}
+		// Credits into the party's accounts from outside the party.
+		where = `t.to_account IN (SELECT account_id FROM party_links WHERE party_id = $1)
+			AND t.from_account NOT IN (SELECT account_id FROM party_links WHERE party_id = $1)
+			AND t.duplicate_of IS NULL AND NOT t.pending`
+		args = []any{sel.Value}
+	case "sql", "finding":
+		ids, err := t.selectorIDs(sel)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.temp("mt_seed_ids", `(txn_id VARCHAR)`); err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		if err := t.exec(`INSERT INTO mt_seed_ids SELECT DISTINCT unnest(?::VARCHAR[])`, ids); err != nil {
+			return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
+		}
+		var unknown sql.NullString
+		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(txn_id ORDER BY txn_id)[1:5], ', ')
+			FROM mt_seed_ids WHERE txn_id NOT IN (SELECT txn_id FROM transactions)`).Scan(&unknown); err != nil {
+			return nil, err
+		}
+		if unknown.String != "" {
+			return nil, fmt.Errorf("%w: seed %q: unknown transaction(s) %s", ErrInput, sel.Given, unknown.String)
+		}
+		where = `t.txn_id IN (SELECT txn_id FROM mt_seed_ids)`
+	}
+	if sel.From != "" {
+		where += fmt.Sprintf(` AND t.booked_at >= DATE '%s'`, sel.From)
+	}
+	if sel.To != "" {
+		where += fmt.Sprintf(` AND t.booked_at < DATE '%s' + INTERVAL 1 DAY`, sel.To)
+	}
+	rows, err := t.conn.QueryContext(t.ctx, seedQuery+where+` ORDER BY t.booked_at, t.seq, t.txn_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
+	}
+	defer rows.Close()
+	var out []resolvedSeed
+	var dups []string
+	for rows.Next() {
+		s := resolvedSeed{selector: sel.Given}
+		var exitKind, pending bool
+		var to string
+		var dup sql.NullString
+		if err := rows.Scan(&s.key, &s.txnID, &s.to, &exitKind, &to, &s.at, &dup, &pending); err != nil {
+			return nil, err
+		}
+		switch {
+		case dup.Valid:
+			dups = append(dups, fmt.Sprintf("%s (a duplicate of %s)", s.txnID, dup.String))
+			continue
+		case pending:
+			return nil, fmt.Errorf("%w: seed %q: transaction %s is pending, not booked", ErrInput, sel.Given, s.txnID)
+		case s.to < 0:
+			return nil, fmt.Errorf("%w: seed %q: transaction %s credits %s, which is not in the accounts table", ErrInput, sel.Given, s.txnID, to)
+		case exitKind:
+			return nil, fmt.Errorf("%w: seed %q: transaction %s is not a credit into an account inside the traced universe: it pays %s (kind %s)",
+				ErrInput, sel.Given, s.txnID, to, t.out.accounts[s.to].kind)
+		case t.out.asOfEnd != nil && s.at > *t.out.asOfEnd:
+			return nil, fmt.Errorf("%w: seed %q: transaction %s is booked after --as-of %s", ErrInput, sel.Given, s.txnID, t.opt.AsOf)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 && sel.Kind == "txn" {
+		if len(dups) > 0 {
+			return nil, fmt.Errorf("%w: seed %q: transaction %s; seed the transaction it duplicates", ErrInput, sel.Given, dups[0])
+		}
+		if sel.From != "" || sel.To != "" {
+			return nil, fmt.Errorf("%w: seed %q: transaction %s is not booked in the date range (or does not exist)", ErrInput, sel.Given, sel.Value)
+		}
+		return nil, fmt.Errorf("%w: seed %q: unknown transaction %s", ErrInput, sel.Given, sel.Value)
+	}
+	return out, nil
+}
+
+func (t *run) mustExist(q string, sel SeedSelector, what string) error {
+	var n int64
+	if err := t.conn.QueryRowContext(t.ctx, q, sel.Value).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: seed %q: unknown %s %s", ErrInput, sel.Given, what, sel.Value)
+	}
+	return nil
+}
+
+// selectorIDs returns the transaction ids named by a sql: or finding: selector.
+func (t *run) selectorIDs(sel SeedSelector) ([]string, error) {
+	if sel.Kind == "finding" {
+		rows, err := t.conn.QueryContext(t.ctx, `SELECT evidence FROM findings WHERE rule_id = ? ORDER BY run_id, subject`, sel.Value)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		n := 0
+		for rows.Next() {
+			var ev sql.NullString
+			if err := rows.Scan(&ev); err != nil {
+				return nil, err
+			}
+			n++
+			ids = append(ids, strings.Fields(ev.String)...)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%w: seed %q: the case has no findings of rule %s (rules are not built yet; seed with txn:, account:, party: or sql:)",
+				ErrInput, sel.Given, sel.Value)
+		}
+		return ids, nil
+	}
+	q := strings.TrimSpace(sel.Value)
+	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	head := strings.ToUpper(q[:min(len(q), 6)])
+	if !strings.HasPrefix(head, "SELECT") && !strings.HasPrefix(head, "WITH") && !strings.HasPrefix(head, "FROM") {
+		return nil, fmt.Errorf("%w: seed %q: the query must be a SELECT returning txn_id", ErrInput, sel.Given)
+	}
+	if strings.Contains(q, ";") {
+		return nil, fmt.Errorf("%w: seed %q: one query only (no ';')", ErrInput, sel.Given)
+	}
+	// A query from the command line reads the case and nothing else: no files, and wrapped as
+	// a subquery, nothing but a SELECT parses.
+	if err := t.exec(`SET enable_external_access = false`); err != nil {
+		return nil, err
+	}
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT CAST(txn_id AS VARCHAR) FROM (`+q+`) AS seed_query`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: seed %q: %w", ErrInput, sel.Given, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id sql.NullString
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if id.Valid {
+			ids = append(ids, id.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: seed %q: %w", ErrInput, sel.Given, err)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
