@@ -32,6 +32,8 @@ const (
 type Options struct {
 	// Seeds are selectors as given on the command line: txn:ID, account:ID, party:ID,
 	// finding:RULE_ID or sql:SELECT txn_id ..., each optionally followed by @FROM..TO.
+	// A sql: selector runs as a subquery with DuckDB's external access switched off, which
+	// holds for the rest of the database's life in this process.
 	Seeds []string
 	// Methods are replayed side by side in one pass.
 	Methods []tracer.Method
@@ -188,4 +190,3 @@ func dayEnd(s string) (int64, error) {
 	}
 	return d.AddDate(0, 0, 1).UnixMicro() - 1, nil
 }
-

@@ -2,6 +2,7 @@ package casetrace_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -50,7 +51,10 @@ func traceErr(db *casedb.DB, methods string, opt casetrace.Options, seeds ...str
 	if err != nil {
 		return nil, err
 	}
-	opt.Methods, opt.Seeds, opt.ToolVersion, opt.StartedAt = ms, seeds, "test", declared
+	opt.Methods, opt.Seeds, opt.ToolVersion = ms, seeds, "test"
+	if opt.StartedAt.IsZero() {
+		opt.StartedAt = declared
+	}
 	return casetrace.Trace(context.Background(), db, opt)
 }
 
@@ -71,7 +75,7 @@ func TestOracles(t *testing.T) {
 	mixed := newCase(t, "mixed-fund.csv")
 	out := trace(t, mixed, "all", "txn:MF2")
 	for _, c := range []struct {
-		method                   string
+		method                 string
 		inW, jewellery, living string
 	}{
 		{"fifo", "30000.00", "20000.00", "20000.00"},
@@ -130,5 +134,247 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// seedIDs lists the resolved seed txn_ids of an outcome, in selector order.
+func seedIDs(out *casetrace.Outcome) string {
+	var ids []string
+	for _, s := range out.Manifest.Seeds {
+		ids = append(ids, s.Given+"="+strings.Join(s.TxnIDs, "+"))
+	}
+	return strings.Join(ids, " ")
+}
+
+func TestSelectors(t *testing.T) {
+	db := newCase(t, "network.csv")
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO parties (party_id, name) VALUES ('P1', 'Mule ring')`,
+		`INSERT INTO party_links VALUES ('P1', 'mule-1', 'holder', 1, 'test', NULL), ('P1', 'mule-3', 'holder', 1, 'test', NULL)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ seeds, want string }{
+		{"txn:N03", "txn:N03=N03"},
+		{"account:mule-3", "account:mule-3=N10+N12"},
+		{"account:mule-1@2024-03-02..2024-03-02", "account:mule-1@2024-03-02..2024-03-02=N03"},
+		{"account:mule-1@..2024-03-01", "account:mule-1@..2024-03-01=N01"},
+		// Credits into the party's accounts from outside it: N10 and N11 stay inside.
+		{"party:P1", "party:P1=N01+N03+N12"},
+		{"sql:SELECT txn_id FROM txns WHERE reference LIKE '%proceeds%'", "sql:SELECT txn_id FROM txns WHERE reference LIKE '%proceeds%'=N03+N12"},
+		{"sql:SELECT txn_id FROM txns WHERE amount > 600@2024-03-08..", "sql:SELECT txn_id FROM txns WHERE amount > 600@2024-03-08..=N12"},
+		{"txn:N03 account:mule-3", "txn:N03=N03 account:mule-3=N10+N12"},
+	} {
+		out, err := traceErr(db, "fifo", casetrace.Options{}, strings.Split(c.seeds, " ")...)
+		if c.seeds == "sql:SELECT txn_id FROM txns WHERE reference LIKE '%proceeds%'" || strings.HasPrefix(c.seeds, "sql:") {
+			out, err = traceErr(db, "fifo", casetrace.Options{}, c.seeds)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.seeds, err)
+			continue
+		}
+		if got := seedIDs(out); got != c.want {
+			t.Errorf("%s: seeds %s, want %s", c.seeds, got, c.want)
+		}
+	}
+	// finding: uses the evidence of stored findings.
+	if _, err := db.ExecContext(ctx, `INSERT INTO findings (run_id, rule_id, subject, evidence) VALUES ('rules-x', 'smurfing', 'mule-1', 'N03 N12')`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := traceErr(db, "fifo", casetrace.Options{}, "finding:smurfing")
+	if err != nil || seedIDs(out) != "finding:smurfing=N03+N12" {
+		t.Errorf("finding: %v %v", err, out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	db := newCase(t, "network.csv")
+	for _, c := range []struct {
+		seed, asOf, scope, msg string
+	}{
+		{seed: "txn:NOPE", msg: "unknown transaction NOPE"},
+		{seed: "txn:N06", msg: "not a credit into an account inside the traced universe: it pays cash:atm-graz (kind cash)"},
+		{seed: "account:nobody", msg: "unknown account nobody"},
+		{seed: "account:shop-1@2025-01-01..", msg: "selects no credit"},
+		{seed: "party:P9", msg: "unknown party P9"},
+		{seed: "finding:smurfing", msg: "no findings of rule smurfing (rules are not built yet"},
+		{seed: "sql:DELETE FROM transactions", msg: "must be a SELECT"},
+		{seed: "sql:SELECT txn_id FROM txns; DROP TABLE transactions", msg: "one query only"},
+		{seed: "sql:SELECT 'X1' AS txn_id", msg: "unknown transaction(s) X1"},
+		{seed: "sql:SELECT * FROM read_csv('testdata/network.csv')", msg: "disabled by configuration"},
+		{seed: "txn:N03@2024-13-01..", msg: `date "2024-13-01": want YYYY-MM-DD`},
+		{seed: "txn:N03@2024-03-05..2024-03-01", msg: "ends (2024-03-01) before it starts"},
+		{seed: "txn:N03@2024-03-05..", msg: "not booked in the date range"},
+		{seed: "txn:N03@yesterday", msg: "date range after @"},
+		{seed: "N03", msg: "want txn:ID"},
+		{seed: "iban:N03", msg: `unknown selector "iban"`},
+		{seed: "txn:N03", asOf: "2024-3-1", msg: `date "2024-3-1": want YYYY-MM-DD`},
+		{seed: "txn:N03", asOf: "2024-03-01", msg: "booked after --as-of 2024-03-01"},
+		{seed: "txn:N03", scope: "some", msg: `scope "some"`},
+	} {
+		_, err := traceErr(db, "fifo", casetrace.Options{AsOf: c.asOf, Scope: c.scope}, c.seed)
+		if err == nil || !strings.Contains(err.Error(), c.msg) || !errors.Is(err, ingest.ErrInput) {
+			t.Errorf("%s (as-of %q): %v, want an input error with %q", c.seed, c.asOf, err, c.msg)
+		}
+	}
+}
+
+// TestNoRate: a transaction in scope without a base-currency amount stops the trace unless
+// everything in scope is in one currency.
+func TestNoRate(t *testing.T) {
+	dir := t.TempDir()
+	mixed := filepath.Join(dir, "usd.csv")
+	os.WriteFile(mixed, []byte("txn_id,booked_at,from_account,to_account,amount,currency\n"+
+		"U1,2024-01-01,external:a,acct-1,100.00,EUR\n"+
+		"U2,2024-01-02,acct-1,acct-2,50.00,USD\n"), 0o644)
+	ctx := context.Background()
+	db, err := casedb.Open(ctx, filepath.Join(dir, "case.duckdb"), casedb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := ingest.File(ctx, db, mixed, ingest.Options{Format: "ledger"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = traceErr(db, "fifo", casetrace.Options{}, "txn:U1")
+	if err == nil || !strings.Contains(err.Error(), "1 transactions in scope have no base-currency amount (no FX rate), e.g. U2") {
+		t.Errorf("mixed currencies without a rate: %v", err)
+	}
+	single := filepath.Join(dir, "chf.csv")
+	os.WriteFile(single, []byte("txn_id,booked_at,from_account,to_account,amount,currency\n"+
+		"C1,2024-01-01,external:b,chf-1,100.00,CHF\n"+
+		"C2,2024-01-02,chf-1,chf-2,60.00,CHF\n"), 0o644)
+	db2, err := casedb.Open(ctx, filepath.Join(dir, "chf.duckdb"), casedb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if _, err := ingest.File(ctx, db2, single, ingest.Options{Format: "ledger"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := traceErr(db2, "fifo", casetrace.Options{}, "txn:C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Manifest.Currency != "CHF" || out.Manifest.Amounts != "amount" || positions(out, "fifo")["chf-2 C1"] != "60.00" {
+		t.Errorf("single currency: %s %s %v", out.Manifest.Currency, out.Manifest.Amounts, positions(out, "fifo"))
+	}
+}
+
+// TestScope: the reachable scope leaves the bystander and the shops out (exits or not
+// replayed) and gives the seeds' origins the same positions as replaying everything.
+func TestScope(t *testing.T) {
+	db := newCase(t, "network.csv")
+	reach, err := traceErr(db, "fifo,lifo,libr,tainted-first,poison", casetrace.Options{}, "txn:N03", "txn:N12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := traceErr(db, "fifo,lifo,libr,tainted-first,poison", casetrace.Options{Scope: casetrace.ScopeAll}, "txn:N03", "txn:N12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reach.Manifest.AccountsInScope != 3 || all.Manifest.AccountsInScope != 6 {
+		t.Errorf("accounts in scope: reachable %d, all %d", reach.Manifest.AccountsInScope, all.Manifest.AccountsInScope)
+	}
+	if reach.Report.Txns != 12 || all.Report.Txns != 14 {
+		t.Errorf("replayed: reachable %d, all %d", reach.Report.Txns, all.Report.Txns)
+	}
+	tainted := func(out *casetrace.Outcome) string {
+		var b strings.Builder
+		for _, p := range out.Positions() {
+			if p.Origin == "N03" || p.Origin == "N12" {
+				b.WriteString(p.Method + " " + p.Holder + " " + p.Origin + " " + casetrace.FormatCents(p.Cents) + "\n")
+			}
+		}
+		return b.String()
+	}
+	if a, b := tainted(reach), tainted(all); a != b || a == "" {
+		t.Errorf("tainted positions differ:\nreachable:\n%s\nall:\n%s", a, b)
+	}
+	if reach.RunID == all.RunID {
+		t.Error("different scopes share a run id")
+	}
+}
+
+// TestDeterminism: two runs write identical files and store under the same run id.
+func TestDeterminism(t *testing.T) {
+	db := newCase(t, "network.csv", "mixed-fund.csv")
+	var runs []string
+	var dirs []string
+	for i := range 2 {
+		out, err := traceErr(db, "all", casetrace.Options{StartedAt: declared.Add(time.Duration(i) * time.Hour)}, "account:mule-1", "txn:MF2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := out.WriteDir(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Store(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, out.RunID)
+		dirs = append(dirs, dir)
+	}
+	if runs[0] != runs[1] || !strings.HasPrefix(runs[0], "trace-") || len(runs[0]) != 18 {
+		t.Errorf("run ids %v", runs)
+	}
+	for _, f := range []string{"positions.csv", "flows.csv", "summary.csv", "sensitivity.csv", "unexplained.csv", "manifest.json"} {
+		a, err1 := os.ReadFile(filepath.Join(dirs[0], f))
+		b, err2 := os.ReadFile(filepath.Join(dirs[1], f))
+		if err1 != nil || err2 != nil || string(a) != string(b) || len(a) == 0 {
+			t.Errorf("%s differs between runs (%v %v)", f, err1, err2)
+		}
+	}
+	// The stored rows are the written rows, amounts exact.
+	ctx := context.Background()
+	var n int
+	var sum, flows string
+	if err := db.QueryRowContext(ctx, `SELECT count(*), CAST(sum(amount) AS VARCHAR) FROM trace_positions WHERE run_id = ? AND method = 'prorata'`, runs[0]).Scan(&n, &sum); err != nil {
+		t.Fatal(err)
+	}
+	csvRows := 0
+	b, _ := os.ReadFile(filepath.Join(dirs[0], "positions.csv"))
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "prorata,") {
+			csvRows++
+		}
+	}
+	if n != csvRows {
+		t.Errorf("stored %d prorata positions, wrote %d", n, csvRows)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT string_agg(txn_id || ' ' || origin || ' ' || CAST(amount AS VARCHAR), '; ' ORDER BY txn_id, origin)
+		FROM trace_flows WHERE run_id = ? AND method = 'fifo' AND txn_id IN ('N06', 'MF3')`, runs[0]).Scan(&flows); err != nil {
+		t.Fatal(err)
+	}
+	if flows != "MF3 MF2 20000.000000; N06 N01 800.000000; N06 N03 200.000000" {
+		t.Errorf("stored flows: %s", flows)
+	}
+	var kind, started, manifest string
+	if err := db.QueryRowContext(ctx, `SELECT kind, strftime(started_at, '%Y-%m-%d %H:%M:%S'), manifest_json FROM runs WHERE run_id = ?`, runs[0]).Scan(&kind, &started, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "trace" || started != "2025-01-02 04:04:05" || !strings.Contains(manifest, `"sha256"`) {
+		t.Errorf("runs row: %s %s %s", kind, started, manifest)
+	}
+	var sens int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM trace_sensitivity WHERE run_id = ? AND origin = 'MF2' AND holder = 'trustee-W' AND prorata = 21000 AND libr = 30000`, runs[0]).Scan(&sens); err != nil || sens != 1 {
+		t.Errorf("sensitivity row: %d %v", sens, err)
+	}
+}
+
+// TestAsOf: positions as they stood at the end of a day.
+func TestAsOf(t *testing.T) {
+	db := newCase(t, "mixed-fund.csv")
+	out, err := traceErr(db, "fifo", casetrace.Options{AsOf: "2024-01-03"}, "txn:MF2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := positions(out, "fifo")
+	if got["trustee-W MF2"] != "50000.00" || got["asset:jewellery MF2"] != "20000.00" || out.Manifest.AsOf != "2024-01-03" {
+		t.Errorf("as of 2024-01-03: %v", got)
 	}
 }
