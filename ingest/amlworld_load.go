@@ -58,7 +58,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	// positions are only usable from one created before it.
 	progress(opt, "reading "+src.FileName)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.aw`)
-	line, err := stageAMLWorld(ctx, conn, path, &scan)
+	line, raw, err := stageAMLWorld(ctx, conn, path, &scan)
 	if err != nil {
 		return res, err
 	}
@@ -76,7 +76,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 		return res, err
 	}
 	if opt.Strict && bad > 0 {
-		errs, err := firstBad(ctx, tx, line)
+		errs, err := firstBad(ctx, tx, line, raw)
 		if err != nil {
 			return res, err
 		}
@@ -121,7 +121,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine
 		SELECT ?, ln, raw, nullif(split_part(chk, '|', 1), ''), substr(chk, strpos(chk, '|') + 1)
-		FROM (SELECT `+line+` AS ln, raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln`, sid); err != nil {
+		FROM (SELECT `+line+` AS ln, `+raw+` AS raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln`, sid); err != nil {
 		return res, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO source_notes VALUES (?, 0, 'file', ?, NULL)`, sid, how); err != nil {
@@ -137,7 +137,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	if err != nil {
 		return res, err
 	}
-	errs, err := firstBad(ctx, tx, line)
+	errs, err := firstBad(ctx, tx, line, raw)
 	if err != nil {
 		return res, err
 	}
@@ -161,11 +161,12 @@ func amlworldTyped() string {
 }
 
 // amlworldCheck is the SQL form of the row rules of package amlworld, in the same order, over
-// the typed columns: NULL for a good row, else "field|reason". nf is the number of fields.
-func amlworldCheck(nf string) string {
+// the typed columns: NULL for a good row, else "field|reason". nf is the number of fields,
+// blank the condition of a blank line.
+func amlworldCheck(nf, blank string) string {
 	n := fmt.Sprint(amlworld.Fields)
 	return `CASE
-		WHEN raw IS NULL OR raw = '' THEN '|blank line'
+		WHEN ` + blank + ` THEN '|blank line'
 		WHEN ` + nf + ` <> ` + n + ` THEN '|row has ' || ` + nf + ` || ' fields, header has ` + n + `'
 		WHEN ts IS NULL THEN 'Timestamp|"' || c1 || '" is not a timestamp (2022/09/01 00:20)'
 		WHEN c2 = '' OR c3 = '' THEN 'From Bank/Account|empty'
@@ -180,29 +181,32 @@ func amlworldCheck(nf string) string {
 	END`
 }
 
-// stageAMLWorld reads the file into temp.aw(raw, c1..c11, chk[, line]) and returns the SQL
-// expression of a row's line number.
-func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileScan) (string, error) {
-	var cols, names, nonNull []string
+// stageAMLWorld reads the file into temp.aw (the text fields the load still needs, the typed
+// columns, chk, and the raw text of rows that break a rule) and returns the SQL expressions of
+// a row's line number and raw text.
+func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileScan) (line, raw string, err error) {
+	var cols, names []string
 	for i := 1; i <= amlworld.Fields; i++ {
 		cols = append(cols, fmt.Sprintf("'c%d': 'VARCHAR'", i))
 		names = append(names, fmt.Sprintf("c%d", i))
-		// The parser reads an empty field as NULL; the rules and the raw text want ''.
-		nonNull = append(nonNull, fmt.Sprintf("coalesce(c%d, '') AS c%d", i, i))
 	}
 	if scan.slowReason == "" {
+		// nullstr = chr(0): an empty field stays '' (the rules want it), never NULL. Only the
+		// columns the load needs are kept; the raw text only for quarantined rows.
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-			SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields))+` AS chk
-			FROM (SELECT `+strings.Join(names, " || ',' || ")+` AS raw, *, `+amlworldTyped()+`
-				FROM (SELECT `+strings.Join(nonNull, ", ")+` FROM read_csv(?, header = true, delim = ',', quote = '', escape = '',
-					auto_detect = false, columns = {`+strings.Join(cols, ", ")+`})))`, path)
+			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, cur9, ch, chk,
+				CASE WHEN chk IS NOT NULL THEN `+strings.Join(names, " || ',' || ")+` END AS raw
+			FROM (SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields), "false")+` AS chk
+				FROM (SELECT *, `+amlworldTyped()+`
+					FROM read_csv(?, header = true, delim = ',', quote = '', escape = '', nullstr = chr(0),
+						auto_detect = false, columns = {`+strings.Join(cols, ", ")+`})))`, path)
 		if err == nil {
 			var n int64
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.aw`).Scan(&n); err != nil {
-				return "", err
+				return "", "", err
 			}
 			if n == scan.lines-1 {
-				return "(rowid + 2)", nil
+				return "(rowid + 2)", "raw", nil
 			}
 			scan.slowReason = fmt.Sprintf("the parallel parser read %d rows from %d lines", n, scan.lines-1)
 		}
@@ -214,17 +218,17 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 	for i := 1; i <= amlworld.Fields; i++ {
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
-	_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, cur9, ch, `+amlworldCheck("nf")+` AS chk
+	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
 		FROM (SELECT *, `+amlworldTyped()+`
 			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
 				FROM (SELECT ordinality, l, string_split(l, ',') AS f
 					FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},
 						strict_mode = false, auto_detect = false) WITH ORDINALITY)))`, path)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+		return "", "", fmt.Errorf("%w: %s: %v", ErrInput, path, err)
 	}
-	return "line", nil
+	return "line", "raw", nil
 }
 
 func firstLine(s string) string {
@@ -232,9 +236,9 @@ func firstLine(s string) string {
 	return l
 }
 
-func firstBad(ctx context.Context, tx *sql.Tx, line string) ([]canon.RecordError, error) {
+func firstBad(ctx context.Context, tx *sql.Tx, line, raw string) ([]canon.RecordError, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT ln, raw, split_part(chk, '|', 1), substr(chk, strpos(chk, '|') + 1)
-		FROM (SELECT `+line+` AS ln, raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln LIMIT `+fmt.Sprint(maxProblems))
+		FROM (SELECT `+line+` AS ln, `+raw+` AS raw, chk FROM temp.aw WHERE chk IS NOT NULL) ORDER BY ln LIMIT `+fmt.Sprint(maxProblems))
 	if err != nil {
 		return nil, err
 	}
