@@ -157,3 +157,62 @@ func TestHelpShowsAnExampleForEachVerb(t *testing.T) {
 		}
 	}
 }
+
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "case.duckdb")
+	if code, _, errs := mt(t, "--db", db, "init"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := mt(t, "--db", db, "ingest", "../../tracer/casetrace/testdata/mixed-fund.csv"); code != 0 {
+		t.Fatal(errs)
+	}
+	out1, out2 := filepath.Join(dir, "t1"), filepath.Join(dir, "t2")
+	code, out, errs := mt(t, "--db", db, "trace", "--seed", "txn:MF2", "--method", "all", "--out", out1)
+	if code != 0 || !strings.Contains(out, "run trace-") || !strings.Contains(out, "prorata        MF2     70000.00  70000.00  21000.00") ||
+		!strings.Contains(out, "trustee-W") {
+		t.Fatalf("trace: %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := mt(t, "--db", db, "trace", "--seed", "txn:MF2", "--method", "all", "--out", out2); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, f := range []string{"positions.csv", "flows.csv", "summary.csv", "sensitivity.csv", "manifest.json"} {
+		a, _ := os.ReadFile(filepath.Join(out1, f))
+		b, _ := os.ReadFile(filepath.Join(out2, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s: runs differ or empty", f)
+		}
+	}
+	pos, _ := os.ReadFile(filepath.Join(out1, "positions.csv"))
+	if !strings.HasPrefix(string(pos), "method,holder,holder_kind,origin,amount\n") || !strings.Contains(string(pos), "libr,trustee-W,account,MF2,30000.00\n") {
+		t.Errorf("positions.csv:\n%s", pos)
+	}
+	code, out, _ = mt(t, "--db", db, "--output", "csv", "sql", "SELECT count(DISTINCT run_id), min(kind) FROM runs")
+	if code != 0 || out != "count(DISTINCT run_id),min(kind)\n1,trace\n" {
+		t.Errorf("runs: %s", out)
+	}
+	code, out, _ = mt(t, "--db", db, "--output", "csv", "trace", "--seed", "txn:MF2", "--method", "fifo")
+	if code != 0 || !strings.HasPrefix(out, "method,origin,amount,traced,held,") || !strings.Contains(out, "fifo,MF2,70000.00,70000.00,30000.00,0.00,20000.00,20000.00,0.00\n") {
+		t.Errorf("trace --output csv: %d %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"trace", "--method", "fifo"}, exitUsage, "at least one --seed"},
+		{[]string{"trace", "--seed", "txn:MF2"}, exitUsage, "give --method"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fast"}, exitUsage, `unknown method "fast"`},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--scope", "most"}, exitUsage, "--scope"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--direction", "backward"}, exitUsage, "not built yet"},
+		{[]string{"trace", "--seed", "txn:NOPE", "--method", "fifo"}, exitInput, "unknown transaction NOPE"},
+		{[]string{"trace", "--seed", "txn:MF3", "--method", "fifo"}, exitInput, "not a credit into an account inside"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--as-of", "2024-02-30"}, exitInput, "want YYYY-MM-DD"},
+		{[]string{"trace", "--seed", "account:trustee-W@2025-01-01..", "--method", "fifo"}, exitInput, "selects no credit"},
+	} {
+		code, _, errs := mt(t, append([]string{"--db", db}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d (want %d) %s", c.args, code, c.code, errs)
+		}
+	}
+}

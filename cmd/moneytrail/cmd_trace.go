@@ -1,0 +1,175 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/internal/table"
+	"github.com/moneytrail/moneytrail/tracer"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
+)
+
+func traceCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "trace",
+		Usage: "follow seeded money through the case under the legal tracing rules",
+		UsageText: `moneytrail trace --seed SEL... --method M [--scope reachable|all] [--as-of DATE] [--out DIR] [--group-seeds]
+
+Seeds (repeatable): txn:ID, account:ID (every credit into it), party:ID (credits into the
+party's accounts from outside it), finding:RULE_ID (the evidence of a rule's findings),
+sql:SELECT txn_id ... (a read-only query); each optionally limited with @FROM..TO
+(dates YYYY-MM-DD, either may be left out).
+
+Methods: fifo, lifo, prorata, libr, tainted-first, poison, a comma-separated list, or all
+(every method in one pass, with a sensitivity table).
+
+The trace is stored in the case under a run id derived from its manifest; --out DIR also
+writes positions.csv, flows.csv, summary.csv, unexplained.csv, manifest.json and, with
+several methods, sensitivity.csv.
+
+Example:
+   moneytrail trace --seed txn:L001 --seed account:SI56192001234567892@2024-03-01..2024-03-31 \
+       --method all --as-of 2024-06-30 --out trace-out`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "seed", Usage: "seed selector `SEL` (repeatable)"},
+			&cli.StringFlag{Name: "method", Usage: "tracing `METHOD`: fifo, lifo, prorata, libr, tainted-first, poison, or all"},
+			&cli.StringFlag{Name: "scope", Value: casetrace.ScopeReachable, Usage: "reachable (accounts the seeds' money can reach) or all"},
+			&cli.StringFlag{Name: "as-of", Usage: "positions at the end of `DATE` (YYYY-MM-DD)"},
+			&cli.StringFlag{Name: "out", Usage: "write the result files into `DIR`"},
+			&cli.BoolFlag{Name: "group-seeds", Usage: "trace all seeds as one origin (faster prorata/libr on many seeds)"},
+			&cli.BoolFlag{Name: "group-unexplained", Usage: "one origin for all unexplained funds instead of one per account"},
+			&cli.StringFlag{Name: "flows", Value: "tainted", Usage: "hop-by-hop flows to keep: tainted, all or none"},
+			&cli.StringFlag{Name: "direction", Value: "forward", Usage: "forward (backward is not built yet)"},
+		},
+		Action: func(c *cli.Context) error {
+			opt, err := traceOptions(c)
+			if err != nil {
+				return err
+			}
+			db, err := openCase(c, casedb.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sp := startSpinner(e.stderr, "tracing")
+			opt.Progress = sp.describe
+			out, err := casetrace.Trace(c.Context, db, opt)
+			if err == nil {
+				sp.describe("storing the run")
+				err = out.Store(c.Context, db)
+			}
+			if err == nil && c.String("out") != "" {
+				sp.describe("writing files")
+				err = out.WriteDir(c.String("out"))
+			}
+			sp.stop()
+			if err != nil {
+				return err
+			}
+			return printTrace(e, c.String("output"), out)
+		},
+	}
+}
+
+func traceOptions(c *cli.Context) (casetrace.Options, error) {
+	var opt casetrace.Options
+	if d := c.String("direction"); d != "forward" {
+		if d == "backward" {
+			return opt, usageErr("trace --direction backward is not built yet (issue 4)")
+		}
+		return opt, usageErr("--direction %q: use forward", d)
+	}
+	opt.Seeds = c.StringSlice("seed")
+	if len(opt.Seeds) == 0 {
+		return opt, usageErr("trace: name at least one --seed")
+	}
+	if c.String("method") == "" {
+		return opt, usageErr("trace: give --method (fifo, lifo, prorata, libr, tainted-first, poison or all)")
+	}
+	ms, err := tracer.ParseMethods(c.String("method"))
+	if err != nil {
+		return opt, usageErr("--method: %v", err)
+	}
+	opt.Methods = ms
+	switch s := c.String("scope"); s {
+	case casetrace.ScopeReachable, casetrace.ScopeAll:
+		opt.Scope = s
+	default:
+		return opt, usageErr("--scope %q: use reachable or all", s)
+	}
+	switch f := c.String("flows"); f {
+	case "tainted":
+		opt.Flows = tracer.FlowsTainted
+	case "all":
+		opt.Flows = tracer.FlowsAll
+	case "none":
+		opt.Flows = tracer.FlowsNone
+	default:
+		return opt, usageErr("--flows %q: use tainted, all or none", f)
+	}
+	opt.AsOf = c.String("as-of")
+	opt.GroupSeeds = c.Bool("group-seeds")
+	opt.GroupUnexplained = c.Bool("group-unexplained")
+	opt.ToolVersion = Version
+	opt.StartedAt = time.Now().UTC()
+	return opt, nil
+}
+
+// printTrace prints the per-origin summary (traced, held, exited by kind) and, in table
+// form, the top holders of tainted money under the first method.
+func printTrace(e *env, format string, out *casetrace.Outcome) error {
+	m := out.Manifest
+	if format == "table" {
+		fmt.Fprintf(e.stdout, "run %s: %d seed credit(s), %d transactions replayed, %d accounts in scope (%s), amounts in %s\n",
+			out.RunID, len(out.Report.Results[0].Seeds), m.TxnsReplayed, m.AccountsInScope, m.Scope, m.Currency)
+	}
+	t := &table.Table{Columns: []string{"method", "origin", "amount", "traced", "held", "exited_cash", "exited_external", "exited_asset", "exited_other"}}
+	for _, r := range out.Summary() {
+		t.Rows = append(t.Rows, cells(r.Method, r.Origin, casetrace.FormatCents(r.Credit), casetrace.FormatCents(r.Traced),
+			casetrace.FormatCents(r.Held), casetrace.FormatCents(r.ExitedCash), casetrace.FormatCents(r.ExitedExternal),
+			casetrace.FormatCents(r.ExitedAsset), casetrace.FormatCents(r.ExitedOther)))
+	}
+	if err := t.Write(e.stdout, format); err != nil {
+		return err
+	}
+	if format != "table" {
+		return nil
+	}
+	first := m.Methods[0]
+	held := map[string]int64{}
+	for _, p := range out.Positions() {
+		if p.Method == first && p.HolderKind == "account" && p.Origin != "clean" && !isUnexplained(p.Origin) {
+			held[p.Holder] += p.Cents
+		}
+	}
+	type holder struct {
+		id    string
+		cents int64
+	}
+	var top []holder
+	for id, c := range held {
+		top = append(top, holder{id, c})
+	}
+	slices.SortFunc(top, func(a, b holder) int { return cmp.Or(cmp.Compare(b.cents, a.cents), cmp.Compare(a.id, b.id)) })
+	if len(top) == 0 {
+		fmt.Fprintf(e.stdout, "no tainted money is held in accounts (%s)\n", first)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "top holders of tainted money (%s):\n", first)
+	for _, h := range top[:min(len(top), 5)] {
+		fmt.Fprintf(e.stdout, "  %-40s %15s\n", h.id, casetrace.FormatCents(h.cents))
+	}
+	if n := len(out.Report.Unexplained); n > 0 {
+		fmt.Fprintf(e.stdout, "%d account(s) paid out more than they were seen to receive (unexplained funds): see unexplained.csv\n", n)
+	}
+	return nil
+}
+
+func isUnexplained(origin string) bool {
+	return origin == "unexplained" || len(origin) > 12 && origin[:12] == "unexplained:"
+}
