@@ -566,12 +566,14 @@ func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, rec
 	// Period and balances from the file's statements, else the period its transactions span.
 	_, err = tx.ExecContext(ctx, `UPDATE sources SET
 		period_start = coalesce((SELECT min(period_start) FROM statements WHERE source_id = ?),
-			(SELECT CAST(min(booked_at) AS DATE) FROM transactions WHERE source_id = ?)),
+			(SELECT CAST(min(booked_at) AS DATE) FROM transactions WHERE source_id = ?),
+			(SELECT min(day) FROM fx_rates WHERE source_id = ?)),
 		period_end = coalesce((SELECT max(period_end) FROM statements WHERE source_id = ?),
-			(SELECT CAST(max(booked_at) AS DATE) FROM transactions WHERE source_id = ?)),
+			(SELECT CAST(max(booked_at) AS DATE) FROM transactions WHERE source_id = ?),
+			(SELECT max(day) FROM fx_rates WHERE source_id = ?)),
 		opening_balance = (SELECT opening FROM statements WHERE source_id = ? ORDER BY statement_no LIMIT 1),
 		closing_balance = (SELECT closing FROM statements WHERE source_id = ? ORDER BY statement_no DESC LIMIT 1),
 		reconciled = (SELECT bool_and(reconciled) FROM statements WHERE source_id = ?)
-		WHERE source_id = ?`, sid, sid, sid, sid, sid, sid, sid, sid)
+		WHERE source_id = ?`, sid, sid, sid, sid, sid, sid, sid, sid, sid, sid)
 	return err
 }
