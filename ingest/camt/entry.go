@@ -281,30 +281,9 @@ func reference(e, d *node) string {
 // transaction carries one and no two are equal (otherwise none is set, so that the loader
 // derives ids from the file hash and position).
 func (p *parser) finish() {
-	one := ""
-	for i, s := range p.batch.Statements {
-		if i == 0 {
-			one = s.Account
-		} else if s.Account != one {
-			one = ""
-			break
-		}
-	}
-	p.batch.StatementAccount = one
-	seen := map[string]bool{}
-	unique := len(p.refs) > 0
-	for _, r := range p.refs {
-		if r == "" || strings.HasPrefix(r, "\x00") || seen[r] {
-			unique = false
-			break
-		}
-		seen[r] = true
-	}
-	if unique {
-		for i := range p.batch.Txns {
-			p.batch.Txns[i].SourceID = p.refs[i]
-		}
-	}
+	p.batch.StatementAccount = canon.SoleAccount(p.batch.Statements)
+	canon.UseRefsAsIDs(p.batch.Txns, p.refs, func(r string) bool { return !strings.HasPrefix(r, "\x00") })
+
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

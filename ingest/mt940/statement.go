@@ -260,28 +260,7 @@ func (p *parser) addAccount(a canon.Account) {
 // finish sets StatementAccount when all statements are of one account, and SourceID from
 // the bank reference (after "//" in :61:) when every transaction has one and no two are equal.
 func (p *parser) finish() {
-	one := ""
-	for i, s := range p.batch.Statements {
-		if i == 0 {
-			one = s.Account
-		} else if s.Account != one {
-			one = ""
-			break
-		}
-	}
-	p.batch.StatementAccount = one
-	seen := map[string]bool{}
-	unique := len(p.refs) > 0
-	for _, r := range p.refs {
-		if r == "" || strings.EqualFold(r, "NONREF") || seen[r] {
-			unique = false
-			break
-		}
-		seen[r] = true
-	}
-	if unique {
-		for i := range p.batch.Txns {
-			p.batch.Txns[i].SourceID = p.refs[i]
-		}
-	}
+	p.batch.StatementAccount = canon.SoleAccount(p.batch.Statements)
+	canon.UseRefsAsIDs(p.batch.Txns, p.refs, func(r string) bool { return !strings.EqualFold(r, "NONREF") })
+
 }

@@ -168,30 +168,11 @@ func (p *parser) addAccount(a canon.Account) {
 // otherwise the loader derives ids from the file's hash and the entry number).
 func (p *parser) finish() {
 	p.batch.Records = len(p.batch.Txns) + len(p.batch.Errors)
-	one := ""
-	for i, s := range p.batch.Statements {
-		if i == 0 {
-			one = s.Account
-		} else if s.Account != one {
-			one = ""
-			break
-		}
+	p.batch.StatementAccount = canon.SoleAccount(p.batch.Statements)
+	if canon.UseRefsAsIDs(p.batch.Txns, p.fitids, func(string) bool { return true }) {
+		return
 	}
-	p.batch.StatementAccount = one
-	unique := len(p.fitids) > 0
-	seen := map[string]bool{}
-	for _, f := range p.fitids {
-		if f == "" || seen[f] {
-			unique = false
-			break
-		}
-		seen[f] = true
-	}
-	if unique {
-		for i := range p.batch.Txns {
-			p.batch.Txns[i].SourceID = p.fitids[i]
-		}
-	} else if len(p.fitids) > 0 {
+	if len(p.fitids) > 0 {
 		p.batch.Notes = append(p.batch.Notes, canon.Note{Kind: "file", Text: "FITID missing or repeated in this file: transaction ids are derived from the file instead"})
 	}
 }
