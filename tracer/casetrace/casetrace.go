@@ -190,3 +190,27 @@ func dayEnd(s string) (int64, error) {
 	}
 	return d.AddDate(0, 0, 1).UnixMicro() - 1, nil
 }
+
+// ReadFloor streams the replay columns of every transaction of the case in replay order, as a
+// trace with --scope all reads them, and discards them: the time a trace cannot beat. It
+// returns the number of rows read.
+func ReadFloor(ctx context.Context, db *casedb.DB) (int64, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	t := &run{ctx: ctx, conn: conn, opt: &Options{Scope: ScopeAll}, out: &Outcome{}}
+	defer t.dropTemp()
+	if err := t.loadAccounts(); err != nil {
+		return 0, err
+	}
+	t.scopeAll = true
+	var n int64
+	cents := t.centsExpr()
+	err = scanBatches(ctx, conn, t.streamQuery(cents, t.replayFilter(true)+` AND `+cents+` > 0`), func(b *tracer.Batch) error {
+		n += int64(b.Len())
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,193 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moneytrail/moneytrail/fixtures"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/tracer"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
+)
+
+// Trace steps: the read floor and one trace per method set.
+const (
+	StepTraceFloor = "trace-read-floor"
+	stepTracePre   = "trace-"
+)
+
+// traceMethods are the measured method sets of `bench trace`.
+var traceMethods = []string{"fifo", "prorata", "libr", "all"}
+
+// benchSeeds selects the seeds: the first inflow (from another account) of every 100th
+// account in account-id order.
+const benchSeeds = `CREATE OR REPLACE TABLE bench_seeds AS
+	WITH picked AS (SELECT account_id FROM (SELECT account_id, row_number() OVER (ORDER BY account_id) AS i FROM accounts) WHERE i % 100 = 0),
+	firsts AS (SELECT txn_id, to_account, row_number() OVER (PARTITION BY to_account ORDER BY booked_at, seq) AS rn
+		FROM txns WHERE from_account <> to_account AND to_account IN (SELECT account_id FROM picked))
+	SELECT txn_id FROM firsts WHERE rn = 1 ORDER BY txn_id`
+
+// IsTraceStep reports whether step is one of the trace benchmark's steps (see RunTraceStep).
+func IsTraceStep(step string) bool { return strings.HasPrefix(step, stepTracePre) }
+
+// RunTraceStep runs one trace step on the prepared case at dbPath in this process and prints
+// its result line to w: the child side of `bench trace`.
+func RunTraceStep(ctx context.Context, w io.Writer, step, dbPath string) error {
+	db, err := casedb.Open(ctx, dbPath, casedb.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	var rows int64
+	if step == StepTraceFloor {
+		if rows, err = casetrace.ReadFloor(ctx, db); err != nil {
+			return err
+		}
+	} else {
+		ms, err := tracer.ParseMethods(strings.TrimPrefix(step, stepTracePre))
+		if err != nil {
+			return err
+		}
+		last := time.Now()
+		phase := "start"
+		out, err := casetrace.Trace(ctx, db, casetrace.Options{
+			Seeds: []string{"sql:SELECT txn_id FROM bench_seeds"}, Methods: ms, Flows: tracer.FlowsNone, GroupUnexplained: true,
+			ToolVersion: "bench", StartedAt: time.Unix(0, 0),
+			Progress: func(s string) {
+				fmt.Fprintf(os.Stderr, "  %-30s %6.2f s\n", phase, time.Since(last).Seconds())
+				phase, last = s, time.Now()
+			},
+		})
+		fmt.Fprintf(os.Stderr, "  %-30s %6.2f s\n", phase, time.Since(last).Seconds())
+		if err != nil {
+			return err
+		}
+		rows = out.Report.Txns
+		positions := 0
+		for _, r := range out.Report.Results {
+			positions += len(r.Positions)
+		}
+		fmt.Fprintf(os.Stderr, "  %s: %d seeds, %d accounts in scope, %d positions\n", step, len(out.Report.Results[0].Seeds), out.Manifest.AccountsInScope, positions)
+	}
+	r := StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)}
+	b, _ := json.Marshal(r)
+	_, err = fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
+	return err
+}
+
+// TraceOptions shapes the trace benchmark.
+type TraceOptions = IngestOptions
+
+// Trace measures, in the same run on one AMLworld-shaped case of N transactions with the
+// first inflows of 1% of the accounts as seeds: (a) the read floor, streaming the ordered
+// replay columns from DuckDB into Go and discarding them, and (b) the trace under fifo,
+// prorata, libr and all, each in its own process with its peak memory.
+func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "moneytrail-bench-trace-")
+		if err != nil {
+			return err
+		}
+		dir = d
+		if !o.Keep {
+			defer os.RemoveAll(d)
+		}
+	}
+	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return err
+	}
+	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dbPath := filepath.Join(dir, "trace-case.duckdb")
+	prep := time.Now()
+	if _, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, dbPath); err != nil {
+		return err
+	}
+	seeds, err := prepareTraceCase(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "case: %d AMLworld-shaped transactions, %d seeds (first inflows of 1%% of the accounts), prepared in %s\n",
+		o.Rows, seeds, time.Since(prep).Round(time.Millisecond))
+	fmt.Fprintln(w, "amounts: AMLworld carries no FX table, so every amount is taken as its own base amount (a declared 1:1 rate)")
+	fmt.Fprintln(w, "trace: per-seed origins, unexplained funds as one origin (--group-unexplained), no flows kept, scope reachable")
+	steps := []string{StepTraceFloor}
+	for _, m := range traceMethods {
+		steps = append(steps, stepTracePre+m)
+	}
+	var res []StepResult
+	for _, s := range steps {
+		r, err := traceChild(ctx, o.Exe, s, dbPath)
+		if err != nil {
+			return err
+		}
+		res = append(res, r)
+	}
+	floor := res[0].Elapsed.Seconds()
+	fmt.Fprintf(w, "%-44s %10s %14s %12s %8s\n", "step", "seconds", "txns/s", "peak RSS", "x floor")
+	for i, r := range res {
+		name := "(a) read floor: ordered replay columns via " + casetrace.StreamPath
+		if i > 0 {
+			name = "(b) trace --method " + strings.TrimPrefix(r.Name, stepTracePre)
+		}
+		fmt.Fprintf(w, "%-44s %10.2f %14.0f %9.0f MiB %8.2f\n", name, r.Elapsed.Seconds(), r.RowsPerSec(), float64(r.PeakRSS)/(1<<20), r.Elapsed.Seconds()/floor)
+	}
+	fmt.Fprintln(w, "targets at 5M rows: single methods <= 2x the floor, all <= 4x, peak RSS < 2 GiB")
+	return nil
+}
+
+// prepareTraceCase gives every transaction a base amount and stores the seeds.
+func prepareTraceCase(ctx context.Context, dbPath string) (int64, error) {
+	db, err := casedb.Open(ctx, dbPath, casedb.Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `UPDATE transactions SET base_amount = amount, base_currency = currency WHERE base_amount IS NULL`); err != nil {
+		return 0, err
+	}
+	if _, err := db.ExecContext(ctx, benchSeeds); err != nil {
+		return 0, err
+	}
+	var n int64
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM bench_seeds`).Scan(&n)
+	return n, err
+}
+
+func traceChild(ctx context.Context, exe, step, dbPath string) (StepResult, error) {
+	cmd := exec.CommandContext(ctx, exe, "bench-step", step, "-", dbPath)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return StepResult{}, fmt.Errorf("bench step %s: %w", step, err)
+	}
+	var r StepResult
+	for _, line := range splitLines(string(out)) {
+		if strings.HasPrefix(line, stepResultPrefix) {
+			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
+				return r, err
+			}
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakRSS = ru.Maxrss * 1024
+	}
+	return r, nil
+}
