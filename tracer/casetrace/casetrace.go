@@ -1,6 +1,31 @@
 // Package casetrace runs the tracer over a case database: it resolves seed selectors, works out
 // the traced scope, streams the transactions from DuckDB in replay order and keeps the results,
 // which it stores under a reproducible run id and writes as CSV files.
+//
+// # Decisions
+//
+//   - Replay: every transaction without duplicate_of and not pending, in (booked_at, seq)
+//     order, keyed by its rowid; account ids become dense indexes in account-id order.
+//   - Amounts: integer cents of base_amount, rounded half away from zero (exact DECIMAL
+//     arithmetic in DuckDB); a transaction that rounds to 0 cents is left out, and the number
+//     of sub-cent amounts is in the manifest. When transactions in scope lack a base amount
+//     (no FX rate) the trace runs in their own currency if they all share one (and no account
+//     has an opening balance), and fails otherwise, naming the first of them.
+//   - Scope "reachable": one ordered pass in Go over the account columns from the first seed on
+//     marks the accounts the seeds' money can reach; every transaction touching one of them is
+//     replayed; other accounts are exits that pay clean money. Exits (cash, external, asset)
+//     never propagate. For seed origins this gives the positions of scope "all" exactly under
+//     fifo, lifo, libr, tainted-first and poison; under prorata, money from outside the scope
+//     is one clean origin instead of clean and per-account unexplained origins, so the
+//     largest-remainder split can place a cent differently.
+//   - Seeds: account: and party: select credits from outside (not self-transfers, not transfers
+//     among the party's accounts); a seed must credit an account that is not an exit.
+//   - Outputs: rows sorted by method order, then holder (positions) or replay order (flows),
+//     then origin label; the run id is "trace-" and 12 hex digits of the manifest's SHA-256;
+//     started_at is the only stored value that depends on when the trace ran.
+//
+// The stream comes through DuckDB's Arrow interface when built with -tags duckdb_arrow, and
+// through database/sql scanning otherwise (StreamPath says which).
 package casetrace
 
 import (
