@@ -219,4 +219,62 @@ var schemaV1 = []string{
 		libr ` + Money + `,
 		tainted_first ` + Money + `,
 		poison ` + Money + `)`,
+	`CREATE TABLE matches(
+		match_id INTEGER PRIMARY KEY,
+		kept_txn_id VARCHAR NOT NULL,
+		duplicate_txn_id VARCHAR NOT NULL UNIQUE,
+		rule VARCHAR NOT NULL,
+		confidence DOUBLE NOT NULL,
+		amount_diff ` + Money + `,
+		diff_currency VARCHAR,
+		days_apart INTEGER,
+		run_at TIMESTAMP NOT NULL,
+		detail VARCHAR)`,
+	// undisclosed_accounts: bank accounts without a statement in the case that pay to or are
+	// paid from statement accounts, per currency. credits is what the hidden account received
+	// from statement accounts, debits what it paid to them (deduplicated transactions).
+	`CREATE VIEW undisclosed_accounts AS
+		WITH st AS (SELECT account_id FROM accounts WHERE has_statement),
+		moves AS (
+			SELECT to_account AS account_id, from_account AS statement_account, currency,
+				amount AS credit, 0::` + Money + ` AS debit, booked_at
+			FROM txns WHERE from_account IN (SELECT account_id FROM st)
+			UNION ALL
+			SELECT from_account, to_account, currency, 0::` + Money + `, amount, booked_at
+			FROM txns WHERE to_account IN (SELECT account_id FROM st))
+		SELECT a.account_id, a.holder_name, a.bank, a.bic, a.country, m.currency,
+			count(*) AS txns,
+			count(*) FILTER (WHERE m.credit > 0) AS credit_count,
+			count(*) FILTER (WHERE m.debit > 0) AS debit_count,
+			CAST(sum(m.credit) AS ` + Money + `) AS credits,
+			CAST(sum(m.debit) AS ` + Money + `) AS debits,
+			min(m.booked_at) AS first_at, max(m.booked_at) AS last_at,
+			string_agg(DISTINCT m.statement_account, ' ' ORDER BY m.statement_account) AS statement_accounts
+		FROM moves m JOIN accounts a USING (account_id)
+		WHERE a.kind = 'bank' AND NOT a.has_statement
+		GROUP BY a.account_id, a.holder_name, a.bank, a.bic, a.country, m.currency`,
+	// statement_chain: per account, its statements in period order, each with the previous
+	// one's closing and end: chain_ok (opening = previous closing; NULL for the first or where
+	// a balance is missing), gap_days (days from the previous end to this start: 1 is
+	// contiguous, more is a gap, 0 shares a day, negative overlaps).
+	`CREATE VIEW statement_chain AS
+		WITH s AS (
+			SELECT st.account_id, st.source_id, src.file_name, st.statement_no, st.currency,
+				st.period_start, st.period_end, st.opening, st.credits, st.debits, st.closing,
+				st.computed_closing, st.difference, st.reconciled,
+				row_number() OVER w AS position,
+				lag(st.closing) OVER w AS previous_closing,
+				lag(st.period_end) OVER w AS previous_end,
+				lag(st.source_id) OVER w AS previous_source_id,
+				lag(st.statement_no) OVER w AS previous_statement_no
+			FROM statements st JOIN sources src USING (source_id)
+			WINDOW w AS (PARTITION BY st.account_id
+				ORDER BY st.period_start NULLS LAST, st.period_end NULLS LAST, st.source_id, st.statement_no))
+		SELECT *,
+			CASE WHEN position = 1 OR previous_closing IS NULL OR opening IS NULL THEN NULL
+				ELSE opening = previous_closing END AS chain_ok,
+			datediff('day', previous_end, period_start) AS gap_days,
+			coalesce(datediff('day', previous_end, period_start) > 1, false) AS gap,
+			coalesce(datediff('day', previous_end, period_start) < 0, false) AS overlap
+		FROM s`,
 }
