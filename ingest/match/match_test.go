@@ -272,3 +272,25 @@ func snapshot(t *testing.T, db *casedb.DB) string {
 	}
 	return csvOf(t, a) + csvOf(t, m)
 }
+
+// pick keeps the named columns of a table, in that order.
+func pick(t *testing.T, tb *table.Table, cols ...string) *table.Table {
+	t.Helper()
+	idx := map[string]int{}
+	for i, c := range tb.Columns {
+		idx[c] = i
+	}
+	out := &table.Table{Columns: cols}
+	for _, r := range tb.Rows {
+		row := make([]*string, len(cols))
+		for j, c := range cols {
+			i, ok := idx[c]
+			if !ok {
+				t.Fatalf("no column %s in %v", c, tb.Columns)
+			}
+			row[j] = r[i]
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out
+}
