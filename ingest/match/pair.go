@@ -262,11 +262,11 @@ func compareAmounts(d, c *side, p params) (edge, bool) {
 		}
 		if diff.IsZero() {
 			return edge{rule: RuleAmount, score: scoreAmount, diff: diff, diffCcy: d.Currency, rel: decimal.Zero,
-				evidence: "same amount " + d.Amount.String() + " " + d.Currency}, true
+				evidence: "same amount " + money(d.Amount) + " " + d.Currency}, true
 		}
 		return edge{rule: RuleAmountFee, score: scoreAmountFee, diff: diff, diffCcy: d.Currency, rel: rel(diff, d.Amount),
 			evidence: fmt.Sprintf("received %s %s is %s lower than sent %s (fee tolerance %s)",
-				c.Amount, c.Currency, diff, d.Amount, p.fee)}, true
+				money(c.Amount), c.Currency, money(diff), money(d.Amount), p.fee)}, true
 	case d.Received.Valid && d.ReceivedCcy == c.Currency:
 		diff, ok := within(d.Received.Decimal, c.Amount)
 		if !ok {
@@ -274,7 +274,7 @@ func compareAmounts(d, c *side, p params) (edge, bool) {
 		}
 		return edge{rule: RuleAmountFX, score: scoreAmountFX, diff: diff, diffCcy: c.Currency, rel: rel(diff, d.Received.Decimal),
 			evidence: fmt.Sprintf("sent %s %s to be received as %s %s; received %s %s",
-				d.Amount, d.Currency, d.Received.Decimal, d.ReceivedCcy, c.Amount, c.Currency)}, true
+				money(d.Amount), d.Currency, money(d.Received.Decimal), d.ReceivedCcy, money(c.Amount), c.Currency)}, true
 	case d.Base.Valid && c.Base.Valid && d.BaseCurrency == c.BaseCurrency && d.BaseCurrency != "":
 		diff := d.Base.Decimal.Sub(c.Base.Decimal)
 		fx := p.fx.Allow(d.Base.Decimal)
@@ -283,8 +283,8 @@ func compareAmounts(d, c *side, p params) (edge, bool) {
 		}
 		return edge{rule: RuleAmountFXBase, score: scoreAmountFXB, diff: diff, diffCcy: d.BaseCurrency, rel: rel(diff, d.Base.Decimal),
 			evidence: fmt.Sprintf("sent %s %s (%s %s), received %s %s (%s %s) at the stored rates: %s %s apart (FX tolerance %s, fee tolerance %s)",
-				d.Amount, d.Currency, d.Base.Decimal, d.BaseCurrency, c.Amount, c.Currency, c.Base.Decimal, c.BaseCurrency,
-				diff, d.BaseCurrency, p.fx, p.fee)}, true
+				money(d.Amount), d.Currency, money(d.Base.Decimal), d.BaseCurrency, money(c.Amount), c.Currency, money(c.Base.Decimal), c.BaseCurrency,
+				money(diff), d.BaseCurrency, p.fx, p.fee)}, true
 	}
 	return edge{}, false
 }
@@ -384,4 +384,13 @@ func keep(a, b *side) (kept, dup *side) {
 		return a, b
 	}
 	return b, a
+}
+
+// money writes an amount with at least two decimals, and more where it has them.
+func money(d decimal.Decimal) string {
+	s := d.String()
+	if i := strings.IndexByte(s, '.'); i < 0 || len(s)-i-1 < 2 {
+		return d.StringFixed(2)
+	}
+	return s
 }

@@ -162,3 +162,11 @@ func TestParseWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestMoney(t *testing.T) {
+	for in, want := range map[string]string{"1200.000000": "1200.00", "430.5": "430.50", "0.125": "0.125", "-7.79": "-7.79"} {
+		if got := money(decimal.RequireFromString(in)); got != want {
+			t.Errorf("money(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
