@@ -96,7 +96,12 @@ func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result,
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	src := sourceRow{Path: path, FileName: filepath.Base(path), SHA256: sum, Bytes: size, Format: format,
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	// The absolute path, so that verify can find the file again from anywhere.
+	src := sourceRow{Path: abs, FileName: filepath.Base(path), SHA256: sum, Bytes: size, Format: format,
 		ParserVersion: ParserVersion, IngestedAt: now}
 	switch format {
 	case FormatAMLWorld:
