@@ -60,7 +60,9 @@ func TestPairUp(t *testing.T) {
 			with(credit("c1", 1, "100"), func(s *side) { s.UETR = "u" }), with(credit("c2", 1, "100"), func(s *side) { s.UETR = "U" })}, nil, 2},
 		{"same export", []side{debit("d1", 1, "100"), with(credit("c1", 1, "100"), func(s *side) { s.Source = 1 })}, nil, 0},
 		{"received amount stated by the sender (EUR sent, RSD received)", []side{
-			with(debit("d1", 1, "1000"), func(s *side) { s.Received, s.ReceivedCcy = decimal.NewNullDecimal(decimal.RequireFromString("117150")), "RSD" }),
+			with(debit("d1", 1, "1000"), func(s *side) {
+				s.Received, s.ReceivedCcy = decimal.NewNullDecimal(decimal.RequireFromString("117150")), "RSD"
+			}),
 			with(credit("c1", 2, "117000"), func(s *side) { s.Currency = "RSD" })},
 			[]string{"d1=c1 amount_fx 7600"}, 0},
 		{"other currency without rates", []side{debit("d1", 1, "1000"), with(credit("c1", 1, "961"), func(s *side) { s.Currency = "CHF" })}, nil, 0},
