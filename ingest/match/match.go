@@ -68,7 +68,8 @@ type Pair struct {
 	Duplicate  string
 	Rule       string
 	Confidence float64
-	// AmountDiff is sent less received, in DiffCurrency (the base currency for RuleAmountFXBase).
+	// AmountDiff is sent less received, in DiffCurrency (the base currency for RuleAmountFXBase);
+	// DiffCurrency is empty (and matches.amount_diff NULL) for a UETR pair across currencies.
 	AmountDiff   decimal.Decimal
 	DiffCurrency string
 	DaysApart    int
@@ -158,12 +159,13 @@ func Run(ctx context.Context, db *casedb.DB, opt Options) (Result, error) {
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	for _, m := range res.Pairs {
-		var ccy any
+		// A UETR pair across currencies has no amount difference to state.
+		var ccy, diff any
 		if m.DiffCurrency != "" {
-			ccy = m.DiffCurrency
+			ccy, diff = m.DiffCurrency, m.AmountDiff.String()
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO matches VALUES (?, ?, ?, ?, ?, CAST(? AS `+casedb.Money+`), ?, ?, ?, ?)`,
-			m.MatchID, m.Kept, m.Duplicate, m.Rule, m.Confidence, m.AmountDiff.String(), ccy, m.DaysApart,
+			m.MatchID, m.Kept, m.Duplicate, m.Rule, m.Confidence, diff, ccy, m.DaysApart,
 			now.Format("2006-01-02 15:04:05.999999"), m.Detail); err != nil {
 			return res, fmt.Errorf("store match %d (%s, %s): %w", m.MatchID, m.Kept, m.Duplicate, err)
 		}
