@@ -111,8 +111,12 @@ func printMatch(e *env, c *cli.Context, db *casedb.DB, res match.Result, opt mat
 		if opt.DryRun {
 			id = ""
 		}
+		diff := ""
+		if p.DiffCurrency != "" {
+			diff = p.AmountDiff.StringFixed(2)
+		}
 		pairs.Rows = append(pairs.Rows, cells(id, p.Kept, p.Duplicate, p.Rule, strconv.FormatFloat(p.Confidence, 'f', 2, 64),
-			p.AmountDiff.StringFixed(2), p.DiffCurrency, strconv.Itoa(p.DaysApart), p.Detail))
+			diff, p.DiffCurrency, strconv.Itoa(p.DaysApart), p.Detail))
 	}
 	by := res.ByRule()
 	rules := make([]string, 0, len(by))
