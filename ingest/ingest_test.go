@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"os"
@@ -316,5 +317,24 @@ func TestPartiesFromStatementsAcrossAlphabets(t *testing.T) {
 	}
 	if got := one[string](t, db, `SELECT party_id FROM accounts WHERE account_id = 'SI56263300012039086'`); got != "party:transport kovac d o o" {
 		t.Errorf("statement holder party %q", got)
+	}
+}
+
+func TestOpeningBalanceFromTheEarliestStatement(t *testing.T) {
+	db := newCase(t)
+	ingestFile(t, db, "../fixtures/sample/03-mt940-raiffeisen-ba.sta", Options{})
+	if got := one[string](t, db, `SELECT CAST(opening_balance AS VARCHAR) FROM accounts WHERE account_id = 'BA391290079401028494'`); got != "10.000000" {
+		t.Errorf("opening %s, want the statement's 10.00", got)
+	}
+	// The ledger holds earlier movements of the same account (1500 in, 1490 out before the
+	// statement): the statement's opening is their result, not a balance before them.
+	ingestFile(t, db, "../fixtures/sample/01-ledger-transfers.csv", Options{})
+	var opening sql.NullString
+	db.QueryRow(`SELECT CAST(opening_balance AS VARCHAR) FROM accounts WHERE account_id = 'BA391290079401028494'`).Scan(&opening)
+	if opening.Valid {
+		t.Errorf("opening %s kept although earlier transactions exist", opening.String)
+	}
+	if got := one[string](t, db, `SELECT CAST(balance AS VARCHAR) FROM account_balances WHERE account_id = 'BA391290079401028494'`); got != "20.000000" {
+		t.Errorf("balance %s, want the statement's closing 20.00", got)
 	}
 }

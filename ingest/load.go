@@ -147,6 +147,9 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	if err := storeStatements(ctx, tx, sid, recs); err != nil {
 		return res, err
 	}
+	if err := setOpeningBalances(ctx, tx, sid); err != nil {
+		return res, err
+	}
 	quarantined := int64(len(b.Errors))
 	if err := insertSource(ctx, tx, sid, src, int64(b.Records), loaded, quarantined, b.StatementAccount); err != nil {
 		return res, err
@@ -550,6 +553,29 @@ func storeClashQuarantine(ctx context.Context, tx *sql.Tx, sid int64, clashes []
 		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)`, sid, e.Record, e.Raw, e.Field, e.Reason); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// setOpeningBalances gives each account with a statement the opening balance of its earliest
+// statement: the known balance before its first transaction, a clean lot for the tracer. When
+// the case holds transactions of the account booked before that statement (from another
+// source), the opening is not the balance before the account's first transaction, so none is
+// set. It is recomputed for every account this file touches.
+func setOpeningBalances(ctx context.Context, tx *sql.Tx, sid int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET opening_balance = CASE WHEN s.earlier = 0 THEN s.opening END
+		FROM (SELECT f.account_id, f.opening,
+				(SELECT count(*) FROM transactions t WHERE (t.from_account = f.account_id OR t.to_account = f.account_id)
+					AND t.duplicate_of IS NULL AND CAST(t.booked_at AS DATE) < f.period_start) AS earlier
+			FROM (SELECT DISTINCT ON (account_id) account_id, opening, period_start FROM statements
+				WHERE opening IS NOT NULL AND period_start IS NOT NULL
+				ORDER BY account_id, period_start, source_id, statement_no) f
+			WHERE f.account_id IN (SELECT account_id FROM statements WHERE source_id = $1
+				UNION SELECT from_account FROM transactions WHERE source_id = $1
+				UNION SELECT to_account FROM transactions WHERE source_id = $1)) s
+		WHERE accounts.account_id = s.account_id`, sid)
+	if err != nil {
+		return fmt.Errorf("opening balances: %w", err)
 	}
 	return nil
 }

@@ -62,6 +62,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if path == "" {
 		path = DefaultPath
 	}
+	if strings.ContainsAny(path, "%?") {
+		// The driver takes the path inside a connection string and cannot escape these.
+		return nil, fmt.Errorf("%w: case database path %q contains %% or ?, which the DuckDB driver cannot open; rename it", ErrNoCase, path)
+	}
 	_, statErr := os.Stat(path)
 	exists := statErr == nil
 	create := false
