@@ -14,38 +14,65 @@ func generateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "generate",
 		Usage: "write a synthetic case (fixtures) with known ground truth",
-		UsageText: `moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
+		UsageText: `moneytrail generate --scenario smuggling --seed N --scale small|medium|large --out DIR
+moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
 
-Example:
+Examples:
+   moneytrail generate --scenario smuggling --seed 1 --scale small --out case-files
    moneytrail generate --scenario amlworld --rows 100000 --out aml.csv`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: amlworld"},
-			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate"},
-			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE`"},
+			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling or amlworld"},
+			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld)"},
+			&cli.StringFlag{Name: "scale", Value: fixtures.ScaleSmall, Usage: "`SCALE` of the smuggling case: small, medium or large"},
+			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.String("scenario") != "amlworld" {
-				return usageErr("generate: unknown scenario %q (amlworld)", c.String("scenario"))
+			switch c.String("scenario") {
+			case "smuggling":
+				return generateSmuggling(e, c)
+			case "amlworld":
+				return generateAMLWorld(e, c)
 			}
-			f, err := os.Create(c.String("out"))
-			if err != nil {
-				return err
-			}
-			bw := bufio.NewWriter(f)
-			if err := fixtures.WriteAMLWorld(bw, fixtures.AMLWorldOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed")}); err != nil {
-				f.Close()
-				return err
-			}
-			if err := bw.Flush(); err != nil {
-				f.Close()
-				return err
-			}
-			if err := f.Close(); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "wrote %s (%d rows)\n", c.String("out"), c.Int("rows"))
-			return nil
+			return usageErr("generate: unknown scenario %q (smuggling, amlworld)", c.String("scenario"))
 		},
 	}
+}
+
+func generateSmuggling(e *env, c *cli.Context) error {
+	switch c.String("scale") {
+	case fixtures.ScaleSmall, fixtures.ScaleMedium, fixtures.ScaleLarge:
+	default:
+		return usageErr("generate: unknown scale %q (small, medium, large)", c.String("scale"))
+	}
+	dir := c.String("out")
+	t, err := fixtures.GenerateSmuggling(dir, fixtures.SmugglingOptions{Seed: c.Uint64("seed"), Scale: c.String("scale")})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d files (%d statements, %d operator files), %d network and %d noise movements, %s to %s\n",
+		dir, len(t.Files), t.Counts.Statements, len(t.Files)-t.Counts.Statements, t.Counts.NetworkTxns, t.Counts.NoiseTxns, t.Start, t.End)
+	fmt.Fprintf(e.stdout, "ground truth: %s/truth.json; ingest flags per file: %s/MANIFEST.txt\n", dir, dir)
+	return nil
+}
+
+func generateAMLWorld(e *env, c *cli.Context) error {
+	f, err := os.Create(c.String("out"))
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := fixtures.WriteAMLWorld(bw, fixtures.AMLWorldOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed")}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d rows)\n", c.String("out"), c.Int("rows"))
+	return nil
 }
