@@ -1,0 +1,27 @@
+// Package rules runs versioned rule packs over a case database: YAML packs of SQL rules and
+// trace steps with typed parameters, findings stored under reproducible run ids, and verify.
+//
+// A pack (DESIGN.md §5) is one YAML file: pack, version (semver), description and rules, each
+// with id, title, severity, rationale, typed params and either an sql query over the case's
+// views returning subject, amount, evidence (a list of txn_ids) and optionally score and
+// detail, or a trace step that seeds the tracer with earlier rules' evidence and queries the
+// positions it leaves. Parameters are bound as query parameters ($NAME), never pasted into the
+// query text. Built-in packs are embedded (Builtins); Load reads one by name or from a file.
+//
+// Decisions:
+//   - Pack SQL is untrusted: Run and Check switch off DuckDB's access to files and settings
+//     for the rest of the database's life (casedb.DB.LockDown) before any rule runs.
+//   - Each rule runs on a connection of its own, as a subquery of a wrapper that fixes the
+//     column types, sorts and de-duplicates evidence, rounds the score to six decimals
+//     (parallel float sums are not bit-stable) and orders the rows totally, so that two runs
+//     over the same case give identical findings.
+//   - A rule may read prior_findings (rule_id, subject, amount, evidence), the findings of the
+//     rules before it in the run; a trace rule also reads rule_positions and rule_flows.
+//   - The run id is "rules-" and 12 hex digits of the SHA-256 of the manifest: tool version,
+//     packs (origin, version, SHA-256), every parameter's value, every source's SHA-256, the
+//     FX and declared-income tables' digests, the number of transactions, failures and the
+//     number of findings. runs.started_at is the only stored value that depends on when the
+//     run happened.
+//   - A failing rule is recorded with its error in the manifest and Result.Failures; the other
+//     rules run and their findings are stored.
+package rules
