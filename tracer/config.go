@@ -62,11 +62,18 @@ type Config struct {
 	// AsOf, when non-nil, stops the replay before the first transaction whose time is after
 	// *AsOf. It requires batches that carry times.
 	AsOf *int64
+	// Labels is the number of inflow labels (see Batch.Label): money an exit pays in with
+	// label l has its own tainted origin, Engine.LabelOrigin(l), instead of being clean.
+	// Backward tracing labels every inflow into its universe this way.
+	Labels int
+	// Capture lists transactions whose parts, every origin included, are kept for every
+	// method whatever Flows says (Engine.Captured): the composition of a debit.
+	Capture []int64
 }
 
 // Origin identifies where money came from, densely numbered within one engine: 0 is clean
 // money, then one origin per seed (or seed group) in the order of their first seed's Txn
-// key, then the unexplained origins. Report.Origin describes an origin.
+// key, then one per inflow label (Config.Labels), then the unexplained origins. Report.Origin describes an origin.
 type Origin int32
 
 // Clean is the origin of untainted money: known opening balances and money paid in by exits.
@@ -82,6 +89,9 @@ const (
 	KindSeed
 	// KindUnexplained is money an account paid out beyond its known balance.
 	KindUnexplained
+	// KindInflow is money paid into the universe by an exit under an inflow label
+	// (Batch.Label); it counts as tainted for every method.
+	KindInflow
 )
 
 // String returns "clean", "seed" or "unexplained".
@@ -93,6 +103,8 @@ func (k OriginKind) String() string {
 		return "seed"
 	case KindUnexplained:
 		return "unexplained"
+	case KindInflow:
+		return "inflow"
 	}
 	return fmt.Sprintf("OriginKind(%d)", uint8(k))
 }
@@ -107,6 +119,8 @@ type OriginInfo struct {
 	// Account is the account whose shortfall created the money (KindUnexplained), or -1 when
 	// Config.GroupUnexplained folds all unexplained funds into one origin.
 	Account int32
+	// Label is the inflow label (KindInflow), -1 otherwise.
+	Label int32
 }
 
 // Errors returned by the engine, wrapped with the transaction they concern.
@@ -121,12 +135,20 @@ var (
 type origins struct {
 	seedOrigins     [][]int64 // index o-1: the seed keys of seed origin o
 	seedGroups      []int32
+	labels          int // inflow labels, origins len(seedOrigins)+1 onwards
 	unexplainedBase Origin
 	groupUnexpl     bool
 	n               int
 }
 
-func (t *origins) tainted(o Origin) bool { return uint32(o-1) < uint32(len(t.seedOrigins)) }
+// tainted reports whether o is seed or inflow money: what LIBR keeps longest, tainted-first
+// spends first, poison follows and flows record by default.
+func (t *origins) tainted(o Origin) bool { return uint32(o-1) < uint32(len(t.seedOrigins)+t.labels) }
+
+// seed reports whether o is a seed origin.
+func (t *origins) seed(o Origin) bool { return uint32(o-1) < uint32(len(t.seedOrigins)) }
+
+func (t *origins) label(l int32) Origin { return Origin(len(t.seedOrigins)+1) + Origin(l) }
 
 func (t *origins) unexplained(account int32) Origin {
 	if t.groupUnexpl {
@@ -138,13 +160,15 @@ func (t *origins) unexplained(account int32) Origin {
 func (t *origins) info(o Origin) OriginInfo {
 	switch {
 	case o == Clean:
-		return OriginInfo{Kind: KindClean, Account: -1}
+		return OriginInfo{Kind: KindClean, Account: -1, Label: -1}
+	case t.seed(o):
+		return OriginInfo{Kind: KindSeed, Seeds: t.seedOrigins[o-1], Group: t.seedGroups[o-1], Account: -1, Label: -1}
 	case t.tainted(o):
-		return OriginInfo{Kind: KindSeed, Seeds: t.seedOrigins[o-1], Group: t.seedGroups[o-1], Account: -1}
+		return OriginInfo{Kind: KindInflow, Account: -1, Label: int32(o - t.label(0))}
 	case t.groupUnexpl:
-		return OriginInfo{Kind: KindUnexplained, Account: -1}
+		return OriginInfo{Kind: KindUnexplained, Account: -1, Label: -1}
 	default:
-		return OriginInfo{Kind: KindUnexplained, Account: int32(o - t.unexplainedBase)}
+		return OriginInfo{Kind: KindUnexplained, Account: int32(o - t.unexplainedBase), Label: -1}
 	}
 }
 

@@ -22,6 +22,9 @@ type Engine struct {
 	timed  bool
 	done   bool
 	txns   int64
+	labels int32
+	// capture: the transactions of Config.Capture (nil when none).
+	capture map[int64]bool
 }
 
 // acctState is what the engine knows of an account whatever the method, packed so that a
@@ -61,7 +64,11 @@ func New(cfg Config) (*Engine, error) {
 	if e.seeds, err = buildSeeds(&cfg, &e.org); err != nil {
 		return nil, err
 	}
-	e.org.unexplainedBase = Origin(len(e.org.seedOrigins) + 1)
+	if cfg.Labels < 0 || cfg.Labels >= 1<<31-1 {
+		return nil, fmt.Errorf("%w: %d inflow labels", ErrInput, cfg.Labels)
+	}
+	e.org.labels, e.labels = cfg.Labels, int32(cfg.Labels)
+	e.org.unexplainedBase = Origin(len(e.org.seedOrigins) + cfg.Labels + 1)
 	e.org.groupUnexpl = cfg.GroupUnexplained
 	e.org.n = int(e.org.unexplainedBase) + 1
 	if !cfg.GroupUnexplained {
@@ -69,6 +76,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.org.n >= 1<<31-1 {
 		return nil, fmt.Errorf("%w: too many origins (%d)", ErrInput, e.org.n)
+	}
+	if len(cfg.Capture) > 0 {
+		e.capture = make(map[int64]bool, len(cfg.Capture))
+		for _, k := range cfg.Capture {
+			e.capture[k] = true
+		}
 	}
 	e.credit = make([]int64, len(e.seeds.keys))
 	e.seen = make([]bool, len(e.seeds.keys))
@@ -114,6 +127,8 @@ type txnCtx struct {
 	toExit     bool
 	seed       int32 // seed number, or -1
 	seedOrigin Origin
+	inflow     Origin // origin of money paid in by an exit payer
+	capture    bool
 }
 
 // Apply replays the transactions of b in order. It returns an error wrapping ErrInput or
@@ -161,6 +176,15 @@ func (e *Engine) Apply(b *Batch) error {
 		}
 		from, to := &e.acct[t.from], &e.acct[t.to]
 		t.fromExit, t.toExit = from.exit, to.exit
+		if t.fromExit && b.Label != nil {
+			if l := b.Label[i]; l >= 0 {
+				if l >= e.labels {
+					return fmt.Errorf("%w: txn %d (batch row %d): inflow label %d outside 0..%d", ErrInput, t.key, i, l, e.labels-1)
+				}
+				t.inflow = e.org.label(l)
+			}
+		}
+		t.capture = e.capture != nil && e.capture[t.key]
 		if !t.fromExit {
 			bal := from.bal
 			if bal < t.cents {

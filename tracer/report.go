@@ -110,10 +110,8 @@ func (e *Engine) Report() *Report {
 	}
 	for a, st := range e.acct {
 		rep.bal[a], rep.exit[a] = st.bal, st.exit
-		if st.unexpl > 0 {
-			rep.Unexplained = append(rep.Unexplained, Unexplained{Account: int32(a), Cents: st.unexpl, Count: st.unexplN})
-		}
 	}
+	rep.Unexplained = e.Unexplained()
 	acc := make([]int64, e.org.n)
 	var touched []Origin
 	add := func(o Origin, c int64) {
@@ -162,7 +160,7 @@ func (e *Engine) Report() *Report {
 			sums[o-1].Traced += r.traced[s]
 		}
 		for _, p := range res.Positions {
-			if !e.org.tainted(p.Origin) {
+			if !e.org.seed(p.Origin) {
 				continue
 			}
 			s := &sums[p.Origin-1]
@@ -235,3 +233,60 @@ func (r *Report) Check() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Holdings returns what account a holds now under each method, in Config.Methods order: one
+// Position per origin, sorted by origin (under Poison, the whole balance for every tainted
+// origin that has reached it). It returns nil for an exit. Unlike Report, it costs the size
+// of one account's holdings, whatever the size of the universe.
+func (e *Engine) Holdings(a int32) [][]Position {
+	if a < 0 || int(a) >= len(e.acct) || e.acct[a].exit {
+		return nil
+	}
+	out := make([][]Position, len(e.runs))
+	for i, r := range e.runs {
+		acc := map[Origin]int64{}
+		r.store.holdings(a, e.acct[a].bal, func(o Origin, c int64) { acc[o] += c })
+		for o, c := range acc {
+			if c > 0 {
+				out[i] = append(out[i], Position{Holder: a, Origin: o, Cents: c})
+			}
+		}
+		slices.SortFunc(out[i], func(x, y Position) int { return int(x.Origin) - int(y.Origin) })
+	}
+	return out
+}
+
+// Balance returns the balance of account a (0 for an exit): the same under every method.
+func (e *Engine) Balance(a int32) int64 { return e.acct[a].bal }
+
+// Captured returns, per method in Config.Methods order, the parts of the transactions of
+// Config.Capture replayed so far, every origin included, in replay order and within a
+// transaction in the order the method took them. A transaction to the same account moves
+// nothing and is never captured.
+func (e *Engine) Captured() [][]Flow {
+	out := make([][]Flow, len(e.runs))
+	for i, r := range e.runs {
+		out[i] = slices.Clone(r.captured)
+	}
+	return out
+}
+
+// Unexplained lists, by account, every account that has paid out more than it held so far.
+func (e *Engine) Unexplained() []Unexplained {
+	var out []Unexplained
+	for a, st := range e.acct {
+		if st.unexpl > 0 {
+			out = append(out, Unexplained{Account: int32(a), Cents: st.unexpl, Count: st.unexplN})
+		}
+	}
+	return out
+}
+
+// Origin describes origin o of this engine.
+func (e *Engine) Origin(o Origin) OriginInfo { return e.org.info(o) }
+
+// LabelOrigin returns the origin of money paid in under inflow label l (see Config.Labels).
+func (e *Engine) LabelOrigin(l int32) Origin { return e.org.label(l) }
+
+// Txns returns the number of transactions replayed so far.
+func (e *Engine) Txns() int64 { return e.txns }

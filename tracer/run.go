@@ -16,6 +16,7 @@ type run struct {
 	flowAt   []int32 // per origin: index of that row in flows
 	exits    map[uint64]int64
 	traced   []int64 // per seed
+	captured []Flow  // parts of the transactions of Config.Capture
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -40,7 +41,7 @@ func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(u
 func (r *run) apply(t *txnCtx) {
 	parts := r.parts[:0]
 	if t.fromExit {
-		parts = append(parts, lot{Clean, t.cents})
+		parts = append(parts, lot{t.inflow, t.cents})
 	} else {
 		if t.short > 0 {
 			r.one[0] = lot{t.shortOrig, t.short}
@@ -59,6 +60,11 @@ func (r *run) apply(t *txnCtx) {
 		}
 	}
 	r.parts = parts
+	if t.capture {
+		for _, p := range parts {
+			r.captured = append(r.captured, Flow{Txn: t.key, At: t.at, From: t.from, To: t.to, Origin: p.origin, Cents: p.cents})
+		}
+	}
 	if r.flowMode != FlowsNone {
 		r.record(t, parts)
 	}

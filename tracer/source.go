@@ -21,6 +21,10 @@ type Batch struct {
 	// nil when the caller has already ordered and bounded the stream; when present, the engine
 	// rejects a stream that goes backwards in time and honours Config.AsOf.
 	At []int64
+	// Label, when non-nil, is the inflow label (0 <= label < Config.Labels) of the money a
+	// transaction brings in when its payer is an exit, or -1 for clean money. It is read
+	// only for payments by exits.
+	Label []int32
 }
 
 // Len returns the number of transactions in the batch.
@@ -28,9 +32,10 @@ func (b *Batch) Len() int { return len(b.Txn) }
 
 func (b *Batch) validate() error {
 	n := len(b.Txn)
-	if len(b.From) != n || len(b.To) != n || len(b.Cents) != n || (b.At != nil && len(b.At) != n) {
-		return fmt.Errorf("tracer: batch columns of unequal length: txn %d, from %d, to %d, cents %d, at %d",
-			n, len(b.From), len(b.To), len(b.Cents), len(b.At))
+	if len(b.From) != n || len(b.To) != n || len(b.Cents) != n || (b.At != nil && len(b.At) != n) ||
+		(b.Label != nil && len(b.Label) != n) {
+		return fmt.Errorf("tracer: batch columns of unequal length: txn %d, from %d, to %d, cents %d, at %d, label %d",
+			n, len(b.From), len(b.To), len(b.Cents), len(b.At), len(b.Label))
 	}
 	return nil
 }

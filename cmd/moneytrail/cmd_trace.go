@@ -19,6 +19,7 @@ func traceCommand(e *env) *cli.Command {
 		Name:  "trace",
 		Usage: "follow seeded money through the case under the legal tracing rules",
 		UsageText: `moneytrail trace --seed SEL... --method M [--scope reachable|all] [--as-of DATE] [--out DIR] [--group-seeds]
+moneytrail trace --direction backward --target account:ID|txn:ID --method M [--origin-by account|party|channel] [--as-of DATE] [--out DIR]
 
 Seeds (repeatable): txn:ID, account:ID (every credit into it), party:ID (credits into the
 party's accounts from outside it), finding:RULE_ID (the evidence of a rule's findings),
@@ -32,9 +33,17 @@ The trace is stored in the case under a run id derived from its manifest; --out 
 writes positions.csv, flows.csv, summary.csv, unexplained.csv, manifest.json and, with
 several methods, sensitivity.csv.
 
+Backward: the composition of a balance (account:ID, at the end of --as-of or of the data) or
+of a debit (txn:ID) by origin. The universe is every account whose money can reach the
+target in time; every inflow into it from outside is labelled by the paying account, its
+party, or the channel (e.g. channel:cash_deposit), then replayed forward under the method(s).
+--out DIR writes composition.csv (method,origin,amount,share), unexplained.csv, manifest.json.
+
 Example:
    moneytrail trace --seed txn:L001 --seed account:SI56192001234567892@2024-03-01..2024-03-31 \
-       --method all --as-of 2024-06-30 --out trace-out`,
+       --method all --as-of 2024-06-30 --out trace-out
+   moneytrail trace --direction backward --target account:SI56192001234567892 --method fifo,prorata \
+       --origin-by channel --as-of 2024-06-30`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "seed", Usage: "seed selector `SEL` (repeatable)"},
 			&cli.StringFlag{Name: "method", Usage: "tracing `METHOD`: fifo, lifo, prorata, libr, tainted-first, poison, or all"},
@@ -44,7 +53,9 @@ Example:
 			&cli.BoolFlag{Name: "group-seeds", Usage: "trace all seeds as one origin (faster prorata/libr on many seeds)"},
 			&cli.BoolFlag{Name: "group-unexplained", Usage: "one origin for all unexplained funds instead of one per account"},
 			&cli.StringFlag{Name: "flows", Value: "tainted", Usage: "hop-by-hop flows to keep: tainted, all or none"},
-			&cli.StringFlag{Name: "direction", Value: "forward", Usage: "forward (backward is not built yet)"},
+			&cli.StringFlag{Name: "direction", Value: "forward", Usage: "forward (follow seeds) or backward (decompose --target)"},
+			&cli.StringFlag{Name: "target", Usage: "backward: `TARGET` account:ID (its balance) or txn:ID (a debit)"},
+			&cli.StringFlag{Name: "origin-by", Value: casetrace.OriginByAccount, Usage: "backward: name origins by account, party or channel"},
 		},
 		Action: func(c *cli.Context) error {
 			opt, err := traceOptions(c)
@@ -78,16 +89,33 @@ Example:
 
 func traceOptions(c *cli.Context) (casetrace.Options, error) {
 	var opt casetrace.Options
-	if d := c.String("direction"); d != "forward" {
-		if d == "backward" {
-			return opt, usageErr("trace --direction backward is not built yet (issue 4)")
-		}
-		return opt, usageErr("--direction %q: use forward", d)
-	}
 	opt.Seeds = c.StringSlice("seed")
-	if len(opt.Seeds) == 0 {
-		return opt, usageErr("trace: name at least one --seed")
+	switch d := c.String("direction"); d {
+	case casetrace.Forward:
+		if len(opt.Seeds) == 0 {
+			return opt, usageErr("trace: name at least one --seed")
+		}
+		if c.IsSet("target") || c.IsSet("origin-by") {
+			return opt, usageErr("--target and --origin-by go with --direction backward")
+		}
+	case casetrace.Backward:
+		if len(opt.Seeds) > 0 {
+			return opt, usageErr("trace --direction backward takes --target, not --seed")
+		}
+		opt.Target = c.String("target")
+		if opt.Target == "" {
+			return opt, usageErr("trace --direction backward: give --target account:ID or txn:ID")
+		}
+		switch ob := c.String("origin-by"); ob {
+		case casetrace.OriginByAccount, casetrace.OriginByParty, casetrace.OriginByChannel:
+			opt.OriginBy = ob
+		default:
+			return opt, usageErr("--origin-by %q: use account, party or channel", ob)
+		}
+	default:
+		return opt, usageErr("--direction %q: use forward or backward", d)
 	}
+	opt.Direction = c.String("direction")
 	if c.String("method") == "" {
 		return opt, usageErr("trace: give --method (fifo, lifo, prorata, libr, tainted-first, poison or all)")
 	}
@@ -124,6 +152,9 @@ func traceOptions(c *cli.Context) (casetrace.Options, error) {
 // form, the top holders of tainted money under the first method.
 func printTrace(e *env, format string, out *casetrace.Outcome) error {
 	m := out.Manifest
+	if out.Backward() {
+		return printComposition(e, format, out)
+	}
 	if format == "table" {
 		fmt.Fprintf(e.stdout, "run %s: %d seed credit(s), %d transactions replayed, %d accounts in scope (%s), amounts in %s\n",
 			out.RunID, len(out.Report.Results[0].Seeds), m.TxnsReplayed, m.AccountsInScope, m.Scope, m.Currency)
@@ -172,4 +203,26 @@ func printTrace(e *env, format string, out *casetrace.Outcome) error {
 
 func isUnexplained(origin string) bool {
 	return origin == "unexplained" || len(origin) > 12 && origin[:12] == "unexplained:"
+}
+
+// printComposition prints the composition of a backward trace's target under each method.
+func printComposition(e *env, format string, out *casetrace.Outcome) error {
+	m := out.Manifest
+	if format == "table" {
+		kind, account, txnID, cents := out.Target()
+		what := "balance of " + account
+		if kind == "debit" {
+			what = "debit " + txnID + " from " + account
+		}
+		if m.AsOf != "" && kind == "balance" {
+			what += " at the end of " + m.AsOf
+		}
+		fmt.Fprintf(e.stdout, "run %s: %s, %s, by origin (%s); %d transactions replayed, %d accounts in the universe, amounts in %s\n",
+			out.RunID, what, casetrace.FormatCents(cents), m.OriginBy, m.TxnsReplayed, m.AccountsInScope, m.Currency)
+	}
+	t := &table.Table{Columns: []string{"method", "origin", "amount", "share"}}
+	for _, r := range out.Composition() {
+		t.Rows = append(t.Rows, cells(r.Method, r.Origin, casetrace.FormatCents(r.Cents), r.Share))
+	}
+	return t.Write(e.stdout, format)
 }

@@ -204,7 +204,7 @@ func TestTrace(t *testing.T) {
 		{[]string{"trace", "--seed", "txn:MF2"}, exitUsage, "give --method"},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fast"}, exitUsage, `unknown method "fast"`},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--scope", "most"}, exitUsage, "--scope"},
-		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--direction", "backward"}, exitUsage, "not built yet"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--direction", "backward"}, exitUsage, "takes --target, not --seed"},
 		{[]string{"trace", "--seed", "txn:NOPE", "--method", "fifo"}, exitInput, "unknown transaction NOPE"},
 		{[]string{"trace", "--seed", "txn:MF3", "--method", "fifo"}, exitInput, "not a credit into an account inside"},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--as-of", "2024-02-30"}, exitInput, "want YYYY-MM-DD"},

@@ -83,6 +83,14 @@ type Options struct {
 	StartedAt time.Time
 	// Progress, when set, is told the name of each step as it starts.
 	Progress func(step string)
+	// Direction is Forward (the default when empty) or Backward.
+	Direction string
+	// Target is what a backward trace decomposes: account:ID (its balance at the end of the
+	// replay, or of AsOf) or txn:ID (a debit, as it left its payer).
+	Target string
+	// OriginBy names the origins of a backward trace: OriginByAccount (the default when
+	// empty), OriginByParty or OriginByChannel.
+	OriginBy string
 }
 
 // Outcome is a finished trace: the engine's report with everything needed to name its
@@ -101,14 +109,41 @@ type Outcome struct {
 	txnIDs   map[int64]string
 	seeds    []resolvedSeed
 	asOfEnd  *int64
+	back     *backward
 }
 
 // Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
 // outcome; nothing is stored (see Outcome.Store and Outcome.WriteDir). Errors about the
 // input wrap ErrInput.
 func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
-	if len(opt.Seeds) == 0 {
+	switch opt.Direction {
+	case "":
+		opt.Direction = Forward
+	case Forward, Backward:
+	default:
+		return nil, fmt.Errorf("%w: direction %q: use %s or %s", ErrInput, opt.Direction, Forward, Backward)
+	}
+	back := opt.Direction == Backward
+	switch {
+	case back && len(opt.Seeds) > 0:
+		return nil, fmt.Errorf("%w: a backward trace takes a target, not seeds", ErrInput)
+	case back && opt.Target == "":
+		return nil, fmt.Errorf("%w: no target: name account:ID or txn:ID with --target", ErrInput)
+	case !back && opt.Target != "":
+		return nil, fmt.Errorf("%w: a forward trace takes seeds, not a target (use --direction backward)", ErrInput)
+	case !back && len(opt.Seeds) == 0:
 		return nil, fmt.Errorf("%w: no seed: name at least one with --seed", ErrInput)
+	}
+	if back {
+		switch opt.OriginBy {
+		case "":
+			opt.OriginBy = OriginByAccount
+		case OriginByAccount, OriginByParty, OriginByChannel:
+		default:
+			return nil, fmt.Errorf("%w: origin-by %q: use %s, %s or %s", ErrInput, opt.OriginBy, OriginByAccount, OriginByParty, OriginByChannel)
+		}
+	} else if opt.OriginBy != "" {
+		return nil, fmt.Errorf("%w: origin-by applies to backward traces only", ErrInput)
 	}
 	if len(opt.Methods) == 0 {
 		return nil, fmt.Errorf("%w: no method", ErrInput)
@@ -145,6 +180,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	step("reading accounts")
 	if err := t.loadAccounts(); err != nil {
 		return nil, err
+	}
+	if back {
+		return t.traceBackward(step)
 	}
 	step("resolving seeds")
 	if err := t.resolveSeeds(); err != nil {
@@ -185,8 +223,31 @@ type run struct {
 	scopeAll    bool // every non-exit account is in scope: no filter needed
 	scoped      int  // accounts in scope
 	sources     []sourceRange
-	replayedSrc map[int64]bool
 	temps       []string
+	txns        int64 // transactions replayed
+}
+
+// traceBackward is the rest of Trace for a backward trace, once the accounts are loaded.
+func (t *run) traceBackward(step func(string)) (*Outcome, error) {
+	step("resolving the target")
+	if err := t.resolveTarget(); err != nil {
+		return nil, err
+	}
+	step("computing the scope")
+	if err := t.computeBackwardScope(); err != nil {
+		return nil, err
+	}
+	if err := t.checkAmounts(); err != nil {
+		return nil, err
+	}
+	step("replaying transactions")
+	if err := t.replayBackward(); err != nil {
+		return nil, err
+	}
+	if err := t.buildManifest(); err != nil {
+		return nil, err
+	}
+	return t.out, nil
 }
 
 func (t *run) exec(q string, args ...any) error {

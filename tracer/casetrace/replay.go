@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -20,6 +19,9 @@ import (
 type Manifest struct {
 	Kind             string           `json:"kind"`
 	ToolVersion      string           `json:"tool_version"`
+	Direction        string           `json:"direction,omitempty"`
+	Target           string           `json:"target,omitempty"`
+	OriginBy         string           `json:"origin_by,omitempty"`
 	Methods          []string         `json:"methods"`
 	Seeds            []ManifestSeed   `json:"seeds"`
 	GroupSeeds       bool             `json:"group_seeds"`
@@ -73,46 +75,16 @@ func (t *run) replay() error {
 	if err != nil {
 		return err
 	}
-	if err := t.loadSourceRanges(); err != nil {
+	if err := t.replayStream(e, "", nil); err != nil {
 		return err
-	}
-	seen := make([]bool, len(t.sources))
-	cur := -1
-	cents := t.centsExpr()
-	q := t.streamQuery(cents, t.replayFilter(true)+` AND `+cents+` > 0`)
-	err = scanBatches(t.ctx, t.conn, q, func(b *tracer.Batch) error {
-		if t.sources != nil {
-			for _, k := range b.Txn {
-				if cur >= 0 && k >= t.sources[cur].lo && k <= t.sources[cur].hi {
-					continue
-				}
-				cur = sort.Search(len(t.sources), func(i int) bool { return t.sources[i].hi >= k })
-				if cur == len(t.sources) || k < t.sources[cur].lo {
-					return fmt.Errorf("transaction row %d is in no source's range", k)
-				}
-				seen[cur] = true
-			}
-		}
-		return e.Apply(b)
-	})
-	if err != nil {
-		return fmt.Errorf("replay: %w", err)
 	}
 	rep := e.Report()
 	if err := rep.Check(); err != nil {
 		return fmt.Errorf("internal error, please report: %w", err)
 	}
 	t.out.Report = rep
-	if t.sources == nil {
-		return t.sourcesBySQL()
-	}
-	ids := make([]int64, 0, len(seen))
-	for i, s := range seen {
-		if s {
-			ids = append(ids, t.sources[i].id)
-		}
-	}
-	return t.describeSources(ids)
+	t.txns = rep.Txns
+	return nil
 }
 
 // loadSourceRanges reads each source's rowid range; sources are loaded one file per
@@ -180,10 +152,15 @@ func (t *run) nameTxns() error {
 	for _, s := range t.out.seeds {
 		keys[s.key] = true
 	}
-	for _, r := range t.out.Report.Results {
-		for _, f := range r.Flows {
-			keys[f.Txn] = true
+	if t.out.Report != nil {
+		for _, r := range t.out.Report.Results {
+			for _, f := range r.Flows {
+				keys[f.Txn] = true
+			}
 		}
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	sorted := make([]int64, 0, len(keys))
 	for k := range keys {
@@ -244,7 +221,11 @@ func (t *run) buildManifest() error {
 	m.Scope, m.AccountsInScope, m.AsOf = o.Scope, t.scoped, o.AsOf
 	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
 	m.Flows = [...]string{"tainted", "all", "none"}[o.Flows]
-	m.TxnsReplayed = t.out.Report.Txns
+	m.TxnsReplayed = t.txns
+	if b := t.out.back; b != nil {
+		m.Direction, m.Target, m.OriginBy = Backward, o.Target, o.OriginBy
+		m.Flows = "none"
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err

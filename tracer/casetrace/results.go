@@ -111,8 +111,19 @@ func (l *labels) get(o tracer.Origin) string {
 
 func (out *Outcome) labels() *labels { return &labels{out: out, m: map[tracer.Origin]string{}} }
 
-// Positions returns every method's positions, by method order, holder and origin label.
+// Positions returns every method's positions, by method order, holder and origin label. For
+// a backward trace of a balance they are the target account's composition.
 func (out *Outcome) Positions() []PositionRow {
+	if b := out.back; b != nil {
+		if b.kind != "balance" {
+			return nil
+		}
+		var rows []PositionRow
+		for _, c := range out.Composition() {
+			rows = append(rows, PositionRow{Method: c.Method, Holder: out.accounts[b.account].id, HolderKind: "account", Origin: c.Origin, Cents: c.Cents})
+		}
+		return rows
+	}
 	l := out.labels()
 	var rows []PositionRow
 	for _, res := range out.Report.Results {
@@ -130,7 +141,19 @@ func (out *Outcome) Positions() []PositionRow {
 }
 
 // Flows returns every method's flows in replay order, within a transaction by origin label.
+// For a backward trace of a debit they are the debit's composition.
 func (out *Outcome) Flows() []FlowRow {
+	if b := out.back; b != nil {
+		if b.kind != "debit" {
+			return nil
+		}
+		var rows []FlowRow
+		for _, c := range out.Composition() {
+			rows = append(rows, FlowRow{Method: c.Method, TxnID: b.txnID, BookedAt: time.UnixMicro(b.txnAt).UTC(),
+				From: out.accounts[b.account].id, To: out.accounts[b.txnTo].id, Origin: c.Origin, Cents: c.Cents})
+		}
+		return rows
+	}
 	l := out.labels()
 	var rows []FlowRow
 	for _, res := range out.Report.Results {
@@ -154,8 +177,12 @@ func (out *Outcome) Flows() []FlowRow {
 	return rows
 }
 
-// Summary returns one row per method and tainted origin, by method order and origin label.
+// Summary returns one row per method and tainted origin, by method order and origin label;
+// none for a backward trace.
 func (out *Outcome) Summary() []SummaryRow {
+	if out.back != nil {
+		return nil
+	}
 	l := out.labels()
 	var rows []SummaryRow
 	for _, res := range out.Report.Results {
@@ -197,8 +224,31 @@ func (out *Outcome) Summary() []SummaryRow {
 	return rows
 }
 
-// Sensitivity returns, per tainted origin and holder, the amount under each method.
+// Sensitivity returns, per tainted origin and holder, the amount under each method. For a
+// backward trace the holder is the target (the account, or the debit's txn_id with holder
+// kind "debit") and every origin of its composition has a row.
 func (out *Outcome) Sensitivity() []SensitivityRow {
+	if b := out.back; b != nil {
+		holder, kind := out.accounts[b.account].id, "account"
+		if b.kind == "debit" {
+			holder, kind = b.txnID, "debit"
+		}
+		at := map[string]int{}
+		var rows []SensitivityRow
+		for i := range b.methods {
+			for _, p := range b.parts[i] {
+				j, ok := at[p.origin]
+				if !ok {
+					j = len(rows)
+					at[p.origin] = j
+					rows = append(rows, SensitivityRow{Origin: p.origin, Holder: holder, HolderKind: kind, Cents: make([]int64, len(b.methods))})
+				}
+				rows[j].Cents[i] = p.cents
+			}
+		}
+		slices.SortFunc(rows, func(a, b SensitivityRow) int { return strings.Compare(a.Origin, b.Origin) })
+		return rows
+	}
 	l := out.labels()
 	s := out.Report.Sensitivity()
 	rows := make([]SensitivityRow, 0, len(s.Holdings))
@@ -214,8 +264,12 @@ func (out *Outcome) Sensitivity() []SensitivityRow {
 
 // Unexplained returns, by account id, every account that paid out more than it held.
 func (out *Outcome) Unexplained() []UnexplainedRow {
-	rows := make([]UnexplainedRow, 0, len(out.Report.Unexplained))
-	for _, u := range out.Report.Unexplained {
+	us := out.back.unexplained()
+	if out.Report != nil {
+		us = out.Report.Unexplained
+	}
+	rows := make([]UnexplainedRow, 0, len(us))
+	for _, u := range us {
 		rows = append(rows, UnexplainedRow{Account: out.accounts[u.Account].id, Cents: u.Cents, Debits: u.Count})
 	}
 	return rows
@@ -237,3 +291,10 @@ func formatCents(c int64) string {
 
 // FormatCents writes an amount in cents as an exact decimal with two places.
 func FormatCents(c int64) string { return formatCents(c) }
+
+func (b *backward) unexplained() []tracer.Unexplained {
+	if b == nil {
+		return nil
+	}
+	return b.unexpl
+}

@@ -15,6 +15,7 @@ type account struct {
 	kind     string
 	exitKind bool // cash, external or asset: always an exit
 	opening  int64
+	party    string // party_id, "" when unknown
 }
 
 // holderKind is the account's holder_kind in positions: "exit" when the engine treats it as
@@ -34,7 +35,7 @@ func (t *run) loadAccounts() error {
 		return fmt.Errorf("number accounts: %w", err)
 	}
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT a.account_id, a.kind, CAST(a.opening_balance * 100 AS BIGINT),
-			coalesce(a.currency, ''), a.opening_balance * 100 <> CAST(a.opening_balance * 100 AS BIGINT)
+			coalesce(a.currency, ''), a.opening_balance * 100 <> CAST(a.opening_balance * 100 AS BIGINT), coalesce(a.party_id, '')
 		FROM mt_acct m JOIN accounts a USING (account_id) ORDER BY m.idx`)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (t *run) loadAccounts() error {
 		var opening sql.NullInt64
 		var cur string
 		var frac sql.NullBool
-		if err := rows.Scan(&a.id, &a.kind, &opening, &cur, &frac); err != nil {
+		if err := rows.Scan(&a.id, &a.kind, &opening, &cur, &frac, &a.party); err != nil {
 			return err
 		}
 		a.exitKind = a.kind == "cash" || a.kind == "external" || a.kind == "asset"
@@ -84,12 +85,21 @@ func (t *run) replayFilter(scoped bool) string {
 
 // streamQuery selects the replay columns (see scanBatches) in (booked_at, seq) order.
 func (t *run) streamQuery(cents, where string) string {
-	return `SELECT t.rowid AS k, coalesce(fa.idx, -1) AS f, coalesce(ta.idx, -1) AS tt, ` + cents + ` AS c, epoch_us(t.booked_at) AS at
+	return t.streamQueryOrder(cents, "", where, `t.booked_at, t.seq`)
+}
+
+// streamQueryOrder selects the replay columns in the given order, with a sixth column, the
+// inflow label, when label is not empty.
+func (t *run) streamQueryOrder(cents, label, where, order string) string {
+	if label != "" {
+		label = `, CAST(` + label + ` AS INTEGER) AS lb`
+	}
+	return `SELECT t.rowid AS k, coalesce(fa.idx, -1) AS f, coalesce(ta.idx, -1) AS tt, ` + cents + ` AS c, epoch_us(t.booked_at) AS at` + label + `
 		FROM transactions t
 		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
 		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
 		WHERE ` + where + `
-		ORDER BY t.booked_at, t.seq`
+		ORDER BY ` + order
 }
 
 func (t *run) centsExpr() string { return `CAST(t.` + t.amountCol + ` * 100 AS BIGINT)` }
@@ -149,6 +159,12 @@ func (t *run) computeScope() error {
 	if t.scoped == 0 {
 		return fmt.Errorf("%w: empty scope: no seed credit reaches an account in the case", ErrInput)
 	}
+	return t.storeScope(nonExit)
+}
+
+// storeScope marks t.inScope (t.scoped accounts of nonExit) in mt_acct for the replay query.
+func (t *run) storeScope(nonExit int) error {
+	reached := t.inScope
 	if t.scoped == nonExit {
 		t.scopeAll = true
 		return nil

@@ -51,7 +51,11 @@ func (out *Outcome) Store(ctx context.Context, db *casedb.DB) error {
 		GroupSeeds       bool     `json:"group_seeds"`
 		GroupUnexplained bool     `json:"group_unexplained"`
 		Flows            string   `json:"flows"`
-	}{out.Manifest.Methods, out.Manifest.Scope, out.Manifest.AsOf, out.Manifest.GroupSeeds, out.Manifest.GroupUnexplained, out.Manifest.Flows})
+		Direction        string   `json:"direction,omitempty"`
+		Target           string   `json:"target,omitempty"`
+		OriginBy         string   `json:"origin_by,omitempty"`
+	}{out.Manifest.Methods, out.Manifest.Scope, out.Manifest.AsOf, out.Manifest.GroupSeeds, out.Manifest.GroupUnexplained, out.Manifest.Flows,
+		out.Manifest.Direction, out.Manifest.Target, out.Manifest.OriginBy})
 	if _, err := conn.ExecContext(ctx, `INSERT INTO runs VALUES (?, 'trace', ?, ?, ?, ?, ?)`, out.RunID,
 		duckdb.Typed(out.StartedAt.UTC(), duckdb.TYPE_TIMESTAMP), out.Manifest.ToolVersion,
 		hex.EncodeToString(inputs[:]), string(params), string(out.ManifestJSON())); err != nil {

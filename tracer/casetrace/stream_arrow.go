@@ -17,8 +17,8 @@ import (
 // StreamPath names the way transactions reach the engine in this build.
 const StreamPath = "arrow"
 
-// scanBatches runs q (columns k BIGINT, f INTEGER, tt INTEGER, c BIGINT, at BIGINT, see
-// run.streamQuery) on conn through DuckDB's Arrow interface and hands each record batch to fn
+// scanBatches runs q (columns k BIGINT, f INTEGER, tt INTEGER, c BIGINT, at BIGINT and
+// optionally lb INTEGER, see run.streamQueryOrder) on conn through DuckDB's Arrow interface and hands each record batch to fn
 // as a tracer.Batch over the Arrow value buffers, without copying. The batch is only valid
 // during fn. The connection is used only inside this call, never concurrently.
 func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.Batch) error) error {
@@ -39,10 +39,11 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 		var b tracer.Batch
 		for rr.Next() {
 			rec := rr.RecordBatch()
-			if rec.NumCols() != 5 {
-				return fmt.Errorf("stream query returned %d columns, want 5", rec.NumCols())
+			nc := int(rec.NumCols())
+			if nc != 5 && nc != 6 {
+				return fmt.Errorf("stream query returned %d columns, want 5 or 6", nc)
 			}
-			for i := range 5 {
+			for i := range nc {
 				if rec.Column(i).NullN() > 0 {
 					return fmt.Errorf("stream query column %s has NULLs", rec.ColumnName(i))
 				}
@@ -56,6 +57,14 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 				return fmt.Errorf("stream query returned %s, want int64, int32, int32, int64, int64", rec.Schema())
 			}
 			b.Txn, b.From, b.To, b.Cents, b.At = k.Int64Values(), f.Int32Values(), t.Int32Values(), c.Int64Values(), at.Int64Values()
+			b.Label = nil
+			if nc == 6 {
+				lb, ok := rec.Column(5).(*array.Int32)
+				if !ok {
+					return fmt.Errorf("stream query returned %s, want an int32 label", rec.Schema())
+				}
+				b.Label = lb.Int32Values()
+			}
 			if err := fn(&b); err != nil {
 				return err
 			}

@@ -16,6 +16,9 @@ func (out *Outcome) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if out.back != nil {
+		return out.writeBackward(dir)
+	}
 	multi := len(out.Manifest.Methods) > 1
 	withMethod := func(method string, rec ...string) []string {
 		if multi {
@@ -105,4 +108,42 @@ func writeCSV(path string, rows func(w *csv.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeBackward writes a backward trace's files: composition.csv (method, origin, amount,
+// share), unexplained.csv, manifest.json and, with more than one method, sensitivity.csv.
+func (out *Outcome) writeBackward(dir string) error {
+	err := writeCSV(filepath.Join(dir, "composition.csv"), func(w *csv.Writer) error {
+		w.Write([]string{"method", "origin", "amount", "share"})
+		for _, r := range out.Composition() {
+			w.Write([]string{r.Method, r.Origin, formatCents(r.Cents), r.Share})
+		}
+		return nil
+	})
+	if err == nil {
+		err = writeCSV(filepath.Join(dir, "unexplained.csv"), func(w *csv.Writer) error {
+			w.Write([]string{"account", "amount", "debits"})
+			for _, r := range out.Unexplained() {
+				w.Write([]string{r.Account, formatCents(r.Cents), fmt.Sprint(r.Debits)})
+			}
+			return nil
+		})
+	}
+	if err == nil && len(out.Manifest.Methods) > 1 {
+		err = writeCSV(filepath.Join(dir, "sensitivity.csv"), func(w *csv.Writer) error {
+			w.Write(append([]string{"origin", "holder", "holder_kind"}, out.Manifest.Methods...))
+			for _, r := range out.Sensitivity() {
+				rec := []string{r.Origin, r.Holder, r.HolderKind}
+				for _, c := range r.Cents {
+					rec = append(rec, formatCents(c))
+				}
+				w.Write(rec)
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "manifest.json"), out.ManifestJSON(), 0o644)
 }
