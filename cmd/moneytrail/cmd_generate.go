@@ -50,8 +50,8 @@ func generateSmuggling(e *env, c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %d files (%d statements, %d operator files), %d network and %d noise movements, %s to %s\n",
-		dir, len(t.Files), t.Counts.Statements, len(t.Files)-t.Counts.Statements, t.Counts.NetworkTxns, t.Counts.NoiseTxns, t.Start, t.End)
+	fmt.Fprintf(e.stdout, "wrote %s: %d files (%d statements, %d operator files, rates), %d network and %d noise movements, %s to %s\n",
+		dir, len(t.Files), t.Counts.Statements, t.Counts.OperatorFiles, t.Counts.NetworkTxns, t.Counts.NoiseTxns, t.Start, t.End)
 	fmt.Fprintf(e.stdout, "ground truth: %s/truth.json; ingest flags per file: %s/MANIFEST.txt\n", dir, dir)
 	return nil
 }
