@@ -265,3 +265,31 @@ func singleStatement(q string) error {
 	}
 	return nil
 }
+
+// Subset returns a copy of the pack holding only the named rules and the earlier rules their
+// trace steps take seeds from, in pack order; an unknown id is an error. The copy keeps the
+// pack's version and SHA-256: the manifest lists the rules that ran.
+func (p *Pack) Subset(ids ...string) (*Pack, error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		if p.Rule(id) == nil {
+			return nil, fmt.Errorf("%w: pack %s has no rule %q", ErrPack, p.Name, id)
+		}
+		want[id] = true
+	}
+	for i := len(p.Rules) - 1; i >= 0; i-- {
+		if r := p.Rules[i]; want[r.ID] && r.Trace != nil {
+			for _, s := range r.Trace.Seeds {
+				want[s] = true
+			}
+		}
+	}
+	q := *p
+	q.Rules = nil
+	for _, r := range p.Rules {
+		if want[r.ID] {
+			q.Rules = append(q.Rules, r)
+		}
+	}
+	return &q, nil
+}

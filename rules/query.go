@@ -102,6 +102,7 @@ func trimQuery(q string) string {
 	q = strings.TrimSpace(q)
 	return strings.TrimSpace(strings.TrimSuffix(q, ";"))
 }
+
 // wrap turns a rule's query into the one the engine runs: fixed column types, evidence
 // sorted and de-duplicated, score rounded (parallel float sums are not bit-stable), rows in a
 // total order.

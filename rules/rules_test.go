@@ -2,19 +2,412 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/internal/casedb"
 )
+
+// ledger builds a ledger CSV case by hand: one row per payment, ids T001, T002, ...
+type ledger struct{ rows []string }
+
+// add books amount EUR from -> to on day d of January 2024.
+func (l *ledger) add(d int, from, to, amount, channel, ref string) *ledger {
+	l.rows = append(l.rows, fmt.Sprintf("T%03d,%s,%s,%s,%s,EUR,%s,%q", len(l.rows)+1,
+		time.Date(2024, 1, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), from, to, amount, channel, ref))
+	return l
+}
+
+func (l *ledger) csv() string {
+	return "txn_id,booked_at,from_account,to_account,amount,currency,channel,reference\n" + strings.Join(l.rows, "\n") + "\n"
+}
+
+// newCase makes a case in a temporary directory and loads the ledger into it; setup SQL (if
+// any) runs afterwards.
+func newCase(t testing.TB, l *ledger, setup ...string) *casedb.DB {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := casedb.Open(context.Background(), ":memory:", casedb.Options{Create: true, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if l != nil {
+		p := filepath.Join(dir, "ledger.csv")
+		if err := os.WriteFile(p, []byte(l.csv()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.File(context.Background(), db, p, ingest.Options{Format: ingest.FormatLedger}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range setup {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return db
+}
+
+func mustLoad(t testing.TB, name string) *Pack {
+	t.Helper()
+	p, err := Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runPacks(t testing.TB, db *casedb.DB, params []string, names ...string) *Result {
+	t.Helper()
+	var packs []*Pack
+	for _, n := range names {
+		packs = append(packs, mustLoad(t, n))
+	}
+	return runLoaded(t, db, params, packs...)
+}
+
+func runLoaded(t testing.TB, db *casedb.DB, params []string, packs ...*Pack) *Result {
+	t.Helper()
+	o, err := ParseOverrides(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), db, packs, Options{Params: o, ToolVersion: "test", StartedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func subjectsOf(res *Result, rule string) []string {
+	var s []string
+	for _, f := range res.Findings {
+		if f.RuleID == rule {
+			s = append(s, f.Subject)
+		}
+	}
+	return s
+}
 
 func TestBuiltinPacksCheck(t *testing.T) {
 	for _, name := range Builtins() {
 		t.Run(name, func(t *testing.T) {
-			p, err := Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := Check(context.Background(), p); err != nil {
+			if err := Check(context.Background(), mustLoad(t, name)); err != nil {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// collection is a collector receiving from n senders in n countries, day 1..n.
+func collection(l *ledger, n int, collector string) *ledger {
+	cc := []string{"DE", "AT", "IT", "FR", "NL", "BE", "SE"}
+	for i := range n {
+		l.add(1+i, fmt.Sprintf("%s00SENDER%06d", cc[i%len(cc)], i+1), collector, "2500.00", "transfer", "family")
+	}
+	return l
+}
+
+const partyLinks = `INSERT INTO parties(party_id, name) VALUES ('P1', 'Collector'), ('P9', 'Organizer');
+	INSERT INTO party_links(party_id, account_id, role) VALUES ('P1', 'SI00COLLECT00001', 'holder'),
+		('P1', 'HR00COLLECT00002', 'holder'), ('P9', 'SI00ORGANIZER001', 'holder')`
+
+// TestRulesFireAndStayQuiet runs every rule of the built-in packs on a hand-made case where
+// it must fire on the given subject and on one where it must not fire at all.
+func TestRulesFireAndStayQuiet(t *testing.T) {
+	type tc struct {
+		pack, rule, subject string
+		fire, quiet         func() *ledger
+		setup               []string
+	}
+	mk := func() *ledger { return &ledger{} }
+	cases := []tc{
+		{"typologies", "fan_in", "R",
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 5; i++ {
+					l.add(i, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 5; i++ {
+					l.add(i*6, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
+				}
+				return l
+			}, nil},
+		{"typologies", "fan_out", "R",
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 5; i++ {
+					l.add(i, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 4; i++ {
+					l.add(i, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
+				}
+				return l
+			}, nil},
+		{"typologies", "cycle", "X",
+			func() *ledger {
+				return mk().add(1, "X", "Y", "1000", "transfer", "").add(2, "Y", "Z", "950", "transfer", "").add(3, "Z", "X", "900", "transfer", "")
+			},
+			func() *ledger {
+				return mk().add(1, "X", "Y", "1000", "transfer", "").add(2, "Y", "Z", "950", "transfer", "").add(3, "Z", "X", "300", "transfer", "")
+			}, nil},
+		{"typologies", "scatter_gather", "S",
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(1, "S", fmt.Sprintf("M%d", i), "1000", "transfer", "").add(2, fmt.Sprintf("M%d", i), "D", "980", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(1, "S", fmt.Sprintf("M%d", i), "1000", "transfer", "").add(2, fmt.Sprintf("M%d", i), "D", "400", "transfer", "")
+				}
+				return l
+			}, nil},
+		{"typologies", "gather_scatter", "G",
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(i, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
+				}
+				for i := 1; i <= 3; i++ {
+					l.add(4, "G", fmt.Sprintf("B%d", i), "450", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(i, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
+				}
+				for i := 1; i <= 3; i++ {
+					l.add(20, "G", fmt.Sprintf("B%d", i), "450", "transfer", "")
+				}
+				return l
+			}, nil},
+		{"typologies", "bipartite", "R1",
+			func() *ledger {
+				l := mk()
+				for s := 1; s <= 3; s++ {
+					for r := 1; r <= 3; r++ {
+						l.add(1, fmt.Sprintf("S%d", s), fmt.Sprintf("R%d", r), "300", "transfer", "")
+					}
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for s := 1; s <= 2; s++ {
+					for r := 1; r <= 3; r++ {
+						l.add(1, fmt.Sprintf("S%d", s), fmt.Sprintf("R%d", r), "300", "transfer", "")
+					}
+				}
+				return l
+			}, nil},
+		{"typologies", "stack", "M1",
+			func() *ledger {
+				l := mk()
+				for _, m := range []string{"M1", "M2"} {
+					l.add(1, "S1", m, "300", "transfer", "").add(1, "S2", m, "300", "transfer", "")
+					l.add(2, m, "T1", "290", "transfer", "").add(2, m, "T2", "290", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for _, m := range []string{"M1", "M2"} {
+					l.add(1, "S1", m, "300", "transfer", "").add(1, "S2", m, "300", "transfer", "")
+				}
+				return l.add(2, "M1", "T1", "290", "transfer", "").add(2, "M1", "T2", "290", "transfer", "").add(2, "M2", "T1", "290", "transfer", "")
+			}, nil},
+		{"smuggling", "collection_account", "SI00COLLECT00001",
+			func() *ledger { return collection(mk(), 5, "SI00COLLECT00001") },
+			func() *ledger { return collection(mk(), 4, "SI00COLLECT00001") }, nil},
+		{"smuggling", "collection_party", "party:P1",
+			func() *ledger {
+				l := collection(mk(), 3, "SI00COLLECT00001")
+				return l.add(5, "BE00SENDER000009", "HR00COLLECT00002", "2500", "transfer", "").add(6, "SE00SENDER000010", "HR00COLLECT00002", "2500", "transfer", "")
+			},
+			func() *ledger { return collection(mk(), 5, "SI00COLLECT00001") }, []string{partyLinks}},
+		{"smuggling", "structuring_cash", "SI00DEPOSIT00001",
+			func() *ledger {
+				return mk().add(1, "cash:branch-a", "SI00DEPOSIT00001", "9500", "cash_deposit", "").add(5, "cash:branch-b", "SI00DEPOSIT00001", "9800", "cash_deposit", "")
+			},
+			func() *ledger {
+				return mk().add(1, "cash:branch-a", "SI00DEPOSIT00001", "9500", "cash_deposit", "").add(5, "cash:branch-b", "SI00DEPOSIT00001", "5000", "cash_deposit", "")
+			}, nil},
+		{"smuggling", "structuring_mto", "SI00SENDER000001",
+			func() *ledger {
+				l := mk()
+				for i, a := range []string{"950", "900", "990"} {
+					l.add(1+2*i, "SI00SENDER000001", "external:mto-wu", a, "mto_send", "MTCN")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := range 3 {
+					l.add(1+2*i, "SI00SENDER000001", "external:mto-wu", "500", "mto_send", "MTCN")
+				}
+				return l
+			}, nil},
+		{"smuggling", "cash_out", "SI00MULE00000001",
+			func() *ledger {
+				return mk().add(1, "DE00PAYER0000001", "SI00MULE00000001", "2000", "transfer", "").add(1, "SI00MULE00000001", "cash:atm", "1900", "cash_withdrawal", "").
+					add(5, "DE00PAYER0000001", "SI00MULE00000001", "2000", "transfer", "").add(6, "SI00MULE00000001", "cash:atm", "1900", "cash_withdrawal", "")
+			},
+			func() *ledger {
+				return mk().add(1, "DE00PAYER0000001", "SI00MULE00000001", "2000", "transfer", "").add(1, "SI00MULE00000001", "cash:atm", "500", "cash_withdrawal", "").
+					add(5, "DE00PAYER0000001", "SI00MULE00000001", "2000", "transfer", "").add(9, "SI00MULE00000001", "cash:atm", "1900", "cash_withdrawal", "")
+			}, nil},
+		{"smuggling", "funnel_account", "BA00FUNNEL000001",
+			func() *ledger {
+				l := mk()
+				for i, p := range []string{"sarajevo", "mostar", "tuzla"} {
+					l.add(1+i, "cash:"+p, "BA00FUNNEL000001", "3000", "cash_deposit", "")
+				}
+				return l.add(4, "BA00FUNNEL000001", "cash:vienna", "8000", "cash_withdrawal", "")
+			},
+			func() *ledger {
+				l := mk()
+				for i, p := range []string{"sarajevo", "mostar", "tuzla"} {
+					l.add(1+i, "cash:"+p, "BA00FUNNEL000001", "3000", "cash_deposit", "")
+				}
+				return l.add(4, "BA00FUNNEL000001", "cash:sarajevo", "8000", "cash_withdrawal", "")
+			}, nil},
+		{"smuggling", "pass_through", "SI00TRANSIT00001",
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(i, "DE00PAYER0000001", "SI00TRANSIT00001", "2000", "transfer", "").add(i, "SI00TRANSIT00001", "AT00ONWARD000001", "1950", "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i := 1; i <= 3; i++ {
+					l.add(i, "DE00PAYER0000001", "SI00TRANSIT00001", "2000", "transfer", "")
+				}
+				return l.add(3, "SI00TRANSIT00001", "AT00ONWARD000001", "1000", "transfer", "")
+			}, nil},
+		{"smuggling", "round_amounts", "SI00ROUND0000001",
+			func() *ledger {
+				l := mk()
+				for i, a := range []string{"1000", "2000", "1500", "3000", "2500"} {
+					l.add(1+i, fmt.Sprintf("DE00PAYER%07d", i), "SI00ROUND0000001", a, "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i, a := range []string{"1037.25", "2011.10", "1500", "3020.33", "2499.99"} {
+					l.add(1+i, fmt.Sprintf("DE00PAYER%07d", i), "SI00ROUND0000001", a, "transfer", "")
+				}
+				return l
+			}, nil},
+		{"smuggling", "repeated_amounts", "SI00PRICE0000001",
+			func() *ledger {
+				l := mk()
+				for i, a := range []string{"2500", "2510", "2520"} {
+					l.add(1+i, fmt.Sprintf("DE00PAYER%07d", i), "SI00PRICE0000001", a, "transfer", "")
+				}
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for i, a := range []string{"2500", "3100", "4200"} {
+					l.add(1+i, fmt.Sprintf("DE00PAYER%07d", i), "SI00PRICE0000001", a, "transfer", "")
+				}
+				return l
+			}, nil},
+		{"smuggling", "route_countries", "SI00PAYER0000001",
+			func() *ledger {
+				return mk().add(1, "SI00PAYER0000001", "TR00ROUTE0000001", "800", "transfer", "").add(2, "SI00PAYER0000001", "LY00ROUTE0000002", "700", "transfer", "")
+			},
+			func() *ledger {
+				return mk().add(1, "SI00PAYER0000001", "AT00ROUTE0000001", "800", "transfer", "").add(2, "SI00PAYER0000001", "DE00ROUTE0000002", "700", "transfer", "")
+			}, nil},
+		{"smuggling", "logistics_spending", "SI00DRIVER000001",
+			func() *ledger {
+				return mk().add(1, "SI00DRIVER000001", "external:omv", "80", "card", "Fuel OMV Ljubljana").
+					add(2, "SI00DRIVER000001", "external:hotel-zagreb", "240", "card", "Hotel Zagreb 3 rooms").
+					add(3, "SI00DRIVER000001", "external:flixbus", "120", "card", "FlixBus ticket x4")
+			},
+			func() *ledger {
+				return mk().add(1, "SI00DRIVER000001", "external:spar", "80", "card", "groceries").
+					add(2, "SI00DRIVER000001", "external:spar", "40", "card", "groceries").
+					add(3, "SI00DRIVER000001", "external:pharmacy", "12", "card", "pharmacy")
+			}, nil},
+		{"smuggling", "confiscation_accounts", "SI00ORGANIZER001",
+			func() *ledger {
+				return collection(mk(), 5, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			},
+			func() *ledger {
+				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			}, nil},
+		{"smuggling", "confiscation_parties", "party:P9",
+			func() *ledger {
+				return collection(mk(), 5, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			},
+			func() *ledger {
+				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			}, []string{partyLinks}},
+		{"smuggling", "organizer_ranking", "party:P9",
+			func() *ledger {
+				return collection(mk(), 5, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			},
+			func() *ledger {
+				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+			}, []string{partyLinks}},
+		{"wealth", "bank_deposits", "party:P1",
+			func() *ledger {
+				return mk().add(1, "DE00PAYER0000001", "SI00COLLECT00001", "15000", "transfer", "")
+			},
+			func() *ledger {
+				return mk().add(1, "DE00BANK00000001", "SI00COLLECT00001", "15000", "transfer", "loan agreement 2024/17").
+					add(2, "HR00COLLECT00002", "SI00COLLECT00001", "15000", "transfer", "own account")
+			}, []string{partyLinks}},
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.rule] = true
+		t.Run(c.rule, func(t *testing.T) {
+			p, err := mustLoad(t, c.pack).Subset(c.rule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := runLoaded(t, newCase(t, c.fire(), c.setup...), nil, p)
+			if got := subjectsOf(res, c.rule); !slices.Contains(got, c.subject) {
+				t.Errorf("fire case: %s found %v, want %s (notes %v)", c.rule, got, c.subject, res.Notes)
+			}
+			res = runLoaded(t, newCase(t, c.quiet(), c.setup...), nil, p)
+			if got := subjectsOf(res, c.rule); len(got) > 0 {
+				t.Errorf("quiet case: %s found %v, want nothing", c.rule, got)
+			}
+		})
+	}
+	for _, name := range Builtins() {
+		for _, r := range mustLoad(t, name).Rules {
+			if !covered[r.ID] {
+				t.Errorf("rule %s.%s has no fire/quiet case", name, r.ID)
+			}
+		}
 	}
 }

@@ -57,7 +57,9 @@ type RuleError struct {
 	Err          error
 }
 
-func (e *RuleError) Error() string { return fmt.Sprintf("pack %s, rule %s: %v", e.Pack, e.RuleID, e.Err) }
+func (e *RuleError) Error() string {
+	return fmt.Sprintf("pack %s, rule %s: %v", e.Pack, e.RuleID, e.Err)
+}
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Manifest identifies a run: what ran, with which parameters, over which inputs. Its JSON

@@ -277,4 +277,12 @@ var schemaV1 = []string{
 			coalesce(datediff('day', previous_end, period_start) > 1, false) AS gap,
 			coalesce(datediff('day', previous_end, period_start) < 0, false) AS overlap
 		FROM s`,
+	// declared_income: income a party declared (tax returns, payslips), per year, loaded from
+	// CSV by `moneytrail rules income`; the wealth pack compares it with net deposits.
+	`CREATE TABLE declared_income(
+		party_id VARCHAR NOT NULL,
+		year INTEGER NOT NULL,
+		amount ` + Money + ` NOT NULL,
+		currency VARCHAR NOT NULL,
+		source VARCHAR)`,
 }
