@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/moneytrail/moneytrail/ingest/amlworld"
 	"github.com/moneytrail/moneytrail/internal/canon"
@@ -129,7 +130,15 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	}
 	loaded := records - bad
 	progress(opt, "recording the source")
-	if err := insertSource(ctx, tx, sid, src, records, loaded, bad, ""); err != nil {
+	facts := sourceFacts{records: records, loaded: loaded, quarantined: bad}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(min(ts), TIMESTAMP '0001-01-01'), coalesce(max(ts), TIMESTAMP '0001-01-01')
+		FROM temp.aw WHERE chk IS NULL`).Scan(&facts.periodStart, &facts.periodEnd); err != nil {
+		return res, err
+	}
+	if facts.periodStart.Year() == 1 {
+		facts.periodStart, facts.periodEnd = time.Time{}, time.Time{}
+	}
+	if err := insertSource(ctx, tx, sid, src, facts); err != nil {
 		return res, err
 	}
 	progress(opt, "base-currency amounts")

@@ -151,7 +151,9 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 		return res, err
 	}
 	quarantined := int64(len(b.Errors))
-	if err := insertSource(ctx, tx, sid, src, int64(b.Records), loaded, quarantined, b.StatementAccount); err != nil {
+	facts := factsOf(b, recs)
+	facts.records, facts.loaded, facts.quarantined, facts.statementAccount = int64(b.Records), loaded, quarantined, b.StatementAccount
+	if err := insertSource(ctx, tx, sid, src, facts); err != nil {
 		return res, err
 	}
 	scope := "source_id = " + strconv.FormatInt(sid, 10)
@@ -563,16 +565,20 @@ func storeClashQuarantine(ctx context.Context, tx *sql.Tx, sid int64, clashes []
 // source), the opening is not the balance before the account's first transaction, so none is
 // set. It is recomputed for every account this file touches.
 func setOpeningBalances(ctx context.Context, tx *sql.Tx, sid int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE accounts SET opening_balance = CASE WHEN s.earlier = 0 THEN s.opening END
-		FROM (SELECT f.account_id, f.opening,
-				(SELECT count(*) FROM transactions t WHERE (t.from_account = f.account_id OR t.to_account = f.account_id)
-					AND t.duplicate_of IS NULL AND CAST(t.booked_at AS DATE) < f.period_start) AS earlier
-			FROM (SELECT DISTINCT ON (account_id) account_id, opening, period_start FROM statements
-				WHERE opening IS NOT NULL AND period_start IS NOT NULL
-				ORDER BY account_id, period_start, source_id, statement_no) f
-			WHERE f.account_id IN (SELECT account_id FROM statements WHERE source_id = $1
+	_, err := tx.ExecContext(ctx, `
+		WITH touched AS (SELECT account_id FROM statements WHERE source_id = $1
 				UNION SELECT from_account FROM transactions WHERE source_id = $1
-				UNION SELECT to_account FROM transactions WHERE source_id = $1)) s
+				UNION SELECT to_account FROM transactions WHERE source_id = $1),
+			first AS (SELECT DISTINCT ON (account_id) account_id, opening, period_start FROM statements
+				WHERE opening IS NOT NULL AND period_start IS NOT NULL AND account_id IN (SELECT account_id FROM touched)
+				ORDER BY account_id, period_start, source_id, statement_no),
+			moves AS (SELECT from_account AS account_id, min(booked_at) AS at FROM transactions
+					WHERE duplicate_of IS NULL AND from_account IN (SELECT account_id FROM first) GROUP BY 1
+				UNION ALL SELECT to_account, min(booked_at) FROM transactions
+					WHERE duplicate_of IS NULL AND to_account IN (SELECT account_id FROM first) GROUP BY 1)
+		UPDATE accounts SET opening_balance = CASE WHEN s.earliest IS NULL OR CAST(s.earliest AS DATE) >= s.period_start THEN s.opening END
+		FROM (SELECT f.account_id, f.opening, f.period_start, min(m.at) AS earliest
+			FROM first f LEFT JOIN moves m USING (account_id) GROUP BY ALL) s
 		WHERE accounts.account_id = s.account_id`, sid)
 	if err != nil {
 		return fmt.Errorf("opening balances: %w", err)
@@ -580,26 +586,74 @@ func setOpeningBalances(ctx context.Context, tx *sql.Tx, sid int64) error {
 	return nil
 }
 
-func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, records, loaded, quarantined int64, stmtAcct string) error {
+// sourceFacts is what the sources row says about a file's content: its period, and for a
+// statement file its balances and whether it reconciles.
+type sourceFacts struct {
+	records, loaded, quarantined int64
+	statementAccount             string
+	periodStart, periodEnd       time.Time
+	opening, closing             decimal.NullDecimal
+	reconciled                   *bool
+}
+
+// factsOf works the facts out from what the reader produced: the period of the file's
+// statements, else the span of its transactions, else of its rates.
+func factsOf(b canon.Batch, recs []Reconciliation) sourceFacts {
+	var f sourceFacts
+	widen := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		if f.periodStart.IsZero() || t.Before(f.periodStart) {
+			f.periodStart = t
+		}
+		if t.After(f.periodEnd) {
+			f.periodEnd = t
+		}
+	}
+	for _, r := range recs {
+		widen(r.PeriodStart)
+		widen(r.PeriodEnd)
+	}
+	if f.periodStart.IsZero() {
+		for _, t := range b.Txns {
+			widen(t.BookedAt)
+		}
+	}
+	if f.periodStart.IsZero() {
+		for _, r := range b.Rates {
+			widen(r.Day)
+		}
+	}
+	if len(recs) > 0 {
+		f.opening, f.closing = recs[0].Opening, recs[len(recs)-1].Closing
+	}
+	for _, r := range recs {
+		if r.Reconciled == nil {
+			continue
+		}
+		ok := *r.Reconciled && (f.reconciled == nil || *f.reconciled)
+		f.reconciled = &ok
+	}
+	return f
+}
+
+func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, f sourceFacts) error {
+	var rec any
+	if f.reconciled != nil {
+		rec = *f.reconciled
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, profile,
-		parser_version, ingested_at, records, loaded, quarantined, statement_account)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?)`,
+		parser_version, ingested_at, records, loaded, quarantined, statement_account, period_start, period_end,
+		opening_balance, closing_balance, reconciled)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE),
+			CAST(? AS `+casedb.Money+`), CAST(? AS `+casedb.Money+`), ?)`,
 		sid, src.Path, src.FileName, src.SHA256, src.Bytes, src.Format, nullStr(src.Profile), src.ParserVersion,
-		src.IngestedAt.UTC().Format("2006-01-02 15:04:05.000000"), records, loaded, quarantined, nullStr(stmtAcct))
+		src.IngestedAt.UTC().Format("2006-01-02 15:04:05.000000"), f.records, f.loaded, f.quarantined,
+		nullStr(f.statementAccount), dateOrNil(f.periodStart), dateOrNil(f.periodEnd), nullDec(f.opening),
+		nullDec(f.closing), rec)
 	if err != nil {
 		return fmt.Errorf("record source %s: %w", src.Path, err)
 	}
-	// Period and balances from the file's statements, else the period its transactions span.
-	_, err = tx.ExecContext(ctx, `UPDATE sources SET
-		period_start = coalesce((SELECT min(period_start) FROM statements WHERE source_id = ?),
-			(SELECT CAST(min(booked_at) AS DATE) FROM transactions WHERE source_id = ?),
-			(SELECT min(day) FROM fx_rates WHERE source_id = ?)),
-		period_end = coalesce((SELECT max(period_end) FROM statements WHERE source_id = ?),
-			(SELECT CAST(max(booked_at) AS DATE) FROM transactions WHERE source_id = ?),
-			(SELECT max(day) FROM fx_rates WHERE source_id = ?)),
-		opening_balance = (SELECT opening FROM statements WHERE source_id = ? ORDER BY statement_no LIMIT 1),
-		closing_balance = (SELECT closing FROM statements WHERE source_id = ? ORDER BY statement_no DESC LIMIT 1),
-		reconciled = (SELECT bool_and(reconciled) FROM statements WHERE source_id = ?)
-		WHERE source_id = ?`, sid, sid, sid, sid, sid, sid, sid, sid, sid, sid)
-	return err
+	return nil
 }
