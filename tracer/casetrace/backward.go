@@ -304,7 +304,7 @@ func (t *run) replayBackward() error {
 		return err
 	}
 	var buf []int32
-	err = t.replayStream(e, expr, func(bt *tracer.Batch) {
+	err = t.replayStream(e, t.queryFeed(expr), func(bt *tracer.Batch) {
 		if labelOf != nil {
 			buf = buf[:0]
 			for _, f := range bt.From {
@@ -383,18 +383,24 @@ func (t *run) replayBackward() error {
 	return nil
 }
 
-// replayStream streams the scope's transactions into e, with inflow labels from the SQL
-// expression label when not empty, calling prepare on each batch before the engine sees it,
-// and records the sources read for the manifest.
-func (t *run) replayStream(e *tracer.Engine, label string, prepare func(*tracer.Batch)) error {
+// queryFeed streams the scope's transactions from the case, with inflow labels from the SQL
+// expression label when not empty.
+func (t *run) queryFeed(label string) func(fn func(*tracer.Batch) error) error {
+	q := t.streamQueryOrder(t.centsExpr(), label, t.replayFilter(true), `t.booked_at, t.seq`)
+	return func(fn func(*tracer.Batch) error) error { return scanBatches(t.ctx, t.conn, q, fn) }
+}
+
+// replayStream replays the batches of feed into e, calling prepare on each batch before the
+// engine sees it, and records the sources read for the manifest.
+func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) error) error, prepare func(*tracer.Batch)) error {
 	if err := t.loadSourceRanges(); err != nil {
 		return err
 	}
 	seen := make([]bool, len(t.sources))
 	cur := -1
-	cents := t.centsExpr()
-	q := t.streamQueryOrder(cents, label, t.replayFilter(true)+` AND `+cents+` > 0`, `t.booked_at, t.seq`)
-	err := scanBatches(t.ctx, t.conn, q, func(b *tracer.Batch) error {
+	var cb centsBuf
+	err := feed(func(b *tracer.Batch) error {
+		b = cb.toCents(b)
 		if t.sources != nil {
 			for _, k := range b.Txn {
 				if cur >= 0 && k >= t.sources[cur].lo && k <= t.sources[cur].hi {
@@ -415,6 +421,7 @@ func (t *run) replayStream(e *tracer.Engine, label string, prepare func(*tracer.
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
+	t.subCent = cb.subCent
 	if t.sources == nil {
 		return t.sourcesBySQL()
 	}

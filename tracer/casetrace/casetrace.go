@@ -188,15 +188,27 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	if err := t.resolveSeeds(); err != nil {
 		return nil, err
 	}
+	// With base amounts throughout, the amounts are known before the scope: the case is read
+	// once, into memory, and both the scope and the replay run on what was read.
+	var held *heldColumns
+	if err := t.countAmounts(); err != nil {
+		return nil, err
+	}
+	if opt.Scope == ScopeReachable && t.nulls == 0 {
+		step("reading transactions")
+		if held, err = t.readColumns(); err != nil {
+			return nil, err
+		}
+	}
 	step("computing the scope")
-	if err := t.computeScope(); err != nil {
+	if err := t.computeScope(held); err != nil {
 		return nil, err
 	}
 	if err := t.checkAmounts(); err != nil {
 		return nil, err
 	}
 	step("replaying transactions")
-	if err := t.replay(); err != nil {
+	if err := t.replay(held); err != nil {
 		return nil, err
 	}
 	step("naming transactions")
@@ -216,15 +228,16 @@ type run struct {
 	opt  *Options
 	out  *Outcome
 
-	base        string // tracing currency
-	amountCol   string // "base_amount" or "amount"
-	subCent     int64  // case transactions whose amount has fractions of a cent
-	inScope     []bool
-	scopeAll    bool // every non-exit account is in scope: no filter needed
-	scoped      int  // accounts in scope
-	sources     []sourceRange
-	temps       []string
-	txns        int64 // transactions replayed
+	base      string // tracing currency
+	amountCol string // "base_amount" or "amount"
+	subCent   int64  // replayed transactions whose amount has fractions of a cent
+	inScope   []bool
+	scopeAll  bool // every non-exit account is in scope: no filter needed
+	scoped    int  // accounts in scope
+	sources   []sourceRange
+	temps     []string
+	txns      int64 // transactions replayed
+	nulls     int64 // replayable transactions without a base amount
 }
 
 // traceBackward is the rest of Trace for a backward trace, once the accounts are loaded.
@@ -235,6 +248,9 @@ func (t *run) traceBackward(step func(string)) (*Outcome, error) {
 	}
 	step("computing the scope")
 	if err := t.computeBackwardScope(); err != nil {
+		return nil, err
+	}
+	if err := t.countAmounts(); err != nil {
 		return nil, err
 	}
 	if err := t.checkAmounts(); err != nil {
@@ -293,9 +309,9 @@ func ReadFloor(ctx context.Context, db *casedb.DB) (int64, error) {
 	}
 	t.scopeAll = true
 	var n int64
-	cents := t.centsExpr()
-	err = scanBatches(ctx, conn, t.streamQuery(cents, t.replayFilter(true)+` AND `+cents+` > 0`), func(b *tracer.Batch) error {
-		n += int64(b.Len())
+	var cb centsBuf
+	err = scanBatches(ctx, conn, t.streamQuery(t.centsExpr(), t.replayFilter(true)), func(b *tracer.Batch) error {
+		n += int64(cb.toCents(b).Len())
 		return nil
 	})
 	return n, err

@@ -56,8 +56,9 @@ type sourceRange struct {
 	lo, hi int64
 }
 
-// replay runs the engine over the scope's transactions.
-func (t *run) replay() error {
+// replay runs the engine over the scope's transactions: those held in memory when held is
+// not nil, else a query of the case.
+func (t *run) replay(held *heldColumns) error {
 	o := t.opt
 	accts := make([]tracer.Account, len(t.out.accounts))
 	for i, a := range t.out.accounts {
@@ -75,7 +76,11 @@ func (t *run) replay() error {
 	if err != nil {
 		return err
 	}
-	if err := t.replayStream(e, "", nil); err != nil {
+	feed := t.queryFeed("")
+	if held != nil {
+		feed = func(fn func(*tracer.Batch) error) error { return t.feed(held, fn) }
+	}
+	if err := t.replayStream(e, feed, nil); err != nil {
 		return err
 	}
 	rep := e.Report()
@@ -115,7 +120,7 @@ func (t *run) sourcesBySQL() error {
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT DISTINCT t.source_id FROM transactions t
 		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
 		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
-		WHERE `+t.replayFilter(true)+` AND `+t.centsExpr()+` > 0`)
+		WHERE `+t.replayFilter(true)+` AND `+t.centsExpr()+` >= 5000`)
 	if err != nil {
 		return err
 	}

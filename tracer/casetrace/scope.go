@@ -102,13 +102,17 @@ func (t *run) streamQueryOrder(cents, label, where, order string) string {
 		ORDER BY ` + order
 }
 
-func (t *run) centsExpr() string { return `CAST(t.` + t.amountCol + ` * 100 AS BIGINT)` }
+// centsExpr is the amount column in millionths (micro-units), exact for DECIMAL(38,6); the
+// engine's cents are rounded from it in Go (see toCents), which also counts the amounts with
+// fractions of a cent without a second pass over the DECIMAL column.
+func (t *run) centsExpr() string { return `CAST(t.` + t.amountCol + ` * 1000000 AS BIGINT)` }
 
 // computeScope marks the accounts in scope. With ScopeReachable it replays, in one ordered
 // pass over the account columns from the first seed on, which accounts money from a seed can
 // reach: the seed's receiver, then the receiver of every later payment from a reached
-// account. Exits (cash, external, asset) are never reached: money paid by them is fresh.
-func (t *run) computeScope() error {
+// account. Exits (cash, external, asset) are never reached: money paid by them is fresh. The
+// pass runs over held when it is not nil, else over a query of the case.
+func (t *run) computeScope(held *heldColumns) error {
 	accts := t.out.accounts
 	nonExit := 0
 	for _, a := range accts {
@@ -130,6 +134,12 @@ func (t *run) computeScope() error {
 		first = min(first, s.at)
 	}
 	reached := t.inScope
+	if held != nil {
+		if err := t.reach(held, reached); err != nil {
+			return fmt.Errorf("scope: %w", err)
+		}
+		return t.countScope(nonExit)
+	}
 	where := t.replayFilter(false) + fmt.Sprintf(` AND t.booked_at >= make_timestamp(CAST(%d AS BIGINT))`, first)
 	err := scanBatches(t.ctx, t.conn, t.streamQuery(`CAST(1 AS BIGINT)`, where), func(b *tracer.Batch) error {
 		for i, k := range b.Txn {
@@ -151,7 +161,12 @@ func (t *run) computeScope() error {
 	if err != nil {
 		return fmt.Errorf("scope: %w", err)
 	}
-	for _, r := range reached {
+	return t.countScope(nonExit)
+}
+
+// countScope counts the accounts reached and stores the scope.
+func (t *run) countScope(nonExit int) error {
+	for _, r := range t.inScope {
 		if r {
 			t.scoped++
 		}
@@ -182,18 +197,21 @@ func (t *run) storeScope(nonExit int) error {
 	return nil
 }
 
+// countAmounts counts the replayable transactions without a base amount.
+func (t *run) countAmounts() error {
+	if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FILTER (WHERE base_amount IS NULL)
+		FROM transactions WHERE duplicate_of IS NULL AND NOT pending`).Scan(&t.nulls); err != nil {
+		return fmt.Errorf("amounts: %w", err)
+	}
+	return nil
+}
+
 // checkAmounts chooses the amounts to trace. Base-currency amounts are used when every
 // transaction in scope has one; when some have none (no FX rate), the trace runs in the
 // transactions' own currency if all in scope share one, and fails otherwise, naming the
 // first transactions without a rate.
 func (t *run) checkAmounts() error {
-	var nulls int64
-	if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FILTER (WHERE base_amount IS NULL),
-			count(*) FILTER (WHERE base_amount * 100 <> CAST(base_amount * 100 AS BIGINT))
-		FROM transactions WHERE duplicate_of IS NULL AND NOT pending`).Scan(&nulls, &t.subCent); err != nil {
-		return fmt.Errorf("amounts: %w", err)
-	}
-	if nulls == 0 {
+	if t.nulls == 0 {
 		return nil
 	}
 	q := `FROM transactions t
@@ -213,9 +231,6 @@ func (t *run) checkAmounts() error {
 	}
 	if currencies == 1 {
 		t.base, t.amountCol = cur.String, "amount"
-		if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FILTER (WHERE t.amount * 100 <> CAST(t.amount * 100 AS BIGINT)) `+q).Scan(&t.subCent); err != nil {
-			return err
-		}
 		for _, a := range t.out.accounts {
 			if a.opening != 0 {
 				return fmt.Errorf("%w: %d transactions in scope have no base-currency amount and account %s has an opening balance in the base currency: load FX rates (ingest an ECB rates file)",

@@ -137,18 +137,24 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 		if len(ids) == 0 {
 			return nil, nil
 		}
+		// One pass over the transactions finds the named ones and, as rows without a
+		// match, the unknown ones.
 		if err := t.exec(`INSERT INTO mt_seed_ids SELECT DISTINCT unnest(?::VARCHAR[])`, ids); err != nil {
 			return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
 		}
+		if err := t.temp("mt_seed_rows", `AS SELECT s.txn_id AS sid, t.rowid AS k FROM mt_seed_ids s
+			LEFT JOIN transactions t ON t.txn_id = s.txn_id`); err != nil {
+			return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
+		}
 		var unknown sql.NullString
-		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(txn_id ORDER BY txn_id)[1:5], ', ')
-			FROM mt_seed_ids WHERE txn_id NOT IN (SELECT txn_id FROM transactions)`).Scan(&unknown); err != nil {
+		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(sid ORDER BY sid)[1:5], ', ')
+			FROM mt_seed_rows WHERE k IS NULL`).Scan(&unknown); err != nil {
 			return nil, err
 		}
 		if unknown.String != "" {
 			return nil, fmt.Errorf("%w: seed %q: unknown transaction(s) %s", ErrInput, sel.Given, unknown.String)
 		}
-		where = `t.txn_id IN (SELECT txn_id FROM mt_seed_ids)`
+		where = `t.rowid IN (SELECT k FROM mt_seed_rows)`
 	}
 	if sel.From != "" {
 		where += fmt.Sprintf(` AND t.booked_at >= DATE '%s'`, sel.From)
