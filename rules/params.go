@@ -72,6 +72,15 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v.Text)
 }
 
+// UnmarshalJSON reads a value as MarshalJSON writes it.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		v.Type = TypeStrings
+		return json.Unmarshal(b, &v.List)
+	}
+	return json.Unmarshal(b, &v.Text)
+}
+
 // Raw returns the value as --param text would give it (a JSON array for lists).
 func (v Value) Raw() string {
 	if v.Type == TypeStrings {

@@ -1,0 +1,289 @@
+package rules
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+)
+
+// ErrNoRun reports a run id that is not in the case.
+var ErrNoRun = errors.New("no such run")
+
+// Report is what Verify found about one run.
+type Report struct {
+	RunID string
+	Kind  string
+	// Problems are differences in the inputs: source files missing or changed on disk,
+	// sources added to or gone from the case, packs changed or unreadable, other digests.
+	Problems []string
+	// Missing are stored findings the re-run did not give; Extra are findings the re-run gave
+	// that were not stored. Each is "rule subject amount score evidence detail".
+	Missing, Extra []string
+	// RerunID is the run id the re-run got (equal to RunID when nothing changed).
+	RerunID string
+	// Skipped says why a run was not re-run (e.g. a run kind this package does not verify).
+	Skipped string
+}
+
+// OK is true when the inputs are unchanged and the re-run gave identical findings.
+func (r *Report) OK() bool {
+	return len(r.Problems) == 0 && len(r.Missing) == 0 && len(r.Extra) == 0 && r.Skipped == ""
+}
+
+// RunIDs returns the ids of the stored runs of a kind ("" for all), oldest first.
+func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT run_id FROM runs WHERE ? = '' OR kind = ? ORDER BY started_at, run_id`, kind, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Verify re-checks a stored rules run: it re-hashes every source file at its recorded path
+// and compares it with sources.sha256 and the manifest, reloads each pack from where it came
+// from and compares its SHA-256, re-runs the packs with the recorded parameters (nothing is
+// stored) and compares the findings with the stored ones. Differences are reported, not
+// returned as errors; an error means the verification itself could not be done. Like Run,
+// it switches off DuckDB's external access for the rest of db's life.
+func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
+	rep := &Report{RunID: runID}
+	var manifestJSON sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT kind, manifest_json FROM runs WHERE run_id = ?`, runID).Scan(&rep.Kind, &manifestJSON)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrNoRun, runID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSources(ctx, db, rep); err != nil {
+		return nil, err
+	}
+	if rep.Kind != "rules" {
+		rep.Skipped = fmt.Sprintf("a %s run: sources re-hashed; re-run it with `moneytrail %s` and compare", rep.Kind, rep.Kind)
+		return rep, nil
+	}
+	var m Manifest
+	if err := json.Unmarshal([]byte(manifestJSON.String), &m); err != nil {
+		return nil, fmt.Errorf("run %s: manifest: %w", runID, err)
+	}
+	compareSources(ctx, db, &m, rep)
+	var packs []*Pack
+	over := Overrides{}
+	for _, mp := range m.Packs {
+		p, err := Load(strings.TrimPrefix(mp.Origin, "builtin:"))
+		if err != nil {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("pack %s (%s) cannot be loaded: %v", mp.Name, mp.Origin, err))
+			continue
+		}
+		if p.SHA256 != mp.SHA256 {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("pack %s (%s) changed since the run: version %s, SHA-256 %s; now version %s, SHA-256 %s",
+				mp.Name, mp.Origin, mp.Version, mp.SHA256, p.Version, p.SHA256))
+		}
+		var ids []string
+		for _, id := range mp.Rules {
+			if p.Rule(id) == nil {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("pack %s no longer has rule %s", mp.Name, id))
+				continue
+			}
+			ids = append(ids, id)
+			for name, v := range m.Params[id] {
+				if v.Overridden && p.Rule(id).Params[name] != nil {
+					over[id+"."+name] = v.Value.Raw()
+				}
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		if p, err = p.Subset(ids...); err != nil {
+			return nil, err
+		}
+		packs = append(packs, p)
+	}
+	if len(packs) == 0 {
+		rep.Skipped = "no pack of the run can be loaded"
+		return rep, nil
+	}
+	res, err := Run(ctx, db, packs, Options{Params: over, ToolVersion: m.ToolVersion, NoStore: true})
+	if res == nil {
+		return nil, fmt.Errorf("re-run of %s: %w", runID, err)
+	}
+	rep.RerunID = res.RunID
+	if res.Manifest.FXDigest != m.FXDigest {
+		rep.Problems = append(rep.Problems, "the fx_rates table changed since the run")
+	}
+	if res.Manifest.DeclaredIncomeDigest != m.DeclaredIncomeDigest {
+		rep.Problems = append(rep.Problems, "the declared_income table changed since the run")
+	}
+	if res.Manifest.Txns != m.Txns {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("the case has %d transactions (txns view), the run saw %d", res.Manifest.Txns, m.Txns))
+	}
+	for _, f := range res.Failures {
+		rep.Problems = append(rep.Problems, "re-run: "+f.Error())
+	}
+	stored, err := storedFindings(ctx, db, runID)
+	if err != nil {
+		return nil, err
+	}
+	var now []string
+	for _, f := range res.Findings {
+		now = append(now, findingKey(f))
+	}
+	rep.Missing, rep.Extra = diff(stored, now)
+	return rep, nil
+}
+
+// checkSources re-hashes every source file of the case at its recorded path.
+func checkSources(ctx context.Context, db *casedb.DB, rep *Report) error {
+	rows, err := db.QueryContext(ctx, `SELECT source_id, path, sha256 FROM sources ORDER BY source_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var path, want string
+		if err := rows.Scan(&id, &path, &want); err != nil {
+			return err
+		}
+		got, err := fileSHA256(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s is missing", id, path))
+		case err != nil:
+			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s cannot be read: %v", id, path, err))
+		case got != want:
+			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s changed: SHA-256 %s, loaded as %s", id, path, got, want))
+		}
+	}
+	return rows.Err()
+}
+
+// compareSources compares the case's sources with those the manifest recorded.
+func compareSources(ctx context.Context, db *casedb.DB, m *Manifest, rep *Report) {
+	var now Manifest
+	if err := inputs(ctx, db, &now); err != nil {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("case sources: %v", err))
+		return
+	}
+	key := func(s ManifestSource) string { return strconv.FormatInt(s.SourceID, 10) + " " + s.FileName + " " + s.SHA256 }
+	var a, b []string
+	for _, s := range m.Sources {
+		a = append(a, key(s))
+	}
+	for _, s := range now.Sources {
+		b = append(b, key(s))
+	}
+	gone, added := diff(a, b)
+	for _, s := range gone {
+		rep.Problems = append(rep.Problems, "source gone from the case since the run: "+s)
+	}
+	for _, s := range added {
+		rep.Problems = append(rep.Problems, "source added to the case since the run: "+s)
+	}
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// storedFindings returns the keys of a run's stored findings.
+func storedFindings(ctx context.Context, db *casedb.DB, runID string) ([]string, error) {
+	fs, err := Findings(ctx, db, runID)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		keys[i] = findingKey(f)
+	}
+	return keys, nil
+}
+
+// Findings returns the stored findings of a run, by rule order of the run's packs, then
+// subject.
+func Findings(ctx context.Context, db *casedb.DB, runID string) ([]Finding, error) {
+	rows, err := db.QueryContext(ctx, `SELECT rule_id, coalesce(pack, ''), coalesce(pack_version, ''), coalesce(subject, ''),
+			coalesce(CAST(amount AS VARCHAR), '0.000000'), score, coalesce(evidence, ''), coalesce(detail, '')
+		FROM findings WHERE run_id = ? ORDER BY rowid`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var f Finding
+		var ev string
+		var score sql.NullFloat64
+		if err := rows.Scan(&f.RuleID, &f.Pack, &f.PackVersion, &f.Subject, &f.Amount, &score, &ev, &f.Detail); err != nil {
+			return nil, err
+		}
+		if score.Valid {
+			s := score.Float64
+			f.Score = &s
+		}
+		f.Evidence = strings.Fields(ev)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// findingKey is a finding as one comparable line.
+func findingKey(f Finding) string {
+	score := ""
+	if f.Score != nil {
+		score = strconv.FormatFloat(*f.Score, 'g', -1, 64)
+	}
+	return strings.Join([]string{f.RuleID, f.Subject, f.Amount, score, strings.Join(f.Evidence, " "), f.Detail}, "\t")
+}
+
+// diff returns what is in a but not b and what is in b but not a, as multisets.
+func diff(a, b []string) (onlyA, onlyB []string) {
+	count := map[string]int{}
+	for _, s := range a {
+		count[s]++
+	}
+	for _, s := range b {
+		count[s]--
+	}
+	for _, k := range sortedKeys(count) {
+		for n := count[k]; n > 0; n-- {
+			onlyA = append(onlyA, k)
+		}
+		for n := count[k]; n < 0; n++ {
+			onlyB = append(onlyB, k)
+		}
+	}
+	slices.Sort(onlyA)
+	slices.Sort(onlyB)
+	return onlyA, onlyB
+}
