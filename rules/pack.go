@@ -177,7 +177,7 @@ func (p *Pack) validate() error {
 		if strings.TrimSpace(r.SQL) == "" {
 			rbad("no sql")
 		}
-		for _, name := range r.paramNames() {
+		for _, name := range r.ParamNames() {
 			if err := r.Params[name].init(name); err != nil {
 				rbad("%v", err)
 			}
@@ -209,8 +209,8 @@ func (p *Pack) validate() error {
 	return errors.Join(errs...)
 }
 
-// paramNames returns the rule's parameter names, sorted.
-func (r *Rule) paramNames() []string {
+// ParamNames returns the rule's parameter names, sorted.
+func (r *Rule) ParamNames() []string {
 	names := make([]string, 0, len(r.Params))
 	for n := range r.Params {
 		names = append(names, n)

@@ -300,7 +300,7 @@ func resolve(packs []*Pack, o Overrides) (map[string]RuleParams, error) {
 	for _, p := range packs {
 		for _, r := range p.Rules {
 			rp := RuleParams{}
-			for _, name := range r.paramNames() {
+			for _, name := range r.ParamNames() {
 				decl := r.Params[name]
 				key := r.ID + "." + name
 				v, over := decl.def, false
@@ -368,3 +368,6 @@ func (r *Rule) traceMethod(rp RuleParams) (tracer.Method, error) {
 	}
 	return ms[0], nil
 }
+
+// DefaultValue returns the parameter's default.
+func (p *Param) DefaultValue() Value { return p.def }

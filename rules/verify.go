@@ -186,7 +186,9 @@ func compareSources(ctx context.Context, db *casedb.DB, m *Manifest, rep *Report
 		rep.Problems = append(rep.Problems, fmt.Sprintf("case sources: %v", err))
 		return
 	}
-	key := func(s ManifestSource) string { return strconv.FormatInt(s.SourceID, 10) + " " + s.FileName + " " + s.SHA256 }
+	key := func(s ManifestSource) string {
+		return strconv.FormatInt(s.SourceID, 10) + " " + s.FileName + " " + s.SHA256
+	}
 	var a, b []string
 	for _, s := range m.Sources {
 		a = append(a, key(s))

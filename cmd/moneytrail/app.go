@@ -115,6 +115,8 @@ stored for the failing file), 4 internal error.`,
 			generateCommand(e),
 			benchCommand(e),
 			benchStepCommand(e),
+			rulesCommand(e),
+			verifyCommand(e),
 		},
 	}
 	for _, c := range app.Commands {

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/rules"
+)
+
+func verifyCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "verify",
+		Usage: "re-hash the sources, re-run stored rules runs and compare with what was stored",
+		UsageText: `moneytrail verify [--run RUN_ID]
+
+Every source file is re-hashed at the path it was loaded from and compared with its SHA-256
+in the case; each rules run (all of them, or --run) is re-run from its manifest (the packs
+from where they came, the recorded parameters) without storing anything, and its findings
+compared with the stored ones. Trace runs get their sources re-hashed only. Exit code 1
+when anything differs.
+
+Example:
+   moneytrail verify --run rules-3f9a0c2e71b4`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "run", Usage: "verify only the run `RUN_ID`"},
+		},
+		Action: func(c *cli.Context) error {
+			db, err := openCase(c, casedb.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ids := []string{c.String("run")}
+			if ids[0] == "" {
+				if ids, err = rules.RunIDs(c.Context, db, ""); err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					fmt.Fprintln(e.stdout, "no runs stored in the case")
+					return nil
+				}
+			}
+			bad := 0
+			for _, id := range ids {
+				rep, err := rules.Verify(c.Context, db, id)
+				if err != nil {
+					return rulesErr(err)
+				}
+				printReport(e, rep)
+				if !rep.OK() && rep.Skipped == "" || len(rep.Problems) > 0 {
+					bad++
+				}
+			}
+			if bad > 0 {
+				return &exitError{code: exitFailOn, err: fmt.Errorf("verify: %d of %d run(s) differ from what was stored", bad, len(ids))}
+			}
+			return nil
+		},
+	}
+}
+
+func printReport(e *env, r *rules.Report) {
+	switch {
+	case r.OK():
+		fmt.Fprintf(e.stdout, "%s (%s): OK, sources unchanged and the re-run gives identical findings\n", r.RunID, r.Kind)
+		return
+	case r.Skipped != "" && len(r.Problems) == 0:
+		fmt.Fprintf(e.stdout, "%s (%s): sources unchanged; %s\n", r.RunID, r.Kind, r.Skipped)
+		return
+	}
+	fmt.Fprintf(e.stdout, "%s (%s): DIFFERS\n", r.RunID, r.Kind)
+	for _, p := range r.Problems {
+		fmt.Fprintf(e.stdout, "  input: %s\n", p)
+	}
+	if r.RerunID != "" && r.RerunID != r.RunID {
+		fmt.Fprintf(e.stdout, "  the re-run's id is %s\n", r.RerunID)
+	}
+	for _, f := range r.Missing {
+		fmt.Fprintf(e.stdout, "  stored, not found again: %s\n", f)
+	}
+	for _, f := range r.Extra {
+		fmt.Fprintf(e.stdout, "  found again, not stored: %s\n", f)
+	}
+	if r.Skipped != "" {
+		fmt.Fprintf(e.stdout, "  %s\n", r.Skipped)
+	}
+}
