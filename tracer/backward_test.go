@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -78,5 +79,72 @@ func TestInflowLabels(t *testing.T) {
 	e, _ = New(Config{Accounts: accounts, Methods: []Method{FIFO}, Labels: 1})
 	if err := e.Apply(b); err == nil {
 		t.Error("label 1 of 1 accepted")
+	}
+}
+
+// TestGroupPoison replays every method with Poison grouped: Poison equals a Poison run with
+// every seed in one group, the other methods equal their runs without grouping (origins
+// shifted by the "all seeds" origin), and in the sensitivity table Poison's "all seeds" row
+// is at least every other method's total of tainted money with the holder.
+func TestGroupPoison(t *testing.T) {
+	for i, sh := range propertyShapes {
+		accounts, txns, seeds := generate(sh, 3)
+		for j := range seeds {
+			seeds[j].Group = 0
+		}
+		run := func(cfg Config) *Report {
+			cfg.Accounts, cfg.Flows = accounts, FlowsNone
+			rep, err := Run(cfg, &SliceSource{Txns: txns, BatchSize: 101, WithTimes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := rep.Check(); err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		grouped := run(Config{Seeds: seeds, Methods: AllMethods, GroupPoison: true})
+		plain := run(Config{Seeds: seeds, Methods: AllMethods})
+		one := make([]Seed, len(seeds))
+		for j, s := range seeds {
+			one[j] = Seed{Txn: s.Txn, Group: 1}
+		}
+		poison := run(Config{Seeds: one, Methods: []Method{Poison}})
+		if !reflect.DeepEqual(*grouped.Result(Poison), poison.Results[0]) {
+			t.Errorf("shape %d: grouped poison differs from poison over one seed group", i)
+		}
+		if info := grouped.Origin(1); info.Group != -1 || len(info.Seeds) != len(seeds) {
+			t.Errorf("shape %d: origin 1 %+v, want all seeds", i, info)
+		}
+		for _, m := range AllMethods[:len(AllMethods)-1] {
+			g, p := grouped.Result(m), plain.Result(m)
+			// Every origin but clean moves up by one behind the "all seeds" origin.
+			shifted := func(o Origin) Origin {
+				if o == Clean {
+					return o
+				}
+				return o + 1
+			}
+			if len(g.Positions) != len(p.Positions) || len(g.Origins) != len(p.Origins) {
+				t.Fatalf("shape %d %s: %d positions %d origins, want %d %d", i, m, len(g.Positions), len(g.Origins), len(p.Positions), len(p.Origins))
+			}
+			for k, pp := range p.Positions {
+				pp.Origin = shifted(pp.Origin)
+				if g.Positions[k] != pp {
+					t.Fatalf("shape %d %s: position %+v, want %+v", i, m, g.Positions[k], pp)
+				}
+			}
+		}
+		s := grouped.Sensitivity()
+		for _, row := range s.Holdings {
+			for k, m := range s.Methods {
+				switch {
+				case m == Poison && row.Origin != 1 && row.Cents[k] != NotReplayed:
+					t.Errorf("shape %d: per-seed row %+v has a poison figure", i, row)
+				case m != Poison && row.Origin == 1 && row.Cents[k] > row.Cents[len(s.Methods)-1]:
+					t.Errorf("shape %d: holder %d: %s %d above poison %d", i, row.Holder, m, row.Cents[k], row.Cents[len(s.Methods)-1])
+				}
+			}
+		}
 	}
 }

@@ -62,6 +62,12 @@ type Config struct {
 	// AsOf, when non-nil, stops the replay before the first transaction whose time is after
 	// *AsOf. It requires batches that carry times.
 	AsOf *int64
+	// GroupPoison replays Poison with every seed as one origin, "all seeds", whose
+	// OriginInfo has Group -1, while the other methods keep their per-seed origins. Poison
+	// per seed costs accounts x origins (every origin that ever touched an account stays with
+	// it); grouped, it costs one mark per account. Report.Sensitivity then sets the other
+	// methods' seed totals beside Poison's in the "all seeds" rows.
+	GroupPoison bool
 	// Labels is the number of inflow labels (see Batch.Label): money an exit pays in with
 	// label l has its own tainted origin, Engine.LabelOrigin(l), instead of being clean.
 	// Backward tracing labels every inflow into its universe this way.
@@ -114,7 +120,8 @@ type OriginInfo struct {
 	Kind OriginKind
 	// Seeds are the Txn keys of the seeds sharing this origin, in ascending order (KindSeed).
 	Seeds []int64
-	// Group is the seeds' group, 0 for a single ungrouped seed (KindSeed).
+	// Group is the seeds' group, 0 for a single ungrouped seed, -1 for the "all seeds"
+	// origin of Config.GroupPoison (KindSeed).
 	Group int32
 	// Account is the account whose shortfall created the money (KindUnexplained), or -1 when
 	// Config.GroupUnexplained folds all unexplained funds into one origin.
@@ -135,7 +142,8 @@ var (
 type origins struct {
 	seedOrigins     [][]int64 // index o-1: the seed keys of seed origin o
 	seedGroups      []int32
-	labels          int // inflow labels, origins len(seedOrigins)+1 onwards
+	labels          int    // inflow labels, origins len(seedOrigins)+1 onwards
+	allSeeds        Origin // the "all seeds" origin of Config.GroupPoison, or 0
 	unexplainedBase Origin
 	groupUnexpl     bool
 	n               int
@@ -193,10 +201,20 @@ func buildSeeds(cfg *Config, t *origins) (seedTable, error) {
 	})
 	st := seedTable{index: make(map[int64]int32, len(seeds))}
 	groupOrigin := map[int32]Origin{}
+	if cfg.GroupPoison && len(seeds) > 0 {
+		all := make([]int64, len(seeds))
+		for i, s := range seeds {
+			all[i] = s.Txn
+		}
+		t.seedOrigins, t.seedGroups, t.allSeeds = append(t.seedOrigins, all), append(t.seedGroups, -1), 1
+	}
 	var maxKey int64 = -1
 	for i, s := range seeds {
 		if i > 0 && seeds[i-1].Txn == s.Txn {
 			return st, fmt.Errorf("%w: seed txn %d given twice", ErrInput, s.Txn)
+		}
+		if s.Group < 0 {
+			return st, fmt.Errorf("%w: seed txn %d: negative group %d", ErrInput, s.Txn, s.Group)
 		}
 		o, ok := groupOrigin[s.Group]
 		if s.Group == 0 || !ok {

@@ -52,6 +52,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 		seenMethod[m] = true
 	}
+	if !seenMethod[Poison] {
+		cfg.GroupPoison = false
+	}
 	if len(cfg.Accounts) >= 1<<31-1 {
 		return nil, fmt.Errorf("%w: %d accounts is too many", ErrInput, len(cfg.Accounts))
 	}
@@ -93,7 +96,11 @@ func New(cfg Config) (*Engine, error) {
 				fm = FlowsTainted
 			}
 		}
-		e.runs = append(e.runs, newRun(m, n, &e.org, len(e.seeds.keys), fm))
+		r := newRun(m, n, &e.org, len(e.seeds.keys), fm)
+		if m == Poison {
+			r.allSeeds = e.org.allSeeds
+		}
+		e.runs = append(e.runs, r)
 	}
 	for i, a := range cfg.Accounts {
 		e.acct[i].exit = a.Exit

@@ -156,6 +156,9 @@ func (e *Engine) Report() *Report {
 		}
 		for s, key := range e.seeds.keys {
 			o := e.seeds.origin[s]
+			if r.allSeeds != 0 {
+				o = r.allSeeds
+			}
 			res.Seeds = append(res.Seeds, SeedResult{Txn: key, Origin: o, Replayed: e.seen[s], Credit: e.credit[s], Traced: r.traced[s]})
 			sums[o-1].Traced += r.traced[s]
 		}
@@ -171,6 +174,14 @@ func (e *Engine) Report() *Report {
 			s.Held += p.Cents
 			if e.acct[p.Holder].unexpl > 0 {
 				s.HeldWithUnexplained += p.Cents
+			}
+		}
+		if all := e.org.allSeeds; all != 0 {
+			// The "all seeds" origin belongs to the grouped method only.
+			if r.allSeeds != 0 {
+				sums = sums[all-1 : all]
+			} else {
+				sums = slices.Delete(sums, int(all-1), int(all))
 			}
 		}
 		res.Origins = sums

@@ -17,6 +17,7 @@ type run struct {
 	exits    map[uint64]int64
 	traced   []int64 // per seed
 	captured []Flow  // parts of the transactions of Config.Capture
+	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -48,6 +49,11 @@ func (r *run) apply(t *txnCtx) {
 			r.store.put(t.from, r.one[:])
 		}
 		parts = r.store.take(t.from, t.cents, parts)
+	}
+	if r.allSeeds != 0 && t.seed >= 0 {
+		grouped := *t
+		grouped.seedOrigin = r.allSeeds
+		t = &grouped
 	}
 	if r.method == Poison {
 		parts = r.poisonParts(t, parts)

@@ -205,3 +205,46 @@ func TestBackwardRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestPoisonGrouped: with more than PoisonPerSeedMax seeds, poison beside other methods
+// replays all seeds as one origin, "seeds"; its per-seed sensitivity cells are empty.
+func TestPoisonGrouped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("txn_id,booked_at,from_account,to_account,amount,currency\n")
+	for i := range 3 * casetrace.PoisonPerSeedMax {
+		fmt.Fprintf(&b, "S%03d,2024-02-01T%02d:%02d:00,external:src%d,m%d,100.00,EUR\n", i, i/60, i%60, i, i%5)
+		fmt.Fprintf(&b, "P%03d,2024-02-02T%02d:%02d:00,m%d,m%d,30.00,EUR\n", i, i/60, i%60, i%5, (i+1)%5)
+	}
+	path := filepath.Join(t.TempDir(), "many.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	ctx := context.Background()
+	db, err := casedb.Open(ctx, filepath.Join(t.TempDir(), "case.duckdb"), casedb.Options{Create: true, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := ingest.File(ctx, db, path, ingest.Options{Format: "ledger", Now: declared}); err != nil {
+		t.Fatal(err)
+	}
+	out := trace(t, db, "all", "sql:SELECT txn_id FROM txns WHERE txn_id LIKE 'S%'")
+	if !out.Manifest.PoisonGrouped {
+		t.Error("poison not grouped")
+	}
+	for _, p := range out.Positions() {
+		if p.Method == "poison" && p.Origin != "seeds" {
+			t.Errorf("poison position %+v", p)
+		}
+	}
+	dir := t.TempDir()
+	if err := out.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := os.ReadFile(filepath.Join(dir, "sensitivity.csv"))
+	if !strings.Contains(string(s), "\nS000,m0,account,") || !strings.Contains(string(s), ",\n") || !strings.Contains(string(s), "\nseeds,m0,account,") {
+		t.Errorf("sensitivity.csv:\n%.600s", s)
+	}
+	alone := trace(t, db, "poison", "sql:SELECT txn_id FROM txns WHERE txn_id LIKE 'S%'")
+	if alone.Manifest.PoisonGrouped || len(alone.Summary()) != 3*casetrace.PoisonPerSeedMax {
+		t.Errorf("poison alone: grouped %v, %d summary rows", alone.Manifest.PoisonGrouped, len(alone.Summary()))
+	}
+}

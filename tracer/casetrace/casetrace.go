@@ -238,6 +238,8 @@ type run struct {
 	temps     []string
 	txns      int64 // transactions replayed
 	nulls     int64 // replayable transactions without a base amount
+
+	groupPoison bool // poison replays all seeds as one origin (see poisonGrouped)
 }
 
 // traceBackward is the rest of Trace for a backward trace, once the accounts are loaded.

@@ -25,6 +25,7 @@ type Manifest struct {
 	Methods          []string         `json:"methods"`
 	Seeds            []ManifestSeed   `json:"seeds"`
 	GroupSeeds       bool             `json:"group_seeds"`
+	PoisonGrouped    bool             `json:"poison_grouped,omitempty"`
 	GroupUnexplained bool             `json:"group_unexplained"`
 	Scope            string           `json:"scope"`
 	AccountsInScope  int              `json:"accounts_in_scope"`
@@ -71,7 +72,8 @@ func (t *run) replay(held *heldColumns) error {
 			seeds[i].Group = 1
 		}
 	}
-	e, err := tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods,
+	t.groupPoison = poisonGrouped(o, len(seeds))
+	e, err := tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods, GroupPoison: t.groupPoison,
 		GroupUnexplained: o.GroupUnexplained, Flows: o.Flows, AsOf: t.out.asOfEnd})
 	if err != nil {
 		return err
@@ -222,7 +224,7 @@ func (t *run) buildManifest() error {
 	for _, me := range o.Methods {
 		m.Methods = append(m.Methods, me.String())
 	}
-	m.GroupSeeds, m.GroupUnexplained = o.GroupSeeds, o.GroupUnexplained
+	m.GroupSeeds, m.GroupUnexplained, m.PoisonGrouped = o.GroupSeeds, o.GroupUnexplained, t.groupPoison
 	m.Scope, m.AccountsInScope, m.AsOf = o.Scope, t.scoped, o.AsOf
 	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
 	m.Flows = [...]string{"tainted", "all", "none"}[o.Flows]
@@ -247,4 +249,21 @@ func (out *Outcome) ManifestJSON() []byte {
 		Manifest
 	}{out.RunID, out.Manifest}, "", "  ")
 	return append(b, '\n')
+}
+
+// PoisonPerSeedMax is the largest number of seed origins for which poison, replayed beside
+// other methods, keeps one origin per seed.
+const PoisonPerSeedMax = 32
+
+// poisonGrouped reports whether poison replays all seeds as one origin ("seeds"): when it
+// runs beside other methods and there are more than PoisonPerSeedMax seed origins. Per seed,
+// poison keeps every origin that ever touched an account with it (accounts x seeds: several
+// GiB for thousands of seeds on a large case); grouped it is one mark per account, and the
+// sensitivity table sets it beside the other methods' seed totals. Poison alone (--method
+// poison) stays per seed.
+func poisonGrouped(o *Options, seeds int) bool {
+	if o.GroupSeeds || seeds <= PoisonPerSeedMax || len(o.Methods) < 2 {
+		return false
+	}
+	return slices.Contains(o.Methods, tracer.Poison)
 }

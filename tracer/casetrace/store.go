@@ -13,6 +13,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/tracer"
 )
 
 // Store writes the run into the case database in one transaction: a runs row (kind "trace")
@@ -124,7 +125,9 @@ func (out *Outcome) Store(ctx context.Context, db *casedb.DB) error {
 			for _, r := range out.Sensitivity() {
 				vals := []driver.Value{id, r.Origin, r.Holder, r.HolderKind, nil, nil, nil, nil, nil, nil}
 				for i, m := range out.Manifest.Methods {
-					vals[4+col[m]] = money(r.Cents[i])
+					if r.Cents[i] != tracer.NotReplayed {
+						vals[4+col[m]] = money(r.Cents[i])
+					}
 				}
 				if err := add(vals...); err != nil {
 					return err

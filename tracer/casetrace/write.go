@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/moneytrail/moneytrail/tracer"
 )
 
 // WriteDir writes the trace's files into dir (created if needed): positions.csv, flows.csv,
@@ -71,7 +73,7 @@ func (out *Outcome) WriteDir(dir string) error {
 			for _, r := range out.Sensitivity() {
 				rec := []string{r.Origin, r.Holder, r.HolderKind}
 				for _, c := range r.Cents {
-					rec = append(rec, formatCents(c))
+					rec = append(rec, sensitivityCell(c))
 				}
 				w.Write(rec)
 			}
@@ -146,4 +148,12 @@ func (out *Outcome) writeBackward(dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "manifest.json"), out.ManifestJSON(), 0o644)
+}
+
+// sensitivityCell is a sensitivity figure, empty when the method did not compute it.
+func sensitivityCell(c int64) string {
+	if c == tracer.NotReplayed {
+		return ""
+	}
+	return formatCents(c)
 }
