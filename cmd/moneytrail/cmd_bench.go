@@ -14,6 +14,7 @@ func benchCommand(e *env) *cli.Command {
 		Usage: "the performance suite: measure moneytrail against its baseline in one run",
 		Subcommands: []*cli.Command{
 			benchTraceCommand(e),
+			benchRulesCommand(e),
 			{
 				Name:  "ingest",
 				Usage: "AMLworld ingest against DuckDB's own CSV load of the same file",

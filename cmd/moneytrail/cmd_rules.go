@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/moneytrail/moneytrail/internal/bench"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
 	"github.com/moneytrail/moneytrail/rules"
@@ -27,6 +28,16 @@ func rulesCommand(e *env) *cli.Command {
 			rulesCheckCommand(e),
 			rulesEvalCommand(e),
 			rulesIncomeCommand(e),
+			{
+				Name:   "bench-step",
+				Hidden: true,
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 2 {
+						return usageErr("rules bench-step RULE DB")
+					}
+					return bench.RunRulesStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(1))
+				},
+			},
 		},
 	}
 }
@@ -380,6 +391,32 @@ Example:
 			}
 			fmt.Fprintf(e.stdout, "%s: %d declared income row(s) stored\n", c.Args().First(), n)
 			return nil
+		},
+	}
+}
+
+// benchRulesCommand is `moneytrail bench rules`.
+func benchRulesCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "rules",
+		Usage: "the typologies pack on an AMLworld-shaped case, each rule in its own process",
+		UsageText: `moneytrail bench rules --rows N [--dir DIR] [--keep]
+
+Example:
+   moneytrail bench rules --rows 5000000`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "transactions to generate"},
+			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
+			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
+		},
+		Action: func(c *cli.Context) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			return bench.Rules(c.Context, e.stdout, bench.RulesOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
+				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
 		},
 	}
 }

@@ -1,0 +1,136 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moneytrail/moneytrail/fixtures"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/rules"
+)
+
+// RulesPack is the pack `bench rules` measures.
+const RulesPack = "typologies"
+
+// RunRulesStep runs one rule of the typologies pack (its id is step) on the case at dbPath in
+// this process, stores its findings, and prints its result line to w: the child side of
+// `bench rules`, reached through the hidden `moneytrail rules bench-step STEP DB`.
+func RunRulesStep(ctx context.Context, w io.Writer, step, dbPath string) error {
+	db, err := casedb.Open(ctx, dbPath, casedb.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := rules.Load(RulesPack)
+	if err != nil {
+		return err
+	}
+	if p, err = p.Subset(step); err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := rules.Run(ctx, db, []*rules.Pack{p}, rules.Options{ToolVersion: "bench", StartedAt: time.Unix(0, 0).UTC()})
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	ev := 0
+	for _, f := range res.Findings {
+		ev += len(f.Evidence)
+	}
+	fmt.Fprintf(os.Stderr, "  %-16s %6.2f s, %d findings, %d evidence transactions\n", step, elapsed.Seconds(), len(res.Findings), ev)
+	r := StepResult{Name: step, Rows: res.Manifest.Txns, Elapsed: elapsed}
+	b, _ := json.Marshal(r)
+	_, err = fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
+	return err
+}
+
+// RulesOptions shapes the rules benchmark.
+type RulesOptions = IngestOptions
+
+// Rules measures the typologies pack on an AMLworld-shaped case of N transactions: each rule
+// in its own process (its time and peak memory), and their sum as the pack's time.
+func Rules(ctx context.Context, w io.Writer, o RulesOptions) error {
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "moneytrail-bench-rules-")
+		if err != nil {
+			return err
+		}
+		dir = d
+		if !o.Keep {
+			defer os.RemoveAll(d)
+		}
+	}
+	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return err
+	}
+	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dbPath := filepath.Join(dir, "rules-case.duckdb")
+	prep := time.Now()
+	if _, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, dbPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "case: %d AMLworld-shaped transactions, prepared in %s; pack %s with its default parameters\n",
+		o.Rows, time.Since(prep).Round(time.Millisecond), RulesPack)
+	p, err := rules.Load(RulesPack)
+	if err != nil {
+		return err
+	}
+	var total time.Duration
+	var peak int64
+	var res []StepResult
+	for _, r := range p.Rules {
+		sr, err := rulesChild(ctx, o.Exe, r.ID, dbPath)
+		if err != nil {
+			return err
+		}
+		res = append(res, sr)
+		total += sr.Elapsed
+		peak = max(peak, sr.PeakRSS)
+	}
+	fmt.Fprintf(w, "%-20s %10s %14s %12s\n", "rule", "seconds", "txns/s", "peak RSS")
+	for _, r := range res {
+		fmt.Fprintf(w, "%-20s %10.2f %14.0f %9.0f MiB\n", r.Name, r.Elapsed.Seconds(), r.RowsPerSec(), float64(r.PeakRSS)/(1<<20))
+	}
+	fmt.Fprintf(w, "%-20s %10.2f %14s %9.0f MiB\n", "pack (sum)", total.Seconds(), "", float64(peak)/(1<<20))
+	fmt.Fprintln(w, "targets at 5M rows on 2 cores: the pack under 60 s, no rule over 20 s, peak RSS under 4 GiB")
+	return nil
+}
+
+func rulesChild(ctx context.Context, exe, step, dbPath string) (StepResult, error) {
+	cmd := exec.CommandContext(ctx, exe, "rules", "bench-step", step, dbPath)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return StepResult{}, fmt.Errorf("bench rules step %s: %w", step, err)
+	}
+	var r StepResult
+	for _, line := range splitLines(string(out)) {
+		if strings.HasPrefix(line, stepResultPrefix) {
+			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
+				return r, err
+			}
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakRSS = ru.Maxrss * 1024
+	}
+	return r, nil
+}
