@@ -46,4 +46,18 @@
 //
 // Every other method conserves: for each seed origin, traced = held + exited to the cent,
 // and each account's positions sum to its balance; Report.Check verifies both.
+//
+// With Config.GroupPoison, Poison replays every seed as one origin ("all seeds", Group -1)
+// while the other methods keep one origin per seed: per seed, Poison's state is accounts x
+// origins, which on a large case with thousands of seeds runs to gigabytes.
+//
+// # Backward tracing
+//
+// Config.Labels and Batch.Label name the money that exits pay into the universe: a payment
+// by an exit with label l brings money of origin Engine.LabelOrigin(l) (kind KindInflow)
+// instead of clean money. Inflow origins count as tainted for every method, so LIBR spends
+// opening balances and unexplained funds first and shares the rest rateably, and
+// tainted-first spends them last. Config.Capture keeps the parts of chosen debits
+// (Engine.Captured), and Engine.Holdings gives one account's holdings without building a
+// whole Report: together they decompose a debit or a balance by origin.
 package tracer

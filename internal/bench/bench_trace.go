@@ -131,6 +131,8 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 		o.Rows, seeds, time.Since(prep).Round(time.Millisecond))
 	fmt.Fprintln(w, "amounts: AMLworld carries no FX table, so every amount is taken as its own base amount (a declared 1:1 rate)")
 	fmt.Fprintln(w, "trace: per-seed origins, unexplained funds as one origin (--group-unexplained), no flows kept, scope reachable")
+	fmt.Fprintf(w, "       (one read of the ordered columns, held in memory); poison inside all: all seeds as one origin (more than %d seeds)\n",
+		casetrace.PoisonPerSeedMax)
 	steps := []string{StepTraceFloor}
 	for _, m := range traceMethods {
 		steps = append(steps, stepTracePre+m)

@@ -6,20 +6,41 @@
 //
 //   - Replay: every transaction without duplicate_of and not pending, in (booked_at, seq)
 //     order, keyed by its rowid; account ids become dense indexes in account-id order.
-//   - Amounts: integer cents of base_amount, rounded half away from zero (exact DECIMAL
-//     arithmetic in DuckDB); a transaction that rounds to 0 cents is left out, and the number
-//     of sub-cent amounts is in the manifest. When transactions in scope lack a base amount
+//   - Amounts: integer cents of base_amount, rounded half away from zero in Go from the exact
+//     micro-units DuckDB sends (DECIMAL(38,6) times 10^6 as BIGINT); a transaction that rounds
+//     to 0 cents is left out, and the number of replayed sub-cent amounts is in the manifest
+//     (counted in the same pass, as DECIMAL arithmetic over a whole case costs seconds). When transactions in scope lack a base amount
 //     (no FX rate) the trace runs in their own currency if they all share one (and no account
 //     has an opening balance), and fails otherwise, naming the first of them.
 //   - Scope "reachable": one ordered pass in Go over the account columns from the first seed on
 //     marks the accounts the seeds' money can reach; every transaction touching one of them is
-//     replayed; other accounts are exits that pay clean money. Exits (cash, external, asset)
+//     replayed; other accounts are exits that pay clean money. When every transaction has a
+//     base amount, the case is read once: the ordered columns (32 bytes a transaction) are
+//     held in memory for the scope pass and the replay, which halves the time of a trace
+//     against two reads; memory then grows with the transactions as well as the live lots
+//     (160 MB for 5M). --scope all streams without holding them. Exits (cash, external, asset)
 //     never propagate. For seed origins this gives the positions of scope "all" exactly under
 //     fifo, lifo, libr, tainted-first and poison; under prorata, money from outside the scope
 //     is one clean origin instead of clean and per-account unexplained origins, so the
 //     largest-remainder split can place a cent differently.
 //   - Seeds: account: and party: select credits from outside (not self-transfers, not transfers
 //     among the party's accounts); a seed must credit an account that is not an exit.
+//   - Poison beside other methods with more than PoisonPerSeedMax seeds replays all seeds as
+//     one origin, "seeds" (manifest poison_grouped); its per-seed sensitivity cells are empty
+//     (NULL in trace_sensitivity) and its "seeds" rows stand beside the other methods' totals
+//     of all seeds. Alone, poison stays per seed.
+//   - Backward (Direction Backward, Target account:ID or txn:ID): the universe is every
+//     account from which money can reach the target in time, found by one pass in reverse
+//     replay order from the target (or the end of as-of) that marks the payer of every
+//     transaction into a marked account; exits are never marked. Every payment into the
+//     universe from outside it is money of an origin named by the paying account
+//     ("account:ID"), its party ("party:ID", the account when it has none) or the
+//     transaction's channel ("channel:cash_deposit"); opening balances are "opening",
+//     shortfalls "unexplained:ACCOUNT". The universe is replayed forward under the methods,
+//     and the target's balance (Engine.Holdings) or the debit's parts (Config.Capture) are
+//     its composition, checked to sum to the target under every conserving method. A
+//     balance is stored as trace_positions rows of the target, a debit as trace_flows rows of
+//     the transaction; --out writes composition.csv (method, origin, amount, share).
 //   - Outputs: rows sorted by method order, then holder (positions) or replay order (flows),
 //     then origin label; the run id is "trace-" and 12 hex digits of the manifest's SHA-256;
 //     started_at is the only stored value that depends on when the trace ran.

@@ -48,3 +48,39 @@ func ExampleTrace() {
 	// external:living exit 20000.00
 	// trustee-W account 30000.00
 }
+
+// A backward trace: where the money of a card payment came from, by channel. The account
+// was fed by a cash deposit of 300 and a transfer of 700 before it paid 500.
+func ExampleTrace_backward() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "casetrace-example-")
+	defer os.RemoveAll(dir)
+	db, err := casedb.Open(ctx, filepath.Join(dir, "case.duckdb"), casedb.Options{Create: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer db.Close()
+	if _, err := ingest.File(ctx, db, "testdata/backward.csv", ingest.Options{Format: "ledger"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := casetrace.Trace(ctx, db, casetrace.Options{
+		Direction: casetrace.Backward,
+		Target:    "txn:B03",
+		OriginBy:  casetrace.OriginByChannel,
+		Methods:   []tracer.Method{tracer.FIFO, tracer.ProRata},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range out.Composition() {
+		fmt.Println(c.Method, c.Origin, casetrace.FormatCents(c.Cents), c.Share)
+	}
+	// Output:
+	// fifo channel:cash_deposit 300.00 0.600000
+	// fifo channel:transfer 200.00 0.400000
+	// prorata channel:transfer 350.00 0.700000
+	// prorata channel:cash_deposit 150.00 0.300000
+}
