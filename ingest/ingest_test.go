@@ -308,14 +308,14 @@ func TestPartiesFromStatementsAcrossAlphabets(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "other.xml")
 	os.WriteFile(p, []byte(other), 0o644)
 	ingestFile(t, db, p, Options{})
-	got := one[string](t, db, `SELECT string_agg(account_id || '@' || CAST(confidence AS VARCHAR), ' ' ORDER BY account_id) FROM party_links WHERE party_id = 'party:stefan jovanovic'`)
+	got := one[string](t, db, `SELECT string_agg(account_id || '@' || CAST(confidence AS VARCHAR), ' ' ORDER BY account_id) FROM party_links WHERE party_id = 'stefan jovanovic'`)
 	if got != "RS35105008123123123173@0.9 RS35260005601001611379@0.9" {
 		t.Errorf("links of party:stefan jovanovic: %s", got)
 	}
-	if got := one[string](t, db, `SELECT name FROM parties WHERE party_id = 'party:stefan jovanovic'`); got != "Stefan Jovanović" {
+	if got := one[string](t, db, `SELECT name FROM parties WHERE party_id = 'stefan jovanovic'`); got != "Stefan Jovanović" {
 		t.Errorf("name kept %q, want the first spelling seen", got)
 	}
-	if got := one[string](t, db, `SELECT party_id FROM accounts WHERE account_id = 'SI56263300012039086'`); got != "party:transport kovac d o o" {
+	if got := one[string](t, db, `SELECT party_id FROM accounts WHERE account_id = 'SI56263300012039086'`); got != "transport kovac d o o" {
 		t.Errorf("statement holder party %q", got)
 	}
 }

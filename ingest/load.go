@@ -328,7 +328,7 @@ func stage(ctx context.Context, conn *sql.Conn, rows []txnRow, b canon.Batch) er
 		parties := mergeParties(b.Parties)
 		err = appendAll(c, "stage_party", len(parties), func(i int) []driver.Value {
 			p := parties[i]
-			return []driver.Value{p.ID, nullStr(p.Name), nullStr(canon.NameKey(p.Name)), nullStr(p.Kind), nullStr(p.Country),
+			return []driver.Value{partyID(p.ID), nullStr(p.Name), nullStr(canon.NameKey(p.Name)), nullStr(p.Kind), nullStr(p.Country),
 				nullTime(p.BirthDate), nullStr(p.Identifiers)}
 		})
 		if err != nil {
@@ -336,7 +336,7 @@ func stage(ctx context.Context, conn *sql.Conn, rows []txnRow, b canon.Batch) er
 		}
 		err = appendAll(c, "stage_link", len(b.PartyLinks), func(i int) []driver.Value {
 			l := b.PartyLinks[i]
-			return []driver.Value{l.PartyID, l.AccountID, l.Role, l.Confidence, nullStr(l.Reason)}
+			return []driver.Value{partyID(l.PartyID), l.AccountID, l.Role, l.Confidence, nullStr(l.Reason)}
 		})
 		if err != nil {
 			return err
@@ -451,6 +451,10 @@ func storeAccounts(ctx context.Context, tx *sql.Tx, sid int64) error {
 	}
 	return nil
 }
+
+// partyID is the stored id of a party: without the "party:" selector prefix some readers put
+// on it, so that "party:" + id names it everywhere (seeds, rule subjects).
+func partyID(id string) string { return strings.TrimPrefix(id, "party:") }
 
 // mergeParties combines what the batch says about each party, first mention first, in id
 // order.

@@ -10,7 +10,7 @@ import (
 // deriveParties names a party for every account the batch gives a name for, where the reader
 // did not link one itself (money-transfer records do): the holder named on a statement, the
 // name given with a counterparty account, or the name that is all an entry says about its
-// counterparty. The party id is "party:" + canon.NameKey(name), so one name spelled in Latin
+// counterparty. The party id is canon.NameKey(name) (seed and subject "party:" + id), so one name spelled in Latin
 // or Cyrillic, with or without diacritics, is one party across banks: a candidate identity
 // for the investigator, which the link's confidence and reason qualify.
 func deriveParties(b *canon.Batch) {
@@ -55,7 +55,7 @@ func deriveParties(b *canon.Batch) {
 		if key == "" {
 			continue
 		}
-		id := "party:" + key
+		id := key
 		b.Parties = append(b.Parties, canon.Party{ID: id, Name: strings.TrimSpace(c.name), Kind: "unknown"})
 		b.PartyLinks = append(b.PartyLinks, canon.PartyLink{PartyID: id, AccountID: c.account, Role: "holder",
 			Confidence: c.confidence, Reason: c.reason})
