@@ -119,7 +119,7 @@ func rulesRunCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "run",
 		Usage: "run rule packs over the case and store the findings under a reproducible run id",
-		UsageText: `moneytrail rules run [PACK...] [--param RULE.NAME=VALUE]... [--rule ID]... [--out DIR]
+		UsageText: `moneytrail rules run [--param RULE.NAME=VALUE]... [--rule ID]... [--out DIR] [PACK...]
 
 PACK is a built-in pack's name (see moneytrail rules list) or a YAML file; without one, every
 built-in pack runs. Findings are stored in the case under a run id derived from the run's
@@ -129,8 +129,8 @@ run over the same case gets the same id and replaces itself. --out DIR writes fi
 (exit code 4) without hiding the other rules' findings.
 
 Example:
-   moneytrail rules run smuggling --param collection_account.min_senders=4 \
-       --param route_countries.countries=TR,LY,RS --out rules-out`,
+   moneytrail rules run --param collection_account.min_senders=4 \
+       --param route_countries.countries=TR,LY,RS --out rules-out smuggling`,
 		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv and manifest.json into `DIR`"}}, runFlags...),
 		Action: func(c *cli.Context) error {
 			db, err := openCase(c, casedb.Options{})
@@ -295,7 +295,7 @@ func rulesEvalCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "precision and recall of each rule and pack against the case's labels",
-		UsageText: `moneytrail rules eval --labels [--run RUN_ID | PACK... [--param RULE.NAME=VALUE]...]
+		UsageText: `moneytrail rules eval --labels [--run RUN_ID | [--param RULE.NAME=VALUE]... [PACK...]]
 
 Scores a stored rules run (--run), or runs the packs first (all built-in packs when none are
 named), against the labels table: transaction labels (AMLworld is_laundering, AMLSim is_sar)
@@ -303,7 +303,7 @@ against the findings' evidence, account labels (AMLSim is_fraud, is_sar) against
 accounts each finding implicates (its subject and both ends of its evidence, exits left out).
 
 Example:
-   moneytrail rules eval --labels typologies --param cycle.window=60d`,
+   moneytrail rules eval --labels --param cycle.window=60d typologies`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "labels", Usage: "score against the case's labels table (the only source of truth so far)"},
 			&cli.StringFlag{Name: "run", Usage: "score the stored run `RUN_ID` instead of running the packs"},
