@@ -55,7 +55,7 @@ func (r *Report) Sensitivity() Sensitivity {
 			s.Holdings[j].Cents[i] = p.Cents
 		}
 	}
-	if all := r.org.allSeeds; all != 0 {
+	if r.org.allSeeds != 0 {
 		r.groupedSensitivity(&s, rows)
 	}
 	slices.SortFunc(s.Holdings, func(a, b SensitivityRow) int {

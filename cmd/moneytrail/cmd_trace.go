@@ -27,7 +27,9 @@ sql:SELECT txn_id ... (a read-only query); each optionally limited with @FROM..T
 (dates YYYY-MM-DD, either may be left out).
 
 Methods: fifo, lifo, prorata, libr, tainted-first, poison, a comma-separated list, or all
-(every method in one pass, with a sensitivity table).
+(every method in one pass, with a sensitivity table). Beside other methods and with more
+than 32 seeds, poison traces all seeds as one origin ("seeds"); alone it goes per seed.
+With prorata, unexplained funds are one origin unless --group-unexplained=false.
 
 The trace is stored in the case under a run id derived from its manifest; --out DIR also
 writes positions.csv, flows.csv, summary.csv, unexplained.csv, manifest.json and, with
