@@ -1,5 +1,7 @@
-// Package demo runs the whole job on a built-in case: it writes the sample files, creates a
-// case database, ingests every file and prints what was loaded.
+// Package demo runs the whole job on a built-in case: it generates the small synthetic
+// smuggling case, loads every file, pairs transfers seen in two exports, runs the smuggling
+// rule pack (with its trace step), traces the collected money under every method and writes
+// the evidence report, then says what it found and checks it against the ground truth.
 package demo
 
 import (
@@ -8,64 +10,216 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/moneytrail/moneytrail/fixtures"
 	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
+	"github.com/moneytrail/moneytrail/report"
+	"github.com/moneytrail/moneytrail/rules"
+	"github.com/moneytrail/moneytrail/tracer"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 // Options shapes a demo run.
 type Options struct {
-	// Out is the folder for the input files and the case database.
+	// Out is the folder for the input files, the case database, the trace and the report.
 	Out string
 	// Output is the listing format: table, csv or json.
 	Output string
+	// Seed and Scale choose the generated case (default 1, small).
+	Seed  uint64
+	Scale string
+	// ToolVersion goes into the run manifests.
+	ToolVersion string
+	// Now is the declared time of the run (ingest and run timestamps); zero means now.
+	Now time.Time
 }
 
-// Run writes the sample case to o.Out/input, loads it into a fresh o.Out/case.duckdb and
-// prints the sources, the statement checks and the accounts.
-func Run(ctx context.Context, w io.Writer, o Options) error {
+// Summary is what the demo found, for its caller and its tests.
+type Summary struct {
+	Files, Loaded, Quarantined int64
+	Pairs                      int
+	CollectorsFound            []string
+	OrganizersFound            []string
+	// Recall and Precision per role ("collector", "organizer") against the ground truth.
+	Recall, Precision map[string]float64
+	TraceRunID        string
+	RulesRunID        string
+	ReportDir         string
+}
+
+// Run generates the case under o.Out/input, loads it into a fresh o.Out/case.duckdb and runs
+// the investigation, printing each step to w.
+func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	start := time.Now()
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Scale == "" {
+		o.Scale = fixtures.ScaleSmall
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
 	in := filepath.Join(o.Out, "input")
-	files, err := fixtures.WriteSample(in)
+	os.RemoveAll(in)
+	truth, err := fixtures.GenerateSmuggling(in, fixtures.SmugglingOptions{Seed: o.Seed, Scale: o.Scale})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dbPath := filepath.Join(o.Out, "case.duckdb")
 	os.Remove(dbPath)
 	os.Remove(dbPath + ".wal")
+	fmt.Fprintf(w, "moneytrail demo: a synthetic smuggling case (seed %d, %s): %d files in %s\n", o.Seed, o.Scale, len(truth.Files), in)
+	fmt.Fprintf(w, "  every person, company and account is invented; the ground truth is in %s\n\n", filepath.Join(in, "truth.json"))
+
+	sum := &Summary{Recall: map[string]float64{}, Precision: map[string]float64{}}
 	db, err := casedb.Open(ctx, dbPath, casedb.Options{Create: true})
 	if err != nil {
-		return err
+		return nil, err
+	}
+	// 1. Load every file with the flags its bank's export needs.
+	for _, f := range truth.Files {
+		res, err := ingest.File(ctx, db, filepath.Join(in, f.Name), ingest.Options{Format: f.Format, Profile: f.Profile,
+			Account: f.Account, Operator: f.Operator, Now: now})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		sum.Files++
+		sum.Loaded += res.Loaded
+		sum.Quarantined += res.Quarantined
+	}
+	fmt.Fprintf(w, "1. loaded %d files: %d records, %d quarantined (camt.053, MT940, bank CSV, operator records, rates)\n", sum.Files, sum.Loaded, sum.Quarantined)
+	if err := section(ctx, w, db, o.Output, "   statements: opening + credits - debits = closing",
+		`SELECT count(*) AS statements, count(*) FILTER (WHERE reconciled) AS reconciled, count(*) FILTER (WHERE NOT reconciled) AS not_reconciled FROM statements`); err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	// 2. The two sides of transfers seen in two banks' exports are counted once.
+	mr, err := match.Run(ctx, db, match.DefaultOptions())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	sum.Pairs = len(mr.Pairs)
+	fmt.Fprintf(w, "\n2. matched %d transfers seen in two exports (by EndToEndId, then amount and dates): each now counts once\n", len(mr.Pairs))
+	db.Close()
+
+	// 3. The smuggling rule pack (its SQL is untrusted: it runs on its own handle, which it
+	// locks down).
+	db, err = casedb.Open(ctx, dbPath, casedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	pack, err := rules.Load("smuggling")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	rr, err := rules.Run(ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: o.ToolVersion, StartedAt: now})
+	db.Close()
+	if err != nil {
+		return nil, err
+	}
+	sum.RulesRunID = rr.RunID
+	byRule := map[string][]rules.Finding{}
+	for _, f := range rr.Findings {
+		byRule[f.RuleID] = append(byRule[f.RuleID], f)
+	}
+	fmt.Fprintf(w, "\n3. smuggling pack v%s: %d findings (run %s)\n", pack.Version, len(rr.Findings), rr.RunID)
+	var ids []string
+	for id := range byRule {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Fprintf(w, "   %-24s %4d\n", id, len(byRule[id]))
+	}
+
+	db, err = casedb.Open(ctx, dbPath, casedb.Options{})
+	if err != nil {
+		return nil, err
 	}
 	defer db.Close()
-	fmt.Fprintf(w, "moneytrail demo: %d sample files written to %s, case %s\n\n", len(files), in, dbPath)
-	for _, f := range files {
-		res, err := ingest.File(ctx, db, f, ingest.Options{})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "ingested %-32s %-9s %3d records, %3d loaded, %d quarantined\n", filepath.Base(f), res.Format, res.Records, res.Loaded, res.Quarantined)
+	ev, err := evaluate(ctx, db, truth, byRule)
+	if err != nil {
+		return nil, err
 	}
-	sections := []struct{ title, q string }{
-		{"Sources (each file's SHA-256 is in `moneytrail sources`)", `SELECT source_id, file_name, format, records, loaded, quarantined, period_start, period_end FROM sources ORDER BY source_id`},
-		{"Statement checks: opening + credits - debits = closing", `SELECT file_name, account_id, opening, credits, debits, closing, difference, reconciled FROM statement_periods ORDER BY source_id, statement_no`},
-		{"Accounts by kind", `SELECT kind, count(*) AS accounts, count(*) FILTER (WHERE has_statement) AS with_statement FROM accounts GROUP BY kind ORDER BY kind`},
-		{"Money by channel (base currency EUR)", `SELECT channel, count(*) AS transactions, sum(base_amount) AS base_amount FROM txns GROUP BY channel ORDER BY channel`},
+	sum.CollectorsFound, sum.OrganizersFound = ev.found["collector"], ev.found["organizer"]
+	for _, role := range []string{"collector", "organizer"} {
+		sum.Recall[role], sum.Precision[role] = ev.recall[role], ev.precision[role]
+		fmt.Fprintf(w, "   %ss found: %d (recall %.2f, precision %.2f against the ground truth)\n", role, len(ev.found[role]), ev.recall[role], ev.precision[role])
 	}
-	for _, s := range sections {
-		t, err := table.Query(ctx, db, s.q)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "\n%s\n", s.title)
-		if err := t.Write(w, o.Output); err != nil {
-			return err
+	for _, s := range ev.found["organizer"] {
+		fmt.Fprintf(w, "     organizer: %s\n", s)
+	}
+
+	// 4. Trace the collected money under every method.
+	methods, _ := tracer.ParseMethods("all")
+	var seeds []string
+	for _, r := range roleRules["collector"].rules {
+		if len(byRule[r]) > 0 {
+			seeds = append(seeds, "finding:"+r)
 		}
 	}
-	fmt.Fprintf(w, "\ndone in %s. Explore the case:\n  moneytrail --db %s accounts\n  moneytrail --db %s sql \"SELECT * FROM txns ORDER BY booked_at, seq\"\n",
-		time.Since(start).Round(time.Millisecond), dbPath, dbPath)
-	return nil
+	if len(seeds) == 0 {
+		return nil, fmt.Errorf("the smuggling pack found no collection account or person: nothing to trace")
+	}
+	out, err := casetrace.Trace(ctx, db, casetrace.Options{Seeds: seeds,
+		Methods: methods, GroupSeeds: true, GroupUnexplained: true, ToolVersion: o.ToolVersion, StartedAt: now})
+	if err != nil {
+		return nil, err
+	}
+	if err := out.Store(ctx, db); err != nil {
+		return nil, err
+	}
+	traceDir := filepath.Join(o.Out, "trace")
+	if err := out.WriteDir(traceDir); err != nil {
+		return nil, err
+	}
+	sum.TraceRunID = out.RunID
+	fmt.Fprintf(w, "\n4. traced the collected proceeds (run %s, files in %s)\n", out.RunID, traceDir)
+	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method (held in accounts, taken out in cash, spent on assets, sent abroad)",
+		`SELECT method, sum(amount) FILTER (WHERE holder_kind = 'account') AS held_in_accounts,
+			sum(amount) FILTER (WHERE holder LIKE 'cash:%') AS cash_out,
+			sum(amount) FILTER (WHERE holder LIKE 'asset:%') AS assets,
+			sum(amount) FILTER (WHERE holder_kind = 'exit' AND holder NOT LIKE 'cash:%' AND holder NOT LIKE 'asset:%') AS other_exits
+		FROM trace_positions WHERE run_id = ? AND origin <> 'clean' AND origin NOT LIKE 'unexplained%'
+		GROUP BY method ORDER BY method`, out.RunID); err != nil {
+		return nil, err
+	}
+	if err := section(ctx, w, db, o.Output, "   largest holders of traced proceeds (libr: lowest intermediate balance)",
+		`SELECT p.holder, coalesce(a.holder_name, '') AS holder_name, p.amount FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
+		WHERE p.run_id = ? AND p.method = 'libr' AND p.holder_kind = 'account' AND p.origin <> 'clean' AND p.origin NOT LIKE 'unexplained%'
+		ORDER BY p.amount DESC, p.holder LIMIT 8`, out.RunID); err != nil {
+		return nil, err
+	}
+
+	// 5. The evidence report.
+	repDir := filepath.Join(o.Out, "report")
+	if err := report.Write(ctx, db, out.RunID, repDir, report.Options{ToolVersion: o.ToolVersion, Method: "libr"}); err != nil {
+		return nil, err
+	}
+	sum.ReportDir = repDir
+	fmt.Fprintf(w, "\n5. evidence report: %s (workbook), %s (open in a browser)\n", filepath.Join(repDir, report.WorkbookFile), filepath.Join(repDir, "report.html"))
+	fmt.Fprintf(w, "\ndone in %s. Explore the case: moneytrail --db %s sources | accounts | statements | sql \"...\"\n",
+		time.Since(start).Round(100*time.Millisecond), dbPath)
+	return sum, nil
+}
+
+func section(ctx context.Context, w io.Writer, db *casedb.DB, format, title, q string, args ...any) error {
+	t, err := table.Query(ctx, db, q, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", strings.TrimSpace(title), err)
+	}
+	fmt.Fprintln(w, title)
+	return t.Write(w, format)
 }

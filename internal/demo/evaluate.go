@@ -1,0 +1,100 @@
+package demo
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/moneytrail/moneytrail/fixtures"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/rules"
+)
+
+// evaluation compares the findings with the ground truth, per role: a finding's subject (an
+// account, or a party of the case) is mapped to the true parties holding its accounts.
+type evaluation struct {
+	found             map[string][]string
+	recall, precision map[string]float64
+}
+
+// roleRules says which rules name which role, and which true roles count as a hit.
+var roleRules = map[string]struct {
+	rules []string
+	roles []string
+}{
+	"collector": {[]string{"collection_account", "collection_party"}, []string{fixtures.RoleCollector}},
+	"organizer": {[]string{"organizer_ranking"}, []string{fixtures.RoleOrganizer, fixtures.RoleCompany}},
+}
+
+func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule map[string][]rules.Finding) (*evaluation, error) {
+	owner := map[string]fixtures.TruthParty{} // account -> true party
+	for _, p := range truth.Parties {
+		for _, a := range p.Accounts {
+			owner[a] = p
+		}
+	}
+	// The case's parties, with their accounts.
+	rows, err := db.QueryContext(ctx, `SELECT 'party:' || party_id, account_id FROM party_links WHERE role = 'holder' ORDER BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	partyAccounts := map[string][]string{}
+	for rows.Next() {
+		var p, a string
+		if err := rows.Scan(&p, &a); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		partyAccounts[p] = append(partyAccounts[p], a)
+	}
+	rows.Close()
+	ev := &evaluation{found: map[string][]string{}, recall: map[string]float64{}, precision: map[string]float64{}}
+	for role, rr := range roleRules {
+		want := map[string]bool{}
+		for _, p := range truth.Parties {
+			for _, r := range rr.roles {
+				if p.Role == r {
+					want[p.ID] = true
+				}
+			}
+		}
+		hitParties := map[string]bool{}
+		subjects := map[string]bool{}
+		hits := 0
+		for _, rule := range rr.rules {
+			for _, f := range byRule[rule] {
+				if subjects[f.Subject] {
+					continue
+				}
+				subjects[f.Subject] = true
+				accts := partyAccounts[f.Subject]
+				if !strings.HasPrefix(f.Subject, "party:") {
+					accts = []string{f.Subject}
+				}
+				hit := false
+				for _, a := range accts {
+					if p, ok := owner[a]; ok && want[p.ID] {
+						hitParties[p.ID] = true
+						hit = true
+					}
+				}
+				if hit {
+					hits++
+				}
+			}
+		}
+		var found []string
+		for s := range subjects {
+			found = append(found, s)
+		}
+		sort.Strings(found)
+		ev.found[role] = found
+		if len(want) > 0 {
+			ev.recall[role] = float64(len(hitParties)) / float64(len(want))
+		}
+		if len(subjects) > 0 {
+			ev.precision[role] = float64(hits) / float64(len(subjects))
+		}
+	}
+	return ev, nil
+}
