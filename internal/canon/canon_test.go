@@ -56,10 +56,17 @@ func TestCounterpartyAccount(t *testing.T) {
 
 func TestNameKey(t *testing.T) {
 	for in, want := range map[string]string{
-		"Stefan Jovanović":     "stefan jovanovic",
-		"  KOVAČ, Ivan-Marko ": "kovac ivan marko",
-		"Čeferin d.o.o.":       "ceferin d o o",
-		"Йован Петровић":       "йован петровић",
+		"Stefan Jovanović":         "stefan jovanovic",
+		"  KOVAČ, Ivan-Marko ":     "kovac ivan marko",
+		"Čeferin d.o.o.":           "ceferin d o o",
+		"Йован Петровић":           "jovan petrovic",
+		"Đorđe Đorđević":           "dorde dordevic",
+		"Djordje Djordjevic":       "dorde dordevic",
+		"Ђорђе Ђорђевић":           "dorde dordevic",
+		"Dorde Dordevic":           "dorde dordevic",
+		"Љубица Њежић":             "ljubica njezic",
+		"Ѓорѓи Ќосев":              "gjorgji kjosev",
+		"Müller-Lüdenscheidt GmbH": "muller ludenscheidt gmbh",
 	} {
 		if got := NameKey(in); got != want {
 			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
