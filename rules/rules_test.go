@@ -171,7 +171,21 @@ func TestBuiltinPacksCheck(t *testing.T) {
 func collection(l *ledger, n int, collector string) *ledger {
 	cc := []string{"DE", "AT", "IT", "FR", "NL", "BE", "SE"}
 	for i := range n {
-		l.add(1+i, fmt.Sprintf("%s00SENDER%06d", cc[i%len(cc)], i+1), collector, "2500.00", "transfer", "family")
+		l.add(1+i, fmt.Sprintf("%s00SENDER%06d", cc[i%len(cc)], i+1), collector, "2500.00", "mto_send", "MTCN")
+	}
+	return l
+}
+
+// collectionMin is the smuggling pack's default min_senders of the collection rules: that
+// many distinct senders fire them, one fewer does not.
+const collectionMin = 14
+
+// clients adds n bank transfers from distinct senders in several countries to account to:
+// a company's customers, which the collection rules do not count by default.
+func clients(l *ledger, n int, to string) *ledger {
+	cc := []string{"BA", "RS", "MK", "HR", "SI", "AT"}
+	for i := range n {
+		l.add(1+i, fmt.Sprintf("%s00CLIENT%06d", cc[i%len(cc)], i+1), to, "4000.00", "transfer", "invoice")
 	}
 	return l
 }
@@ -297,14 +311,34 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 				return l.add(2, "M1", "T1", "290", "transfer", "").add(2, "M1", "T2", "290", "transfer", "").add(2, "M2", "T1", "290", "transfer", "")
 			}, nil},
 		{"smuggling", "collection_account", "SI00COLLECT00001",
-			func() *ledger { return collection(mk(), 5, "SI00COLLECT00001") },
-			func() *ledger { return collection(mk(), 4, "SI00COLLECT00001") }, nil},
+			func() *ledger { return collection(mk(), collectionMin, "SI00COLLECT00001") },
+			func() *ledger {
+				// One sender short by operator, and bank transfers from many countries (funnels
+				// and customers paying a company) that are not fee collection.
+				return clients(collection(mk(), collectionMin-1, "SI00COLLECT00001"), 6, "SI00COLLECT00001")
+			}, nil},
 		{"smuggling", "collection_party", "party:P1",
 			func() *ledger {
-				l := collection(mk(), 3, "SI00COLLECT00001")
-				return l.add(5, "BE00SENDER000009", "HR00COLLECT00002", "2500", "transfer", "").add(6, "SE00SENDER000010", "HR00COLLECT00002", "2500", "transfer", "")
+				l := collection(mk(), collectionMin-2, "SI00COLLECT00001")
+				return l.add(5, "BE00SENDER000099", "HR00COLLECT00002", "2500", "mto_send", "").add(6, "SE00SENDER000098", "HR00COLLECT00002", "2500", "mto_send", "")
 			},
-			func() *ledger { return collection(mk(), 5, "SI00COLLECT00001") }, []string{partyLinks}},
+			func() *ledger {
+				// Enough senders, but all to one account; and to the other account only money
+				// between the party's own accounts.
+				return collection(mk(), collectionMin, "SI00COLLECT00001").add(20, "SI00COLLECT00001", "HR00COLLECT00002", "2500", "mto_send", "")
+			}, []string{partyLinks}},
+		{"smuggling", "collector_deposits", "party:P1",
+			func() *ledger {
+				return collection(mk(), collectionMin, "SI00COLLECT00001").
+					add(16, "cash:branch-tuzla", "BA00FUNNEL000001", "9000", "cash_deposit", "Uplata gotovine, uplatilac COLLÉCTOR").
+					add(18, "cash:branch-bihac", "BA00FUNNEL000001", "8500", "cash_deposit", "uplatilac: Collector")
+			},
+			func() *ledger {
+				// Deposits by somebody else, and one naming the collector long after the collection.
+				return collection(mk(), collectionMin, "SI00COLLECT00001").
+					add(16, "cash:branch-tuzla", "BA00FUNNEL000001", "9000", "cash_deposit", "Uplata gotovine, uplatilac Organizer").
+					add(50, "cash:branch-bihac", "BA00FUNNEL000001", "8500", "cash_deposit", "Uplata gotovine, uplatilac Collector")
+			}, []string{partyLinks}},
 		{"smuggling", "structuring_cash", "SI00DEPOSIT00001",
 			func() *ledger {
 				return mk().add(1, "cash:branch-a", "SI00DEPOSIT00001", "9500", "cash_deposit", "").add(5, "cash:branch-b", "SI00DEPOSIT00001", "9800", "cash_deposit", "")
@@ -416,26 +450,26 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			}, nil},
 		{"smuggling", "confiscation_accounts", "SI00ORGANIZER001",
 			func() *ledger {
-				return collection(mk(), 5, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+				return collection(mk(), collectionMin, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			},
 			func() *ledger {
-				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+				return collection(mk(), collectionMin-1, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			}, nil},
 		{"smuggling", "confiscation_parties", "party:P9",
 			func() *ledger {
-				return collection(mk(), 5, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+				return collection(mk(), collectionMin, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			},
 			func() *ledger {
-				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+				return collection(mk(), collectionMin-1, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			}, []string{partyLinks}},
 		{"smuggling", "organizer_ranking", "party:P9",
 			func() *ledger {
-				l := collection(collection(mk(), 5, "SI00COLLECT00001"), 5, "AT00COLLECT00003")
+				l := collection(collection(mk(), collectionMin, "SI00COLLECT00001"), collectionMin, "AT00COLLECT00003")
 				return l.add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "").
 					add(7, "AT00COLLECT00003", "SI00ORGANIZER001", "10000", "transfer", "")
 			},
 			func() *ledger {
-				return collection(mk(), 4, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
+				return collection(mk(), collectionMin-1, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			}, []string{partyLinks}},
 		{"wealth", "bank_deposits", "party:P1",
 			func() *ledger {

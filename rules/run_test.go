@@ -15,7 +15,7 @@ import (
 
 // smallCase fires several rules of the smuggling pack, a trace step among them.
 func smallCase() *ledger {
-	l := collection(&ledger{}, 5, "SI00COLLECT00001")
+	l := collection(&ledger{}, collectionMin, "SI00COLLECT00001")
 	l.add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 	l.add(8, "SI00ORGANIZER001", "external:flixbus", "120", "card", "FlixBus ticket x4")
 	l.add(9, "SI00ORGANIZER001", "external:hotel", "240", "card", "Hotel Zagreb 3 rooms")
@@ -76,7 +76,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		t.Fatalf("verify before changes: %v %+v", err, rep)
 	}
 	// A changed pack: a stricter collection rule finds nothing, and the trace has no seeds.
-	changed := strings.Replace(string(b), "min_senders: {type: int, default: 5, min: 2}", "min_senders: {type: int, default: 6, min: 2}", 1)
+	changed := strings.Replace(string(b), "min_senders: {type: int, default: 14, min: 2,", "min_senders: {type: int, default: 15, min: 2,", 1)
 	if changed == string(b) {
 		t.Fatal("pack edit did not apply")
 	}

@@ -12,17 +12,22 @@ import (
 
 // evaluation compares the findings with the ground truth, per role: a finding's subject (an
 // account, or a party of the case) is mapped to the true parties holding its accounts.
+// Recall: the share of the true parties of the role that some finding names; precision: the
+// share of the distinct true parties (or unmapped subjects) named by the role's rules that
+// have the role.
 type evaluation struct {
 	found             map[string][]string
 	recall, precision map[string]float64
 }
 
-// roleRules says which rules name which role, and which true roles count as a hit.
+// roleRules says which rules name which role, and which true roles count as a hit. The
+// collector rules' evidence (money collected, and the collected cash banked) also seeds the
+// demo's trace.
 var roleRules = map[string]struct {
 	rules []string
 	roles []string
 }{
-	"collector": {[]string{"collection_account", "collection_party"}, []string{fixtures.RoleCollector}},
+	"collector": {[]string{"collection_account", "collection_party", "collector_deposits"}, []string{fixtures.RoleCollector}},
 	"organizer": {[]string{"organizer_ranking"}, []string{fixtures.RoleOrganizer, fixtures.RoleCompany}},
 }
 
@@ -58,9 +63,12 @@ func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule 
 				}
 			}
 		}
+		// Precision is counted per true party, not per subject: a collector found as a party
+		// and again through one of its accounts is one hit, and two accounts of one honest
+		// person are one false alarm.
 		hitParties := map[string]bool{}
+		entities := map[string]bool{}
 		subjects := map[string]bool{}
-		hits := 0
 		for _, rule := range rr.rules {
 			for _, f := range byRule[rule] {
 				if subjects[f.Subject] {
@@ -71,16 +79,25 @@ func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule 
 				if !strings.HasPrefix(f.Subject, "party:") {
 					accts = []string{f.Subject}
 				}
-				hit := false
+				entity := ""
 				for _, a := range accts {
-					if p, ok := owner[a]; ok && want[p.ID] {
+					p, ok := owner[a]
+					if !ok {
+						continue
+					}
+					if want[p.ID] {
 						hitParties[p.ID] = true
-						hit = true
+						entity = p.ID
+						break
+					}
+					if entity == "" {
+						entity = p.ID
 					}
 				}
-				if hit {
-					hits++
+				if entity == "" {
+					entity = "subject:" + f.Subject
 				}
+				entities[entity] = true
 			}
 		}
 		var found []string
@@ -92,8 +109,8 @@ func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule 
 		if len(want) > 0 {
 			ev.recall[role] = float64(len(hitParties)) / float64(len(want))
 		}
-		if len(subjects) > 0 {
-			ev.precision[role] = float64(hits) / float64(len(subjects))
+		if len(entities) > 0 {
+			ev.precision[role] = float64(len(hitParties)) / float64(len(entities))
 		}
 	}
 	return ev, nil
