@@ -471,6 +471,22 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			func() *ledger {
 				return collection(mk(), collectionMin-1, "SI00COLLECT00001").add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "")
 			}, []string{partyLinks}},
+		{"smuggling", "organizer_ranking", "HR00DIRECTOR0001",
+			// Paid by one collecting account and dealing with a ranked organizer (P9, paid by
+			// two); quiet when the organizer it deals with is not ranked (one collector only).
+			func() *ledger {
+				l := collection(collection(mk(), collectionMin, "SI00COLLECT00001"), collectionMin, "AT00COLLECT00003")
+				return l.add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "").
+					add(7, "AT00COLLECT00003", "SI00ORGANIZER001", "10000", "transfer", "").
+					add(8, "SI00COLLECT00001", "HR00DIRECTOR0001", "5000", "transfer", "").
+					add(15, "SI00ORGANIZER001", "HR00DIRECTOR0001", "2000", "transfer", "salary")
+			},
+			func() *ledger {
+				l := collection(mk(), collectionMin, "SI00COLLECT00001")
+				return l.add(7, "SI00COLLECT00001", "SI00ORGANIZER001", "10000", "transfer", "").
+					add(8, "SI00COLLECT00001", "HR00DIRECTOR0001", "5000", "transfer", "").
+					add(15, "SI00ORGANIZER001", "HR00DIRECTOR0001", "2000", "transfer", "salary")
+			}, []string{partyLinks}},
 		{"wealth", "bank_deposits", "party:P1",
 			func() *ledger {
 				return mk().add(1, "DE00PAYER0000001", "SI00COLLECT00001", "15000", "transfer", "")
