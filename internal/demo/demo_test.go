@@ -20,14 +20,15 @@ import (
 //
 //	seed 1 small:  collectors 1.00 / 1.00 (5 of 5), organizers 1.00 / 1.00 (4 of 4: 2 persons, 2 companies)
 //	seed 2 small:  collectors 1.00 / 1.00 (5 of 5), organizers 1.00 / 1.00 (4 of 4)
-//	seed 1 medium: collectors 1.00 / 1.00 (8 of 8), organizers 1.00 / 1.00 (6 of 6) (MONEYTRAIL_DEMO_MEDIUM=1, about 60-80 s)
+//	seed 1 medium: collectors 1.00 / 1.00 (8 of 8), organizers 1.00 / 1.00 (6 of 6) (MONEYTRAIL_DEMO_MEDIUM=1, about 60 s)
 //
 // Where the traced money is (libr, the demo's trace from the collector rules' evidence):
 // the collectors' operator payouts stay in their operator pseudo-accounts (the operator pays
 // them out in cash, which no record books out), about 60% of everything traced; the same
 // money re-enters the banks as the cash deposits that name a collector (collector_deposits).
 // Of the traced money that left the collectors, the organizers and their companies hold
-// 68.3% (seed 1) and 71.0% (seed 2); of all traced money, 27.1% and 29.9%.
+// 68.3% (seed 1 small), 71.0% (seed 2 small) and 70.6% (seed 1 medium); of all traced
+// money, 27.1%, 29.9% and 34.0%. Seeds 3-10 small also give 1.00 / 1.00 for both roles.
 func TestDemoFindsTheNetwork(t *testing.T) {
 	type want struct {
 		seed                     uint64
@@ -40,7 +41,7 @@ func TestDemoFindsTheNetwork(t *testing.T) {
 		{2, fixtures.ScaleSmall, map[string]float64{"collector": 1, "organizer": 1}, map[string]float64{"collector": 1, "organizer": 1}, 0.65, 0.25},
 	}
 	if os.Getenv("MONEYTRAIL_DEMO_MEDIUM") != "" && !testing.Short() {
-		cases = append(cases, want{1, fixtures.ScaleMedium, map[string]float64{"collector": 1, "organizer": 1}, map[string]float64{"collector": 1, "organizer": 1}, 0.5, 0.2})
+		cases = append(cases, want{1, fixtures.ScaleMedium, map[string]float64{"collector": 1, "organizer": 1}, map[string]float64{"collector": 1, "organizer": 1}, 0.65, 0.3})
 	}
 	for _, c := range cases {
 		t.Run(c.scale+"-"+string(rune('0'+c.seed)), func(t *testing.T) {
