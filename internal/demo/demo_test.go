@@ -14,7 +14,7 @@ import (
 )
 
 // TestDemoFindsTheNetwork runs the whole demo on generated smuggling cases and checks what the
-// smuggling pack (v2.1.0) finds against the ground truth.
+// smuggling pack (v2.1.x) finds against the ground truth.
 //
 // Measured (recall / precision, per true party):
 //
