@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -91,25 +92,22 @@ func RunStep(ctx context.Context, w io.Writer, step, csvPath, dbPath string) err
 	default:
 		return fmt.Errorf("unknown bench step %q", step)
 	}
-	r := StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)}
-	b, _ := json.Marshal(r)
-	_, err := fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
-	return err
+	return emit(w, StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)})
 }
 
-// child runs a step in a new process of exe (the moneytrail binary) and collects its result
-// and peak memory.
-func child(ctx context.Context, exe string, step, csvPath, dbPath string) (StepResult, error) {
-	cmd := exec.CommandContext(ctx, exe, "bench-step", step, csvPath, dbPath)
+// runChild runs exe with args (a step of the suite in a new process) and collects the
+// step's result line and the process's peak memory.
+func runChild(ctx context.Context, exe string, args ...string) (StepResult, error) {
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return StepResult{}, fmt.Errorf("bench step %s: %w", step, err)
+		return StepResult{}, fmt.Errorf("bench %s: %w", strings.Join(args, " "), err)
 	}
 	var r StepResult
-	for _, line := range splitLines(string(out)) {
-		if len(line) > len(stepResultPrefix) && line[:len(stepResultPrefix)] == stepResultPrefix {
-			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, stepResultPrefix); ok {
+			if err := json.Unmarshal([]byte(rest), &r); err != nil {
 				return r, err
 			}
 		}
@@ -120,19 +118,46 @@ func child(ctx context.Context, exe string, step, csvPath, dbPath string) (StepR
 	return r, nil
 }
 
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
+// child runs an ingest step in a new process of exe (the moneytrail binary).
+func child(ctx context.Context, exe string, step, csvPath, dbPath string) (StepResult, error) {
+	return runChild(ctx, exe, "bench-step", step, csvPath, dbPath)
+}
+
+// workDir returns o.Dir, or a new temporary directory named after prefix, and the cleanup
+// that removes it unless o.Keep.
+func workDir(o IngestOptions, prefix string) (string, func(), error) {
+	if o.Dir != "" {
+		return o.Dir, func() {}, nil
 	}
-	if start < len(s) {
-		out = append(out, s[start:])
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
 	}
-	return out
+	if o.Keep {
+		return d, func() {}, nil
+	}
+	return d, func() { os.RemoveAll(d) }, nil
+}
+
+// writeAMLWorld writes the benchmark's AMLworld-shaped CSV of rows rows into dir.
+func writeAMLWorld(dir string, rows int, seed uint64) (string, error) {
+	path := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", rows))
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: rows, Seed: seed}); err != nil {
+		f.Close()
+		return "", err
+	}
+	return path, f.Close()
+}
+
+// emit prints a step's result line for the parent process.
+func emit(w io.Writer, r StepResult) error {
+	b, _ := json.Marshal(r)
+	_, err := fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
+	return err
 }
 
 // IngestOptions shapes the ingest benchmark.
@@ -151,28 +176,14 @@ type IngestOptions struct {
 // into a file database (the baseline) and `moneytrail ingest --format amlworld` of the same
 // file into a new case, and prints throughput, peak memory and the ratio.
 func Ingest(ctx context.Context, w io.Writer, o IngestOptions) error {
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "moneytrail-bench-")
-		if err != nil {
-			return err
-		}
-		dir = d
-		if !o.Keep {
-			defer os.RemoveAll(d)
-		}
-	}
-	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
-	f, err := os.Create(csvPath)
+	dir, cleanup, err := workDir(o, "moneytrail-bench-")
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	gen := time.Now()
-	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
+	if err != nil {
 		return err
 	}
 	st, _ := os.Stat(csvPath)

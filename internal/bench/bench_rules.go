@@ -2,17 +2,12 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
-	"github.com/moneytrail/moneytrail/fixtures"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/rules"
 )
@@ -47,10 +42,7 @@ func RunRulesStep(ctx context.Context, w io.Writer, step, dbPath string) error {
 		ev += len(f.Evidence)
 	}
 	fmt.Fprintf(os.Stderr, "  %-16s %6.2f s, %d findings, %d evidence transactions\n", step, elapsed.Seconds(), len(res.Findings), ev)
-	r := StepResult{Name: step, Rows: res.Manifest.Txns, Elapsed: elapsed}
-	b, _ := json.Marshal(r)
-	_, err = fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
-	return err
+	return emit(w, StepResult{Name: step, Rows: res.Manifest.Txns, Elapsed: elapsed})
 }
 
 // RulesOptions shapes the rules benchmark.
@@ -59,27 +51,13 @@ type RulesOptions = IngestOptions
 // Rules measures the typologies pack on an AMLworld-shaped case of N transactions: each rule
 // in its own process (its time and peak memory), and their sum as the pack's time.
 func Rules(ctx context.Context, w io.Writer, o RulesOptions) error {
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "moneytrail-bench-rules-")
-		if err != nil {
-			return err
-		}
-		dir = d
-		if !o.Keep {
-			defer os.RemoveAll(d)
-		}
-	}
-	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
-	f, err := os.Create(csvPath)
+	dir, cleanup, err := workDir(o, "moneytrail-bench-rules-")
 	if err != nil {
 		return err
 	}
-	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	defer cleanup()
+	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
+	if err != nil {
 		return err
 	}
 	dbPath := filepath.Join(dir, "rules-case.duckdb")
@@ -115,22 +93,5 @@ func Rules(ctx context.Context, w io.Writer, o RulesOptions) error {
 }
 
 func rulesChild(ctx context.Context, exe, step, dbPath string) (StepResult, error) {
-	cmd := exec.CommandContext(ctx, exe, "rules", "bench-step", step, dbPath)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return StepResult{}, fmt.Errorf("bench rules step %s: %w", step, err)
-	}
-	var r StepResult
-	for _, line := range splitLines(string(out)) {
-		if strings.HasPrefix(line, stepResultPrefix) {
-			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
-				return r, err
-			}
-		}
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
-	}
-	return r, nil
+	return runChild(ctx, exe, "rules", "bench-step", step, dbPath)
 }

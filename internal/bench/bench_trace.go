@@ -2,17 +2,13 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/moneytrail/moneytrail/fixtures"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
@@ -81,10 +77,7 @@ func RunTraceStep(ctx context.Context, w io.Writer, step, dbPath string) error {
 		}
 		fmt.Fprintf(os.Stderr, "  %s: %d seeds, %d accounts in scope, %d positions\n", step, len(out.Report.Results[0].Seeds), out.Manifest.AccountsInScope, positions)
 	}
-	r := StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)}
-	b, _ := json.Marshal(r)
-	_, err = fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
-	return err
+	return emit(w, StepResult{Name: step, Rows: rows, Elapsed: time.Since(start)})
 }
 
 // TraceOptions shapes the trace benchmark.
@@ -95,27 +88,13 @@ type TraceOptions = IngestOptions
 // replay columns from DuckDB into Go and discarding them, and (b) the trace under fifo,
 // prorata, libr and all, each in its own process with its peak memory.
 func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "moneytrail-bench-trace-")
-		if err != nil {
-			return err
-		}
-		dir = d
-		if !o.Keep {
-			defer os.RemoveAll(d)
-		}
-	}
-	csvPath := filepath.Join(dir, fmt.Sprintf("amlworld-%d.csv", o.Rows))
-	f, err := os.Create(csvPath)
+	dir, cleanup, err := workDir(o, "moneytrail-bench-trace-")
 	if err != nil {
 		return err
 	}
-	if err := fixtures.WriteAMLWorld(f, fixtures.AMLWorldOptions{Rows: o.Rows, Seed: o.Seed}); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	defer cleanup()
+	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
+	if err != nil {
 		return err
 	}
 	dbPath := filepath.Join(dir, "trace-case.duckdb")
@@ -177,22 +156,5 @@ func prepareTraceCase(ctx context.Context, dbPath string) (int64, error) {
 }
 
 func traceChild(ctx context.Context, exe, step, dbPath string) (StepResult, error) {
-	cmd := exec.CommandContext(ctx, exe, "bench-step", step, "-", dbPath)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return StepResult{}, fmt.Errorf("bench step %s: %w", step, err)
-	}
-	var r StepResult
-	for _, line := range splitLines(string(out)) {
-		if strings.HasPrefix(line, stepResultPrefix) {
-			if err := json.Unmarshal([]byte(line[len(stepResultPrefix):]), &r); err != nil {
-				return r, err
-			}
-		}
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
-	}
-	return r, nil
+	return runChild(ctx, exe, "bench-step", step, "-", dbPath)
 }
