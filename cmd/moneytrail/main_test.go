@@ -139,12 +139,12 @@ func TestDemo(t *testing.T) {
 	}
 	// The small case of seed 1: 47 files, every statement reconciles, nothing quarantined.
 	for _, w := range []string{"1. loaded 47 files", "records, 0 quarantined", "43          43          0",
-		"2. matched", "3. smuggling pack", "4. traced the collected proceeds"} {
+		"2. matched", "3. smuggling pack", "4. traced the collected proceeds", "5. evidence report"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("demo output lacks %q:\n%s", w, stdout)
 		}
 	}
-	for _, f := range []string{"input/truth.json", "case.duckdb", "trace/positions.csv"} {
+	for _, f := range []string{"input/truth.json", "case.duckdb", "trace/positions.csv", "report/evidence.xlsx", "report/report.html"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("demo wrote no %s", f)
 		}

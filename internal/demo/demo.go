@@ -19,6 +19,7 @@ import (
 	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
+	"github.com/moneytrail/moneytrail/report"
 	"github.com/moneytrail/moneytrail/rules"
 	"github.com/moneytrail/moneytrail/tracer"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
@@ -202,6 +203,13 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		return nil, err
 	}
 
+	// 5. The evidence report.
+	repDir := filepath.Join(o.Out, "report")
+	if err := report.Write(ctx, db, out.RunID, repDir, report.Options{ToolVersion: o.ToolVersion, Method: "libr"}); err != nil {
+		return nil, err
+	}
+	sum.ReportDir = repDir
+	fmt.Fprintf(w, "\n5. evidence report: %s (workbook), %s (open in a browser)\n", filepath.Join(repDir, report.WorkbookFile), filepath.Join(repDir, "report.html"))
 	fmt.Fprintf(w, "\ndone in %s. Explore the case: moneytrail --db %s sources | accounts | statements | sql \"...\"\n",
 		time.Since(start).Round(100*time.Millisecond), dbPath)
 	return sum, nil

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/report"
+)
+
+func reportCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "write the evidence: XLSX workbook, HTML report with the money-flow diagram, CSV/Parquet tables, graphs",
+		UsageText: `moneytrail report [--run RUN_ID] --out DIR [--mask] [--method M]
+
+Writes, for a trace run and/or a rules run (default: the latest of each):
+  evidence.xlsx     Summary, Sources, Findings, Flows, Positions, Positions by party, Exits,
+                    Sensitivity, Unexplained funds, Method statement
+  report.html       one self-contained file: summary, money-flow diagram, timeline, tables
+  csv/, parquet/    every table of the workbook
+  manifest.json     the run's manifest (rules-manifest.json for the rules run next to a trace)
+  graph.dot, graph.graphml   the flow network for Graphviz, Gephi and link-analysis tools
+  SHA256SUMS        the checksum of every file written
+
+--mask shows account numbers as country code and last four characters and names as initials,
+the same mask for the same input, and leaves out payment references and file paths: for
+reports that leave the unit.
+
+Example:
+   moneytrail trace --seed txn:NLB-240302-0001 --method all
+   moneytrail report --out evidence
+   moneytrail report --run trace-142525106388 --out evidence-masked --mask`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "run", Usage: "report on `RUN_ID` only (default: the latest trace and rules runs)"},
+			&cli.StringFlag{Name: "out", Usage: "output `DIR`"},
+			&cli.BoolFlag{Name: "mask", Usage: "mask account numbers and names"},
+			&cli.StringFlag{Name: "method", Usage: "tracing `METHOD` of the diagram, graphs and party totals (default: the run's first)"},
+			&cli.IntFlag{Name: "max-nodes", Value: 40, Usage: "accounts drawn in the HTML diagram before the smallest are grouped"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.String("out") == "" {
+				return usageErr("report: give --out DIR")
+			}
+			db, err := openCase(c, casedb.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sp := startSpinner(e.stderr, "writing the report")
+			err = report.Write(c.Context, db, c.String("run"), c.String("out"), report.Options{
+				Mask: c.Bool("mask"), Method: c.String("method"), MaxNodes: c.Int("max-nodes"), ToolVersion: Version})
+			sp.stop()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "report written to %s (open %s)\n", c.String("out"), filepath.Join(c.String("out"), report.HTMLFile))
+			return nil
+		},
+	}
+}
