@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -13,30 +15,36 @@ func benchCommand(e *env) *cli.Command {
 		Name:  "bench",
 		Usage: "the performance suite: measure moneytrail against its baseline in one run",
 		Subcommands: []*cli.Command{
-			benchTraceCommand(e),
-			benchRulesCommand(e),
-			{
-				Name:  "ingest",
-				Usage: "AMLworld ingest against DuckDB's own CSV load of the same file",
-				UsageText: `moneytrail bench ingest --rows N [--dir DIR] [--keep]
+			benchSubcommand(e, "ingest", "AMLworld ingest against DuckDB's own CSV load of the same file", bench.Ingest),
+			benchSubcommand(e, "trace", "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor", bench.Trace),
+			benchSubcommand(e, "rules", "the typologies pack on an AMLworld-shaped case, each rule in its own process", bench.Rules),
+		},
+	}
+}
+
+// benchSubcommand is one benchmark of the suite: it generates N AMLworld-shaped rows and runs
+// the measured steps, each in a child process of this binary.
+func benchSubcommand(e *env, name, usage string, run func(context.Context, io.Writer, bench.IngestOptions) error) *cli.Command {
+	return &cli.Command{
+		Name:  name,
+		Usage: usage,
+		UsageText: `moneytrail bench ` + name + ` --rows N [--dir DIR] [--keep]
 
 Example:
-   moneytrail bench ingest --rows 5000000`,
-				Flags: []cli.Flag{
-					&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "rows to generate"},
-					&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
-					&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
-					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
-				},
-				Action: func(c *cli.Context) error {
-					exe, err := os.Executable()
-					if err != nil {
-						return err
-					}
-					return bench.Ingest(c.Context, e.stdout, bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
-						Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
-				},
-			},
+   moneytrail bench ` + name + ` --rows 5000000`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "rows (transactions) to generate"},
+			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
+			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
+		},
+		Action: func(c *cli.Context) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			return run(c.Context, e.stdout, bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
+				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
 		},
 	}
 }
@@ -54,31 +62,6 @@ func benchStepCommand(e *env) *cli.Command {
 				return bench.RunTraceStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(2))
 			}
 			return bench.RunStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(1), c.Args().Get(2))
-		},
-	}
-}
-
-func benchTraceCommand(e *env) *cli.Command {
-	return &cli.Command{
-		Name:  "trace",
-		Usage: "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor",
-		UsageText: `moneytrail bench trace --rows N [--dir DIR] [--keep]
-
-Example:
-   moneytrail bench trace --rows 5000000`,
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "transactions to generate"},
-			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
-			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
-			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
-		},
-		Action: func(c *cli.Context) error {
-			exe, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			return bench.Trace(c.Context, e.stdout, bench.TraceOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
-				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
 		},
 	}
 }

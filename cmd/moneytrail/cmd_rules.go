@@ -396,27 +396,3 @@ Example:
 }
 
 // benchRulesCommand is `moneytrail bench rules`.
-func benchRulesCommand(e *env) *cli.Command {
-	return &cli.Command{
-		Name:  "rules",
-		Usage: "the typologies pack on an AMLworld-shaped case, each rule in its own process",
-		UsageText: `moneytrail bench rules --rows N [--dir DIR] [--keep]
-
-Example:
-   moneytrail bench rules --rows 5000000`,
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "transactions to generate"},
-			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
-			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
-			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
-		},
-		Action: func(c *cli.Context) error {
-			exe, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			return bench.Rules(c.Context, e.stdout, bench.RulesOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
-				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
-		},
-	}
-}
