@@ -261,7 +261,7 @@ func (d *diagram) svg(currency string, shortID func(string) string) string {
 	esc := html.EscapeString
 	fmt.Fprintf(&b, `<svg class="flow" data-nodes="%d" data-edges="%d" data-accounts="%d" data-grouped="%d" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="money-flow diagram">`,
 		len(d.nodes), len(d.edges), d.accounts, d.grouped, d.width, d.height, d.width, d.height)
-	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
+	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
 	for l := 0; l < d.layers; l++ {
 		title := fmt.Sprintf("hop %d", l)
 		switch {
@@ -279,7 +279,7 @@ func (d *diagram) svg(currency string, shortID func(string) string) string {
 	labelled := slices.Clone(d.edges)
 	slices.SortFunc(labelled, func(a, b *dedge) int { return cmp.Compare(b.cents, a.cents) })
 	showLabel := map[*dedge]bool{}
-	for _, e := range labelled[:min(len(labelled), 30)] {
+	for _, e := range labelled[:min(len(labelled), 16)] {
 		showLabel[e] = true
 	}
 	b.WriteString(`<g class="edges">`)

@@ -50,7 +50,7 @@ func (c *caseData) summaryTable() *table {
 		}
 		add("As of", asOf)
 		for _, s := range m.Seeds {
-			add("Seed "+s.Given, strings.Join(s.TxnIDs, " "))
+			add("Seed "+s.Given, idList(s.TxnIDs, 12))
 		}
 		add("Scope", fmt.Sprintf("%s: %d accounts, %d transactions replayed", m.Scope, m.AccountsInScope, m.TxnsReplayed))
 		add("Amounts", fmt.Sprintf("%s in %s", m.Amounts, m.Currency))
@@ -108,7 +108,7 @@ func (c *caseData) statementTable() *table {
 		m := c.manifest
 		var seeds []string
 		for _, s := range m.Seeds {
-			seeds = append(seeds, fmt.Sprintf("%s (transactions %s)", s.Given, strings.Join(s.TxnIDs, ", ")))
+			seeds = append(seeds, fmt.Sprintf("%s (%s)", s.Given, idList(s.TxnIDs, 12)))
 		}
 		add("Question", "Where did the money credited by the seed transactions go, how much of it is held where, and how much left "+
 			"the traced accounts? Seeds: "+strings.Join(seeds, "; ")+".")
@@ -227,4 +227,15 @@ func (c *caseData) statementTable() *table {
 			"left out. The manifest digests are those of the unmasked runs.")
 	}
 	return t
+}
+
+// idList names up to n transactions and counts the rest; the manifest lists them all.
+func idList(ids []string, n int) string {
+	switch {
+	case len(ids) == 1:
+		return "transaction " + ids[0]
+	case len(ids) <= n:
+		return fmt.Sprintf("%d transactions: %s", len(ids), strings.Join(ids, " "))
+	}
+	return fmt.Sprintf("%d transactions: %s and %d more (all in manifest.json)", len(ids), strings.Join(ids[:n], " "), len(ids)-n)
 }
