@@ -98,7 +98,7 @@ func (c *caseData) writeHTML(w *strings.Builder) error {
 	}
 	p.Subtitle = strings.Join(sub, " · ")
 	for _, r := range c.summary.rows {
-		p.Facts = append(p.Facts, htmlLabel{r[0].(string), c.mask.Text(r[1].(string))})
+		p.Facts = append(p.Facts, htmlLabel{c.mask.Text(r[0].(string)), c.mask.Text(r[1].(string))})
 	}
 	if c.trace != nil {
 		cur := c.manifest.Currency

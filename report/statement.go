@@ -29,7 +29,7 @@ var methodWords = map[string]string{
 
 // summaryTable lists the facts of the report: case, runs, digests, as-of and headline totals.
 func (c *caseData) summaryTable() *table {
-	t := &table{name: "summary", sheet: "Summary", title: "Summary", cols: []column{{name: "item"}, {name: "value", mask: mText}}}
+	t := &table{name: "summary", sheet: "Summary", title: "Summary", cols: []column{{name: "item", mask: mText}, {name: "value", mask: mText}}}
 	add := func(k, v string) { t.rows = append(t.rows, []any{k, v}) }
 	caseName := c.path
 	if c.opt.Mask {
@@ -102,7 +102,7 @@ func distinctSources(t *table) map[any]bool {
 func (c *caseData) statementTable() *table {
 	t := &table{name: "method_statement", sheet: "Method statement", title: "Method statement",
 		note: "The tracing rule and every assumption behind the figures, generated from the runs' manifests.",
-		cols: []column{{name: "topic"}, {name: "statement", mask: mText}}}
+		cols: []column{{name: "topic", mask: mText}, {name: "statement", mask: mText}}}
 	add := func(k, v string) { t.rows = append(t.rows, []any{k, v}) }
 	if c.trace != nil {
 		m := c.manifest

@@ -234,7 +234,7 @@ func (c *caseData) loadTables(ctx context.Context, db *casedb.DB) error {
 
 	c.sources = &table{name: "sources", sheet: "Sources", title: "Sources",
 		note: "Every file of the case with its SHA-256, and each statement's check: opening + credits - debits = computed closing, against the stated closing.",
-		cols: []column{{name: "source_id", kind: kInt}, {name: "file_name"}, {name: "format"}, {name: "sha256"},
+		cols: []column{{name: "source_id", kind: kInt}, {name: "file_name", mask: mText}, {name: "format"}, {name: "sha256"},
 			{name: "bytes", kind: kInt}, {name: "records", kind: kInt}, {name: "loaded", kind: kInt}, {name: "quarantined", kind: kInt},
 			{name: "statement_no", kind: kInt}, {name: "statement_account", mask: mAccount}, {name: "currency"},
 			{name: "period_start", kind: kDate}, {name: "period_end", kind: kDate},
@@ -265,7 +265,7 @@ func (c *caseData) loadTables(ctx context.Context, db *casedb.DB) error {
 	c.findings = &table{name: "findings", sheet: "Findings", title: "Findings",
 		note: "Findings of the rules run; evidence lists the transactions, evidence_sources the file and line or entry of each.",
 		cols: []column{{name: "rule_id"}, {name: "pack"}, {name: "pack_version"}, {name: "subject", mask: mText},
-			money("amount"), {name: "score", kind: kFloat}, {name: "evidence"}, {name: "evidence_sources"}, {name: "detail", mask: mText}}}
+			money("amount"), {name: "score", kind: kFloat}, {name: "evidence"}, {name: "evidence_sources", mask: mText}, {name: "detail", mask: mText}}}
 	if err := query(ctx, db, c.findings, `SELECT f.rule_id, f.pack, f.pack_version, f.subject, f.amount, f.score, f.evidence,
 		(SELECT string_agg(coalesce(s.file_name || ':' || t.source_record, u.id || ':not-in-case'), ' ' ORDER BY u.i)
 			FROM (SELECT unnest(ids) AS id, generate_subscripts(ids, 1) AS i
@@ -282,7 +282,7 @@ func (c *caseData) loadTables(ctx context.Context, db *casedb.DB) error {
 			{name: "from_account", mask: mAccount}, {name: "from_holder", mask: mName}, {name: "to_account", mask: mAccount},
 			{name: "to_holder", mask: mName}, {name: "to_kind"}, {name: "origin", mask: mText}, money("amount"),
 			{name: "txn_amount", kind: kMoney, curCol: "txn_currency"}, {name: "txn_currency"}, {name: "channel"},
-			{name: "reference", mask: mDrop}, {name: "source_file"}, {name: "source_line", kind: kInt}, {name: "source_sha256"}}}
+			{name: "reference", mask: mDrop}, {name: "source_file", mask: mText}, {name: "source_line", kind: kInt}, {name: "source_sha256"}}}
 	if err := query(ctx, db, c.flows, `SELECT f.method, row_number() OVER (PARTITION BY f.method ORDER BY f.booked_at, t.seq, f.txn_id, f.origin),
 		f.txn_id, f.booked_at, f.from_account, fa.holder_name, f.to_account, ta.holder_name, ta.kind, f.origin, f.amount,
 		t.amount, t.currency, t.channel, t.reference, s.file_name, t.source_record, s.sha256

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -115,14 +116,22 @@ func writeWorkbook(path string, c *caseData) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	return f.SaveAs(path)
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // writeSummarySheet writes the facts (item, value) and below them the totals as a table.
 func writeSummarySheet(sw *excelize.StreamWriter, st *styles, c *caseData) error {
 	widths := []int{10, 10}
 	for _, r := range c.summary.rows {
-		widths[0] = max(widths[0], utf8.RuneCountInString(r[0].(string)))
+		widths[0] = max(widths[0], utf8.RuneCountInString(c.mask.Text(r[0].(string))))
 		widths[1] = max(widths[1], utf8.RuneCountInString(c.mask.Text(r[1].(string))))
 	}
 	tw := tableWidths(c.totals, c.mask)
@@ -140,7 +149,7 @@ func writeSummarySheet(sw *excelize.StreamWriter, st *styles, c *caseData) error
 	}
 	row := 2
 	for _, r := range c.summary.rows {
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{r[0], c.mask.Text(r[1].(string))}); err != nil {
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{c.mask.Text(r[0].(string)), c.mask.Text(r[1].(string))}); err != nil {
 			return err
 		}
 		row++
