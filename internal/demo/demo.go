@@ -205,7 +205,8 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 
 	// 5. The evidence report.
 	repDir := filepath.Join(o.Out, "report")
-	if err := report.Write(ctx, db, out.RunID, repDir, report.Options{ToolVersion: o.ToolVersion, Method: "libr"}); err != nil {
+	// "" takes the latest trace run (this one) and the latest rules run (the pack above).
+	if err := report.Write(ctx, db, "", repDir, report.Options{ToolVersion: o.ToolVersion, Method: "libr"}); err != nil {
 		return nil, err
 	}
 	sum.ReportDir = repDir
