@@ -153,6 +153,28 @@ func writeAMLWorld(dir string, rows int, seed uint64) (string, error) {
 	return path, f.Close()
 }
 
+// ingestedCase generates the N-row AMLworld-shaped file in a work directory and ingests it
+// into dbName there (in a child process), returning the case's path, how long that took and
+// the cleanup of the directory.
+func ingestedCase(ctx context.Context, o IngestOptions, prefix, dbName string) (string, time.Duration, func(), error) {
+	dir, cleanup, err := workDir(o, prefix)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
+	if err != nil {
+		cleanup()
+		return "", 0, nil, err
+	}
+	dbPath := filepath.Join(dir, dbName)
+	prep := time.Now()
+	if _, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, dbPath); err != nil {
+		cleanup()
+		return "", 0, nil, err
+	}
+	return dbPath, time.Since(prep), cleanup, nil
+}
+
 // emit prints a step's result line for the parent process.
 func emit(w io.Writer, r StepResult) error {
 	b, _ := json.Marshal(r)

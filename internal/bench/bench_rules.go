@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -51,22 +50,13 @@ type RulesOptions = IngestOptions
 // Rules measures the typologies pack on an AMLworld-shaped case of N transactions: each rule
 // in its own process (its time and peak memory), and their sum as the pack's time.
 func Rules(ctx context.Context, w io.Writer, o RulesOptions) error {
-	dir, cleanup, err := workDir(o, "moneytrail-bench-rules-")
+	dbPath, prepTime, cleanup, err := ingestedCase(ctx, o, "moneytrail-bench-rules-", "rules-case.duckdb")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
-	if err != nil {
-		return err
-	}
-	dbPath := filepath.Join(dir, "rules-case.duckdb")
-	prep := time.Now()
-	if _, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, dbPath); err != nil {
-		return err
-	}
 	fmt.Fprintf(w, "case: %d AMLworld-shaped transactions, prepared in %s; pack %s with its default parameters\n",
-		o.Rows, time.Since(prep).Round(time.Millisecond), RulesPack)
+		o.Rows, prepTime.Round(time.Millisecond), RulesPack)
 	p, err := rules.Load(RulesPack)
 	if err != nil {
 		return err

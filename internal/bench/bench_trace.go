@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -88,26 +87,18 @@ type TraceOptions = IngestOptions
 // replay columns from DuckDB into Go and discarding them, and (b) the trace under fifo,
 // prorata, libr and all, each in its own process with its peak memory.
 func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
-	dir, cleanup, err := workDir(o, "moneytrail-bench-trace-")
+	dbPath, prepTime, cleanup, err := ingestedCase(ctx, o, "moneytrail-bench-trace-", "trace-case.duckdb")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	csvPath, err := writeAMLWorld(dir, o.Rows, o.Seed)
-	if err != nil {
-		return err
-	}
-	dbPath := filepath.Join(dir, "trace-case.duckdb")
-	prep := time.Now()
-	if _, err := child(ctx, o.Exe, StepIngestAMLW, csvPath, dbPath); err != nil {
-		return err
-	}
+	ingested := time.Now()
 	seeds, err := prepareTraceCase(ctx, dbPath)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "case: %d AMLworld-shaped transactions, %d seeds (first inflows of 1%% of the accounts), prepared in %s\n",
-		o.Rows, seeds, time.Since(prep).Round(time.Millisecond))
+		o.Rows, seeds, (prepTime + time.Since(ingested)).Round(time.Millisecond))
 	fmt.Fprintln(w, "amounts: AMLworld carries no FX table, so every amount is taken as its own base amount (a declared 1:1 rate)")
 	fmt.Fprintln(w, "trace: per-seed origins, unexplained funds as one origin (--group-unexplained), no flows kept, scope reachable")
 	fmt.Fprintf(w, "       (one read of the ordered columns, held in memory); poison inside all: all seeds as one origin (more than %d seeds)\n",
