@@ -56,6 +56,7 @@ Example:
 		},
 		Action: func(c *cli.Context) error {
 			opt := match.DefaultOptions()
+			opt.ToolVersion = Version
 			var err error
 			if opt.Window, err = match.ParseWindow(c.String("window")); err != nil {
 				return usageErr("--window: %v", err)
@@ -79,7 +80,7 @@ Example:
 			format := c.String("output")
 			switch {
 			case c.Bool("undo"):
-				n, err := match.Undo(c.Context, db)
+				n, err := match.Undo(c.Context, db, match.Options{ToolVersion: Version})
 				if err != nil {
 					return err
 				}
@@ -134,6 +135,9 @@ func printMatch(e *env, c *cli.Context, db *casedb.DB, res match.Result, opt mat
 	}
 	summary += fmt.Sprintf("; %d already matched; %d ambiguous candidate pair(s) left unpaired; window %dd, fee tolerance %s, FX tolerance %s\n",
 		res.Existing, len(res.Ambiguous), int(opt.Window.Hours()/24), opt.FeeTolerance, opt.FXTolerance)
+	if res.Manifest != nil {
+		summary += fmt.Sprintf("recorded as run %s: %d match(es) in the case, digest %s\n", res.RunID, res.Manifest.Matches, res.Manifest.MatchesDigest[:16])
+	}
 	if format != "table" {
 		fmt.Fprint(e.stderr, summary)
 		return pairs.Write(e.stdout, format)

@@ -48,8 +48,11 @@ type Options struct {
 	FXTolerance Tolerance
 	// DryRun finds the pairs and changes nothing.
 	DryRun bool
-	// Now is recorded as run_at on the new matches; zero means time.Now().
+	// Now is recorded as run_at on the new matches and as the run's started_at; zero means
+	// time.Now().
 	Now time.Time
+	// ToolVersion goes into the run's manifest.
+	ToolVersion string
 }
 
 // DefaultOptions returns a 3-day window, a 2% fee tolerance and a 3% FX tolerance.
@@ -91,6 +94,10 @@ type Result struct {
 	Existing int
 	// Ambiguous lists the candidate pairs that were not decided.
 	Ambiguous []Ambiguity
+	// RunID is the id of the run recorded in runs (kind "match"); empty for a dry run.
+	RunID string
+	// Manifest is the recorded run's manifest; nil for a dry run.
+	Manifest *Manifest
 }
 
 // ByRule counts the pairs per rule.
@@ -150,14 +157,10 @@ func Run(ctx context.Context, db *casedb.DB, opt Options) (Result, error) {
 		res.Ambiguous = append(res.Ambiguous, Ambiguity{Debit: sides[e.d].ID, Credit: sides[e.c].ID, Rule: e.rule,
 			Confidence: float64(e.score) / 10000})
 	}
-	if opt.DryRun || len(res.Pairs) == 0 {
+	if opt.DryRun {
 		return res, nil
 	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	now = now.UTC().Truncate(time.Microsecond)
+	now := opt.now()
 	for _, m := range res.Pairs {
 		// A UETR pair across currencies has no amount difference to state.
 		var ccy, diff any
@@ -170,18 +173,37 @@ func Run(ctx context.Context, db *casedb.DB, opt Options) (Result, error) {
 			return res, fmt.Errorf("store match %d (%s, %s): %w", m.MatchID, m.Kept, m.Duplicate, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE transactions
-		SET duplicate_of = (SELECT m.kept_txn_id FROM matches m WHERE m.duplicate_txn_id = transactions.txn_id)
-		WHERE duplicate_of IS NULL AND txn_id IN (SELECT duplicate_txn_id FROM matches WHERE match_id >= ?)`,
-		res.Pairs[0].MatchID); err != nil {
-		return res, fmt.Errorf("mark duplicates: %w", err)
+	if len(res.Pairs) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE transactions
+			SET duplicate_of = (SELECT m.kept_txn_id FROM matches m WHERE m.duplicate_txn_id = transactions.txn_id)
+			WHERE duplicate_of IS NULL AND txn_id IN (SELECT duplicate_txn_id FROM matches WHERE match_id >= ?)`,
+			res.Pairs[0].MatchID); err != nil {
+			return res, fmt.Errorf("mark duplicates: %w", err)
+		}
 	}
+	m := &Manifest{Kind: RunKind, ToolVersion: opt.ToolVersion,
+		Params:   &ManifestParams{WindowDays: windowDays(opt.Window), FeeTolerance: opt.FeeTolerance.String(), FXTolerance: opt.FXTolerance.String()},
+		Existing: res.Existing, Added: len(res.Pairs), Ambiguous: len(res.Ambiguous)}
+	if res.RunID, err = record(ctx, tx, m, now); err != nil {
+		return res, err
+	}
+	res.Manifest = m
 	return res, tx.Commit()
 }
 
+// now is opt.Now, or the clock when it is zero, in UTC to the microsecond.
+func (opt Options) now() time.Time {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return now.UTC().Truncate(time.Microsecond)
+}
+
 // Undo removes every match and clears duplicate_of on the transactions they marked, in one
-// transaction. It returns how many matches it removed.
-func Undo(ctx context.Context, db *casedb.DB) (int64, error) {
+// transaction, and records the undo as a run (opt gives its time and tool version; the
+// tolerances are not used). It returns how many matches it removed.
+func Undo(ctx context.Context, db *casedb.DB, opt Options) (int64, error) {
 	if db.ReadOnly {
 		return 0, ErrReadOnly
 	}
@@ -200,6 +222,10 @@ func Undo(ctx context.Context, db *casedb.DB) (int64, error) {
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
+		return 0, err
+	}
+	m := &Manifest{Kind: RunKind, ToolVersion: opt.ToolVersion, Undo: true, Existing: int(n), Removed: int(n)}
+	if _, err := record(ctx, tx, m, opt.now()); err != nil {
 		return 0, err
 	}
 	return n, tx.Commit()

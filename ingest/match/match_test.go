@@ -2,6 +2,8 @@ package match
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -157,7 +159,7 @@ func TestRun(t *testing.T) {
 						t.Errorf("%s duplicate_of = %q, want %s", p.Duplicate, got, p.Kept)
 					}
 				}
-				if _, err := Undo(context.Background(), db); err != nil {
+				if _, err := Undo(context.Background(), db, Options{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -233,7 +235,7 @@ func TestTwoBanks(t *testing.T) {
 	}
 
 	// Undo clears every match; matching again gives the same pairs with the same ids.
-	n, err := Undo(ctx, db)
+	n, err := Undo(ctx, db, Options{})
 	if err != nil || n != 3 {
 		t.Fatalf("undo: %d, %v", n, err)
 	}
@@ -246,6 +248,37 @@ func TestTwoBanks(t *testing.T) {
 	}
 	if snapshot(t, db) != snap || fmt.Sprint(res3.Pairs) != fmt.Sprint(res.Pairs) {
 		t.Errorf("match after undo differs:\n%v\n%v", res3.Pairs, res.Pairs)
+	}
+
+	// Every run is recorded: the first and the re-match after the undo made the same pairs
+	// over the same sources with the same parameters, so they are one run id; the run that
+	// added nothing and the undo are runs of their own. The digest follows the pairs only.
+	if res.RunID == "" || res3.RunID != res.RunID || res2.RunID == res.RunID {
+		t.Errorf("run ids: first %q, idle %q, after undo %q", res.RunID, res2.RunID, res3.RunID)
+	}
+	if res.Manifest.MatchesDigest != res2.Manifest.MatchesDigest || res.Manifest.Matches != 3 || res.Manifest.Added != 3 ||
+		res2.Manifest.Added != 0 || res2.Manifest.Existing != 3 {
+		t.Errorf("manifests: %+v / %+v", res.Manifest, res2.Manifest)
+	}
+	var lines []string
+	for _, p := range res.Pairs {
+		lines = append(lines, p.Duplicate+"\t"+p.Kept+"\t"+p.Rule+"\n")
+	}
+	sort.Strings(lines)
+	if sum := sha256.Sum256([]byte(strings.Join(lines, ""))); hex.EncodeToString(sum[:]) != res.Manifest.MatchesDigest {
+		t.Errorf("matches digest %s is not the hash of the sorted pairs", res.Manifest.MatchesDigest)
+	}
+	if got := one[int64](t, db, `SELECT count(*) FROM runs WHERE kind = 'match'`); got != 3 {
+		t.Errorf("%d match runs recorded, want 3 (run, idle run, undo)", got)
+	}
+	undo := one[string](t, db, `SELECT manifest_json FROM runs WHERE kind = 'match' AND manifest_json LIKE '%"undo": true%'`)
+	if !strings.Contains(undo, `"removed": 3`) || !strings.Contains(undo, `"matches": 0`) ||
+		!strings.Contains(undo, `"matches_digest": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`) {
+		t.Errorf("undo manifest:\n%s", undo)
+	}
+	srcs := one[int64](t, db, `SELECT count(*) FROM sources`)
+	if len(res.Manifest.Sources) != int(srcs) || srcs == 0 {
+		t.Errorf("manifest lists %d sources, the case has %d", len(res.Manifest.Sources), srcs)
 	}
 }
 
