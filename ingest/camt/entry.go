@@ -128,7 +128,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 				st.period.Debits = st.period.Debits.Add(txns[i].Amount)
 			}
 		}
-		p.addAccount(accts[i])
+		p.accounts.Add(&p.batch, accts[i])
 	}
 	p.batch.Txns = append(p.batch.Txns, txns...)
 	p.refs = append(p.refs, refs...)

@@ -15,7 +15,7 @@ type parser struct {
 	opt      Options
 	batch    canon.Batch
 	periods  []Period
-	accounts map[string]int // account id -> index in batch.Accounts
+	accounts canon.AccountIndex
 	entryNo  int
 	seq      int64
 	// refs holds the AcctSvcrRef of every emitted transaction, index-aligned with batch.Txns,
@@ -92,7 +92,7 @@ func (p *parser) statement(s *node) {
 		cs.Currency = closing.ccy
 	}
 	account.Currency = cs.Currency
-	p.addAccount(account)
+	p.accounts.Add(&p.batch, account)
 
 	cs.PeriodStart, cs.PeriodEnd = period(s, opening, closing, txns)
 	if opening != nil {
@@ -142,23 +142,6 @@ func (p *parser) statementAccount(acct *node) canon.Account {
 		a = canon.Account{ID: p.opt.Account, Kind: canon.KindBank, HolderName: a.HolderName, Statement: true}
 	}
 	return a
-}
-
-// addAccount records a, merging it with an account of the same id seen before.
-func (p *parser) addAccount(a canon.Account) {
-	if i, ok := p.accounts[a.ID]; ok {
-		old := &p.batch.Accounts[i]
-		old.Statement = old.Statement || a.Statement
-		for _, f := range [][2]*string{{&old.IBAN, &a.IBAN}, {&old.BIC, &a.BIC}, {&old.Bank, &a.Bank},
-			{&old.Number, &a.Number}, {&old.HolderName, &a.HolderName}, {&old.Country, &a.Country}, {&old.Currency, &a.Currency}} {
-			if *f[0] == "" {
-				*f[0] = *f[1]
-			}
-		}
-		return
-	}
-	p.accounts[a.ID] = len(p.batch.Accounts)
-	p.batch.Accounts = append(p.batch.Accounts, a)
 }
 
 // readBalance reads one <Bal>: its type code (Tp/CdOrPrtry/Cd, or Tp/Cd in version 1), the

@@ -114,7 +114,7 @@ func (p *parser) entry(f field, info, account, ccy string, opening *balance, sta
 	}
 	p.seq++
 	t.Seq = p.seq
-	p.addAccount(cp)
+	p.accounts.Add(&p.batch, cp)
 	p.batch.Txns = append(p.batch.Txns, t)
 	p.refs = append(p.refs, bankRef)
 	return nil

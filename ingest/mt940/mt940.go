@@ -90,7 +90,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	}
 	msgs, tagNotes := split(text)
 	notes = append(notes, tagNotes...)
-	p := &parser{opt: opt, accounts: map[string]int{}}
+	p := &parser{opt: opt, accounts: canon.AccountIndex{}}
 	for _, m := range msgs {
 		p.statement(m)
 	}

@@ -17,7 +17,7 @@ type parser struct {
 	batch    canon.Batch
 	periods  []Period
 	notes    []string
-	accounts map[string]int
+	accounts canon.AccountIndex
 	seq      int64
 	refs     []string // bank reference of every emitted txn, for SourceID
 }
@@ -133,7 +133,7 @@ func (p *parser) statement(fs []field) {
 		}
 	}
 	account.Currency = ccy
-	p.addAccount(account)
+	p.accounts.Add(&p.batch, account)
 
 	idx := len(p.batch.Statements)
 	p.periods = append(p.periods, Period{Statement: idx})
@@ -238,23 +238,6 @@ func statementAccount(raw, override string) (canon.Account, string) {
 	a.Bank, a.Number = bank, compact
 	a.ID = canon.AccountID("acct", bank, number)
 	return a, ccy
-}
-
-// addAccount records a, merging with an account of the same id seen before.
-func (p *parser) addAccount(a canon.Account) {
-	if i, ok := p.accounts[a.ID]; ok {
-		old := &p.batch.Accounts[i]
-		old.Statement = old.Statement || a.Statement
-		for _, f := range [][2]*string{{&old.IBAN, &a.IBAN}, {&old.BIC, &a.BIC}, {&old.Bank, &a.Bank},
-			{&old.Number, &a.Number}, {&old.HolderName, &a.HolderName}, {&old.Country, &a.Country}, {&old.Currency, &a.Currency}} {
-			if *f[0] == "" {
-				*f[0] = *f[1]
-			}
-		}
-		return
-	}
-	p.accounts[a.ID] = len(p.batch.Accounts)
-	p.batch.Accounts = append(p.batch.Accounts, a)
 }
 
 // finish sets StatementAccount when all statements are of one account, and SourceID from

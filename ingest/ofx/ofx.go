@@ -135,7 +135,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if ofx == nil {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
 	}
-	p := &parser{body: text[at:], opt: opt, accounts: map[string]int{}}
+	p := &parser{body: text[at:], opt: opt, accounts: canon.AccountIndex{}}
 	for _, n := range notes {
 		p.batch.Notes = append(p.batch.Notes, canon.Note{Kind: "file", Text: n})
 	}

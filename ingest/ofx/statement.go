@@ -14,7 +14,7 @@ type parser struct {
 	opt      Options
 	batch    canon.Batch
 	periods  []Period
-	accounts map[string]int // account id -> index in batch.Accounts
+	accounts canon.AccountIndex
 	entryNo  int
 	seq      int64
 	// fitids holds the FITID of every emitted transaction, index-aligned with batch.Txns, so
@@ -64,7 +64,7 @@ func (p *parser) statement(s *node) {
 		}
 	}
 	account.Currency = cs.Currency
-	p.addAccount(account)
+	p.accounts.Add(&p.batch, account)
 
 	if bal := s.child("LEDGERBAL"); bal == nil {
 		per.Notes = append(per.Notes, "no closing balance (LEDGERBAL)")
@@ -143,23 +143,6 @@ func (p *parser) statementAccount(s *node) canon.Account {
 		a = canon.Account{ID: p.opt.Account, Kind: canon.KindBank, Statement: true}
 	}
 	return a
-}
-
-// addAccount records a, merging it with an account of the same id seen before.
-func (p *parser) addAccount(a canon.Account) {
-	if i, ok := p.accounts[a.ID]; ok {
-		old := &p.batch.Accounts[i]
-		old.Statement = old.Statement || a.Statement
-		for _, f := range [][2]*string{{&old.IBAN, &a.IBAN}, {&old.Bank, &a.Bank}, {&old.Number, &a.Number},
-			{&old.Country, &a.Country}, {&old.Currency, &a.Currency}} {
-			if *f[0] == "" {
-				*f[0] = *f[1]
-			}
-		}
-		return
-	}
-	p.accounts[a.ID] = len(p.batch.Accounts)
-	p.batch.Accounts = append(p.batch.Accounts, a)
 }
 
 // finish sets what needs the whole file: Records, StatementAccount when all statements are

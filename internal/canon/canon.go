@@ -66,6 +66,39 @@ type Account struct {
 	Opening decimal.NullDecimal
 }
 
+// Merge adds what b, another record of the same account, says to a: every field a leaves
+// empty takes b's, the statement flag is set when either has it, and the opening balance is
+// a's when known, else b's.
+func (a *Account) Merge(b Account) {
+	a.Statement = a.Statement || b.Statement
+	for _, f := range [...]struct {
+		dst *string
+		src string
+	}{{&a.Kind, b.Kind}, {&a.IBAN, b.IBAN}, {&a.BIC, b.BIC},
+		{&a.Bank, b.Bank}, {&a.Number, b.Number}, {&a.HolderName, b.HolderName}, {&a.Country, b.Country}, {&a.Currency, b.Currency}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if !a.Opening.Valid {
+		a.Opening = b.Opening
+	}
+}
+
+// AccountIndex finds a batch's accounts by id, so that a reader records each account once,
+// in the order first seen, merging what later records say (see Account.Merge).
+type AccountIndex map[string]int
+
+// Add appends a to b.Accounts, or merges it into the account with the same id already there.
+func (ix AccountIndex) Add(b *Batch, a Account) {
+	if i, ok := ix[a.ID]; ok {
+		b.Accounts[i].Merge(a)
+		return
+	}
+	ix[a.ID] = len(b.Accounts)
+	b.Accounts = append(b.Accounts, a)
+}
+
 // Txn is one canonical transaction: Amount > 0, money moves From -> To.
 type Txn struct {
 	// Record is the 1-based line number (or entry number) of the record in its source.

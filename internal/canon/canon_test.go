@@ -3,6 +3,8 @@ package canon
 import (
 	"errors"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestNormalizeIBAN(t *testing.T) {
@@ -71,5 +73,24 @@ func TestNameKey(t *testing.T) {
 		if got := NameKey(in); got != want {
 			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestAccountIndexMerges(t *testing.T) {
+	var b Batch
+	ix := AccountIndex{}
+	ix.Add(&b, Account{ID: "A", Kind: KindBank, HolderName: "Ana"})
+	ix.Add(&b, Account{ID: "B", Kind: KindBank})
+	ix.Add(&b, Account{ID: "A", IBAN: "X", HolderName: "Other", Statement: true,
+		Opening: decimal.NewNullDecimal(decimal.RequireFromString("12.50"))})
+	ix.Add(&b, Account{ID: "A", Opening: decimal.NewNullDecimal(decimal.RequireFromString("99"))})
+	if len(b.Accounts) != 2 || b.Accounts[0].ID != "A" || b.Accounts[1].ID != "B" {
+		t.Fatalf("accounts %+v, want A then B once each", b.Accounts)
+	}
+	a := b.Accounts[0]
+	// Fields first seen win; empty ones are filled; the flag is sticky; the first known
+	// opening balance stays.
+	if a.HolderName != "Ana" || a.IBAN != "X" || !a.Statement || a.Opening.Decimal.String() != "12.5" || a.Kind != KindBank {
+		t.Errorf("merged %+v", a)
 	}
 }
