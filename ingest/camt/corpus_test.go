@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
 	"github.com/shopspring/decimal"
 )
@@ -156,8 +157,8 @@ func TestCorpus(t *testing.T) {
 				if want := decimal.RequireFromString(w.debits); !db.Equal(want) {
 					t.Errorf("statement %d: debits = %s, want %s", i, db, want)
 				}
-				checkBalance(t, i, "opening", s.Opening, w.opening)
-				checkBalance(t, i, "closing", s.Closing, w.closing)
+				canontest.CheckBalance(t, i, "opening", s.Opening, w.opening)
+				canontest.CheckBalance(t, i, "closing", s.Closing, w.closing)
 				// With every entry loaded the period must reconcile exactly as the file
 				// does; with some quarantined, the quarantined amounts must explain it.
 				got := per.Reconciled
@@ -175,53 +176,9 @@ func TestCorpus(t *testing.T) {
 			if b.Records != total {
 				t.Errorf("Records = %d, want %d", b.Records, total)
 			}
-			checkAccounts(t, b)
+			canontest.CheckBatch(t, b)
 			checkGenkgo(t, tc.file, b)
 		})
-	}
-}
-
-func checkBalance(t *testing.T, i int, what string, got decimal.NullDecimal, want string) {
-	t.Helper()
-	if want == "" {
-		if got.Valid {
-			t.Errorf("statement %d: %s = %s, want none", i, what, got.Decimal)
-		}
-		return
-	}
-	if !got.Valid || !got.Decimal.Equal(decimal.RequireFromString(want)) {
-		t.Errorf("statement %d: %s = %v, want %s", i, what, got, want)
-	}
-}
-
-// checkAccounts asserts that every statement account is listed with Statement=true, every
-// transaction end is a listed account, and StatementAccount is set only for one account.
-func checkAccounts(t *testing.T, b canon.Batch) {
-	t.Helper()
-	ids := map[string]canon.Account{}
-	for _, a := range b.Accounts {
-		ids[a.ID] = a
-	}
-	distinct := map[string]bool{}
-	for _, s := range b.Statements {
-		distinct[s.Account] = true
-		if !ids[s.Account].Statement {
-			t.Errorf("statement account %s not listed with Statement=true", s.Account)
-		}
-	}
-	if (len(distinct) == 1) != (b.StatementAccount != "") {
-		t.Errorf("StatementAccount = %q with %d distinct statement accounts", b.StatementAccount, len(distinct))
-	}
-	for _, x := range b.Txns {
-		if _, ok := ids[x.From]; !ok {
-			t.Errorf("record %d: From %s not in Accounts", x.Record, x.From)
-		}
-		if _, ok := ids[x.To]; !ok {
-			t.Errorf("record %d: To %s not in Accounts", x.Record, x.To)
-		}
-		if !canon.ValidChannel(x.Channel) {
-			t.Errorf("record %d: channel %q", x.Record, x.Channel)
-		}
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
 	"github.com/shopspring/decimal"
 )
@@ -164,8 +164,8 @@ func TestCorpus(t *testing.T) {
 				if want := decimal.RequireFromString(w.debits); !db.Equal(want) {
 					t.Errorf("statement %d: debits = %s, want %s", i, db, want)
 				}
-				checkBalance(t, i, "opening", s.Opening, w.opening)
-				checkBalance(t, i, "closing", s.Closing, w.closing)
+				canontest.CheckBalance(t, i, "opening", s.Opening, w.opening)
+				canontest.CheckBalance(t, i, "closing", s.Closing, w.closing)
 				got := per.Reconciled
 				if per.Quarantined > 0 && per.Computed.Valid && per.Closing.Valid {
 					got = per.Computed.Decimal.Add(per.QuarantinedCredits).Sub(per.QuarantinedDebits).Equal(per.Closing.Decimal)
@@ -180,49 +180,7 @@ func TestCorpus(t *testing.T) {
 			if b.Records != total {
 				t.Errorf("Records = %d, want %d", b.Records, total)
 			}
-			checkAccounts(t, b)
+			canontest.CheckBatch(t, b)
 		})
-	}
-}
-
-func checkBalance(t *testing.T, i int, what string, got decimal.NullDecimal, want string) {
-	t.Helper()
-	if want == "" {
-		if got.Valid {
-			t.Errorf("statement %d: %s = %s, want none", i, what, got.Decimal)
-		}
-		return
-	}
-	if !got.Valid || !got.Decimal.Equal(decimal.RequireFromString(want)) {
-		t.Errorf("statement %d: %s = %v, want %s", i, what, got, want)
-	}
-}
-
-func checkAccounts(t *testing.T, b canon.Batch) {
-	t.Helper()
-	ids := map[string]canon.Account{}
-	for _, a := range b.Accounts {
-		ids[a.ID] = a
-	}
-	distinct := map[string]bool{}
-	for _, s := range b.Statements {
-		distinct[s.Account] = true
-		if !ids[s.Account].Statement {
-			t.Errorf("statement account %s not listed with Statement=true", s.Account)
-		}
-	}
-	if (len(distinct) == 1) != (b.StatementAccount != "") {
-		t.Errorf("StatementAccount = %q with %d distinct statement accounts", b.StatementAccount, len(distinct))
-	}
-	for _, x := range b.Txns {
-		if _, ok := ids[x.From]; !ok {
-			t.Errorf("line %d: From %s not in Accounts", x.Record, x.From)
-		}
-		if _, ok := ids[x.To]; !ok {
-			t.Errorf("line %d: To %s not in Accounts", x.Record, x.To)
-		}
-		if !canon.ValidChannel(x.Channel) || x.Currency == "" || x.BookedAt.IsZero() {
-			t.Errorf("line %d: channel %q currency %q booked %v", x.Record, x.Channel, x.Currency, x.BookedAt)
-		}
 	}
 }
