@@ -1,5 +1,4 @@
-// Package canontest holds the checks that every statement reader's tests make of a batch:
-// the invariants of canon.Batch that the loader relies on.
+// Package canontest holds the checks that the statement readers' tests make of a batch.
 package canontest
 
 import (
@@ -13,7 +12,8 @@ import (
 // CheckBatch asserts that every statement account is listed with Statement set, that
 // StatementAccount is set exactly when all statements are of one account, and that every
 // transaction has a valid channel, a currency, a booking time and both ends listed in
-// Accounts.
+// Accounts. The last is a rule of the readers that list every account they name (camt,
+// MT940), not of the loader, which adds unlisted ends itself.
 func CheckBatch(t testing.TB, b canon.Batch) {
 	t.Helper()
 	ids := map[string]canon.Account{}
