@@ -1,10 +1,9 @@
 package ofx
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
 )
 
@@ -12,14 +11,7 @@ import (
 // keep the batch invariants (positive amounts, both sides named, record numbers within the
 // entries seen, quarantine records with a reason).
 func FuzzRead(f *testing.F) {
-	if d := corpus.Dir(); d != "" {
-		files, _ := filepath.Glob(filepath.Join(d, "ofx", "*"))
-		for _, p := range files {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
-		}
-	}
+	corpus.Seed(f, "ofx/*", 0)
 	f.Add([]byte(sgml("1", trn("ATM", "20240302120000.5[-3.5:NST]", "-1,5", "<FITID>x"))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Parse(data, Options{})
@@ -27,9 +19,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		b := res.Batch
-		if len(res.Periods) != len(b.Statements) {
-			t.Fatalf("%d periods for %d statements", len(res.Periods), len(b.Statements))
-		}
+		canontest.CheckParsed(t, b, len(res.Periods), 0)
 		entries := 0
 		for _, p := range res.Periods {
 			entries += p.Entries

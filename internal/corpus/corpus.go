@@ -55,3 +55,19 @@ func Read(t testing.TB, rel string) []byte {
 	}
 	return b
 }
+
+// Seed adds the corpus files matching pattern (relative to the corpus root, e.g.
+// "camt/*.xml") of at most maxBytes bytes (0: any size) to a fuzz target's seed corpus, in
+// name order. Without a corpus it adds nothing: the target runs on its own seeds.
+func Seed(f *testing.F, pattern string, maxBytes int) {
+	d := Dir()
+	if d == "" {
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(d, filepath.FromSlash(pattern)))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && (maxBytes == 0 || len(b) <= maxBytes) {
+			f.Add(b)
+		}
+	}
+}

@@ -57,3 +57,26 @@ func CheckBalance(t testing.TB, i int, what string, got decimal.NullDecimal, wan
 		t.Errorf("statement %d: %s = %v, want %s", i, what, got, want)
 	}
 }
+
+// CheckParsed asserts what a statement reader's output must keep for any input it accepts
+// (the fuzz targets' invariant): one period per statement; every transaction with a positive
+// amount, both ends named, a currency and a record number from 1 to records; every
+// quarantined record numbered the same way with a reason. records <= 0 skips the upper
+// bound for a reader that does not count its records.
+func CheckParsed(t testing.TB, b canon.Batch, periods, records int) {
+	t.Helper()
+	if periods != len(b.Statements) {
+		t.Fatalf("%d periods for %d statements", periods, len(b.Statements))
+	}
+	inRange := func(r int) bool { return r >= 1 && (records <= 0 || r <= records) }
+	for _, x := range b.Txns {
+		if !x.Amount.IsPositive() || !inRange(x.Record) || x.From == "" || x.To == "" || x.Currency == "" {
+			t.Fatalf("bad txn %+v (records %d)", x, records)
+		}
+	}
+	for _, e := range b.Errors {
+		if !inRange(e.Record) || e.Reason == "" {
+			t.Fatalf("bad error %+v (records %d)", e, records)
+		}
+	}
+}
