@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,15 +17,22 @@ func generateCommand(e *env) *cli.Command {
 		Usage: "write a synthetic case (fixtures) with known ground truth",
 		UsageText: `moneytrail generate --scenario smuggling --seed N --scale small|medium|large --out DIR
 moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
+moneytrail generate --scenario typologies --rows N --out FILE [--seed N]
+
+The typologies scenario writes an AMLworld-shaped CSV with laundering patterns of every
+typology of the typologies pack planted in a hard honest background and labelled Is
+Laundering = 1, and its ground truth (each pattern's typology, accounts and CSV lines) next
+to it as NAME.patterns.json.
 
 Examples:
    moneytrail generate --scenario smuggling --seed 1 --scale small --out case-files
-   moneytrail generate --scenario amlworld --rows 100000 --out aml.csv`,
+   moneytrail generate --scenario amlworld --rows 100000 --out aml.csv
+   moneytrail generate --scenario typologies --rows 100000 --seed 3 --out typ.csv`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling or amlworld"},
-			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld)"},
+			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling, amlworld or typologies"},
+			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld, typologies)"},
 			&cli.StringFlag{Name: "scale", Value: fixtures.ScaleSmall, Usage: "`SCALE` of the smuggling case: small, medium or large"},
-			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld) or directory (smuggling)"},
+			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld, typologies) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
 		},
 		Action: func(c *cli.Context) error {
@@ -33,8 +41,10 @@ Examples:
 				return generateSmuggling(e, c)
 			case "amlworld":
 				return generateAMLWorld(e, c)
+			case "typologies":
+				return generateTypologies(e, c)
 			}
-			return usageErr("generate: unknown scenario %q (smuggling, amlworld)", c.String("scenario"))
+			return usageErr("generate: unknown scenario %q (smuggling, amlworld, typologies)", c.String("scenario"))
 		},
 	}
 }
@@ -74,5 +84,25 @@ func generateAMLWorld(e *env, c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d rows)\n", c.String("out"), c.Int("rows"))
+	return nil
+}
+
+func generateTypologies(e *env, c *cli.Context) error {
+	out := c.String("out")
+	t, err := fixtures.GenerateTypologies(out, fixtures.TypologiesOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed")})
+	if err != nil {
+		return err
+	}
+	count := map[string]int{}
+	for _, p := range t.Patterns {
+		count[p.Typology]++
+	}
+	var parts []string
+	for _, ty := range fixtures.Typologies {
+		parts = append(parts, fmt.Sprintf("%s %d", ty[0], count[ty[0]]))
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d rows, %d accounts, %d labelled laundering): %d patterns planted (%s)\n",
+		out, t.Rows, t.Accounts, t.LaunderingRows, len(t.Patterns), strings.Join(parts, ", "))
+	fmt.Fprintf(e.stdout, "ground truth: %s\n", fixtures.TypologyTruthPath(out))
 	return nil
 }
