@@ -91,10 +91,10 @@ func TestMTOPartiesAndLinks(t *testing.T) {
 	checks := []struct{ q, want string }{
 		// Worked out from the sample: 11 people and the 3 operators (holders of the fee
 		// accounts); 15 links of people (sender and receiver per operator) and 3 of operators;
-		// 27 transactions (14 transfers and 13 fees).
+		// 40 transactions (14 transfers, 13 fees and 13 pay-outs to cash).
 		{`SELECT count(*) FROM parties`, "14"},
 		{`SELECT count(*) FROM party_links`, "18"},
-		{`SELECT count(*) FROM transactions`, "27"},
+		{`SELECT count(*) FROM transactions`, "40"},
 		{`SELECT count(*) FROM source_notes WHERE kind <> 'file'`, "3"},
 		{`SELECT count(*) FROM accounts WHERE kind = 'mto' AND party_id IS NULL AND account_id NOT LIKE '%:fees'`, "0"},
 	}

@@ -37,6 +37,7 @@ Western Union,5550001112,cancelled,2024-03-02 10:00,,Marko Petrović,AT,1985-03-
 	// Output:
 	// 2 western-union:5550001111 mto_send mto:western-union:party:marko petrovic|1985-03-12 -> mto:western-union:party:dragan jovanovic|1979-06-21 950 EUR (paid out 111245 RSD)
 	// 2 western-union:5550001111:fee fee mto:western-union:party:marko petrovic|1985-03-12 -> mto:western-union:fees 18 EUR
+	// 2 western-union:5550001111:payout mto_payout mto:western-union:party:dragan jovanovic|1979-06-21 -> cash:mto:western-union:party:dragan jovanovic|1979-06-21 950 EUR (paid out 111245 RSD)
 	// note 3 mto_cancelled
 	// party party:marko petrovic|1985-03-12 AT
 	// party party:dragan jovanovic|1979-06-21 RS

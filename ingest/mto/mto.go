@@ -4,13 +4,16 @@
 //
 // Operator records (Read, Parse): each paid transfer is one canon.Txn of channel mto_send
 // from the sender's party pseudo-account to the receiver's, and its fee a second canon.Txn
-// of channel fee from the sender to the operator's fee account. Both people become
+// of channel fee from the sender to the operator's fee account; once paid out, a third of
+// channel mto_payout from the receiver's pseudo-account to the receiver's cash at the
+// pay-out time (see transferReader.payout for charges and currencies). Both people become
 // canon.Party records with what the record says about them, linked to their pseudo-accounts.
 // Pseudo-account and party ids (stable and deterministic, from the record alone):
 //
 //	party id:   party:<name key>|<birth date YYYY-MM-DD, else country, else "unknown">
 //	account:    mto:<operator>:<party id>       e.g. mto:western-union:party:marko markovic|1985-03-12
 //	fees:       mto:<operator>:fees
+//	cash:       cash:mto:<operator>:<party id>    what the receiver collected
 //
 // The name key is canon.NameKey (accents removed, lower case, punctuation dropped); the
 // operator is its name key with spaces as dashes. Cancelled and refunded transfers are not

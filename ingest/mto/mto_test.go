@@ -2,6 +2,7 @@ package mto
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -24,8 +25,11 @@ func generic(t *testing.T) *Profile {
 // Python csv script over the file (rows 2-17 are the good ones by construction): 14
 // transfers (12 paid, 1 refunded after pay-out, 1 pending) sending 12439.00 EUR and 400.00
 // BAM, paying out 9459.00 EUR, 139012.00 RSD and 73800.00 MKD; 13 fees of 199.50 EUR and
-// 10.00 BAM; 3 notes (cancelled, refunded, refunded after pay-out); 11 parties; one
-// quarantined row of each kind on lines 18-30.
+// 10.00 BAM; 13 pay-outs to cash (all but the pending one) of 11639.00 EUR and 400.00 BAM
+// (three of them in another currency than sent, booked in the send currency: lines 3, 12,
+// 17); 3 notes (cancelled, refunded, refunded after pay-out); 11 parties; 24 accounts (18
+// pseudo-accounts and operators' fee accounts, and the cash of the 6 receivers paid by an
+// operator); one quarantined row of each kind on lines 18-30.
 func TestSample(t *testing.T) {
 	data, err := os.ReadFile("testdata/mto-generic-sample.csv")
 	if err != nil {
@@ -37,7 +41,7 @@ func TestSample(t *testing.T) {
 	}
 	b := res.Batch
 	sums := map[string]decimal.Decimal{}
-	transfers, fees, pending := 0, 0, 0
+	transfers, fees, payouts, pending := 0, 0, 0, 0
 	for _, x := range b.Txns {
 		switch x.Channel {
 		case canon.ChannelMTOSend:
@@ -55,6 +59,12 @@ func TestSample(t *testing.T) {
 			if !strings.HasSuffix(x.To, ":fees") || !strings.HasSuffix(x.SourceID, ":fee") {
 				t.Errorf("fee %+v", x)
 			}
+		case canon.ChannelMTOPayout:
+			payouts++
+			sums["payout "+x.Currency] = sums["payout "+x.Currency].Add(x.Amount)
+			if x.To != "cash:"+x.From || !strings.HasSuffix(x.SourceID, ":payout") || x.Pending {
+				t.Errorf("payout %+v", x)
+			}
 		default:
 			t.Errorf("channel %q", x.Channel)
 		}
@@ -63,14 +73,15 @@ func TestSample(t *testing.T) {
 		}
 	}
 	want := map[string]string{"send EUR": "12439", "send BAM": "400", "paid EUR": "9459", "paid RSD": "139012",
-		"paid MKD": "73800", "fee EUR": "199.5", "fee BAM": "10"}
+		"paid MKD": "73800", "fee EUR": "199.5", "fee BAM": "10",
+		"payout EUR": "11639", "payout BAM": "400"}
 	for k, v := range want {
 		if sums[k].String() != v {
 			t.Errorf("%s = %s, want %s", k, sums[k], v)
 		}
 	}
-	if len(sums) != len(want) || transfers != 14 || fees != 13 || pending != 2 {
-		t.Errorf("sums %v, %d transfers, %d fees, %d pending", sums, transfers, fees, pending)
+	if len(sums) != len(want) || transfers != 14 || fees != 13 || payouts != 13 || pending != 2 {
+		t.Errorf("sums %v, %d transfers, %d fees, %d payouts, %d pending", sums, transfers, fees, payouts, pending)
 	}
 	wantErr := map[int]string{18: "mtcn", 19: "status", 20: "send_time", 21: "send_amount", 22: "send_currency",
 		23: "fee", 24: "payout_amount", 25: "sender_name", 26: "receiver_birth_date", 27: "mtcn", 28: "payout_time",
@@ -90,7 +101,7 @@ func TestSample(t *testing.T) {
 	if kinds[8] != "mto_cancelled" || kinds[9] != "mto_refunded" || kinds[10] != "mto_refunded_after_payout" || len(b.Notes) != 3 {
 		t.Errorf("notes %+v", b.Notes)
 	}
-	if b.Records != 14+13 || len(b.Parties) != 11 || len(b.PartyLinks) != 15 || len(b.Accounts) != 18 {
+	if b.Records != 14+13 || len(b.Parties) != 11 || len(b.PartyLinks) != 15 || len(b.Accounts) != 24 {
 		t.Errorf("records %d parties %d links %d accounts %d", b.Records, len(b.Parties), len(b.PartyLinks), len(b.Accounts))
 	}
 	var hub canon.Party
@@ -136,12 +147,16 @@ columns: {mtcn: MTCN, status: Status, send_time: Poslano, sender_name: Pošiljat
 		t.Fatal(err)
 	}
 	b := res.Batch
-	if len(b.Txns) != 2 || b.Txns[0].Amount.String() != "1234.5" || b.Txns[0].SourceID != "western-union:111222333" ||
+	// The paid transfer has no pay-out time: paid out at the send time, with a note.
+	if len(b.Txns) != 3 || b.Txns[0].Amount.String() != "1234.5" || b.Txns[0].SourceID != "western-union:111222333" ||
 		b.Txns[0].BookedAt != time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC) || b.Parties[0].Name != "Ivo Kovač" ||
 		b.Parties[0].ID != "party:ivo kovac|unknown" || b.Txns[1].Amount.String() != "12" {
 		t.Errorf("txns %+v parties %+v errors %v", b.Txns, b.Parties, b.Errors)
 	}
-	if len(b.Notes) != 1 || b.Notes[0].Kind != "mto_cancelled" {
+	if b.Txns[2].Channel != canon.ChannelMTOPayout || !b.Txns[2].BookedAt.Equal(b.Txns[0].BookedAt) || b.Txns[2].Amount.String() != "1234.5" {
+		t.Errorf("payout %+v", b.Txns[2])
+	}
+	if len(b.Notes) != 2 || b.Notes[0].Kind != "mto_payout_time_unknown" || b.Notes[1].Kind != "mto_cancelled" {
 		t.Errorf("notes %+v", b.Notes)
 	}
 	res, err = Parse([]byte(csv), p, Options{Operator: "MoneyGram"})
@@ -221,5 +236,105 @@ func TestAppUnits(t *testing.T) {
 	}
 	if _, err := ParseApp([]byte("Date,Amount\n"), Options{}); err == nil {
 		t.Error("unknown layout accepted")
+	}
+}
+
+// TestPayout checks every kind of pay-out against figures worked out by hand, and that the
+// receivers' pseudo-accounts are emptied to the cent in the currency they were credited in.
+func TestPayout(t *testing.T) {
+	csv := "operator,mtcn,status,send_time,payout_time,sender_name,sender_birth_date,receiver_name,receiver_birth_date,send_amount,send_currency,fee,payout_amount,payout_currency\n" +
+		// 950.00 EUR sent, 950.00 EUR paid: pay-out 950.00.
+		"WU,1001,paid,2024-03-01 09:15,2024-03-01 14:40,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,950.00,EUR,18.00,950.00,EUR\n" +
+		// 300.00 EUR sent, 291.50 EUR paid: pay-out 291.50 and an 8.50 charge deducted.
+		"WU,1002,paid,2024-03-02 10:00,2024-03-03 08:00,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,300.00,EUR,6.00,291.50,EUR\n" +
+		// 500.00 USD sent, 460.83 EUR paid: pay-out 500.00 USD, received 460.83 EUR (0.92166 EUR per USD).
+		"WU,1003,paid,2024-03-04 11:00,2024-03-05 09:30,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,500.00,USD,12.50,460.83,EUR\n" +
+		// 100.00 EUR sent, 120.00 EUR paid: pay-out 120.00, 20.00 not in the record (a note).
+		"WU,1004,paid,2024-03-06 12:00,2024-03-06 13:00,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,100.00,EUR,5.00,120.00,EUR\n" +
+		// Paid, no pay-out time or amount: 200.00 EUR paid out at the send time (a note).
+		"WU,1005,paid,2024-03-07 12:00,,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,200.00,EUR,5.00,,\n" +
+		// Pending: not paid out.
+		"WU,1006,pending,2024-03-08 12:00,,Ana Ban,1980-01-01,Ivo Kos,1970-01-01,70.00,EUR,3.00,,\n"
+	p := generic(t)
+	p.Columns = Columns{Operator: "operator", MTCN: "mtcn", Status: "status", SendTime: "send_time", PayoutTime: "payout_time",
+		SenderName: "sender_name", SenderBirthDate: "sender_birth_date", ReceiverName: "receiver_name",
+		ReceiverBirthDate: "receiver_birth_date", SendAmount: "send_amount", SendCurrency: "send_currency", Fee: "fee",
+		PayoutAmount: "payout_amount", PayoutCurrency: "payout_currency"}
+	res, err := Parse([]byte(csv), p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	const recv, cash, fees = "mto:wu:party:ivo kos|1970-01-01", "cash:mto:wu:party:ivo kos|1970-01-01", "mto:wu:fees"
+	type row struct{ id, channel, from, to, amount, ccy, received, at string }
+	want := []row{
+		{"wu:1001", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "950", "EUR", "950 EUR", "2024-03-01 09:15"},
+		{"wu:1001:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "18", "EUR", "", "2024-03-01 09:15"},
+		{"wu:1001:payout", "mto_payout", recv, cash, "950", "EUR", "", "2024-03-01 14:40"},
+		{"wu:1002", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "300", "EUR", "291.5 EUR", "2024-03-02 10:00"},
+		{"wu:1002:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "6", "EUR", "", "2024-03-02 10:00"},
+		{"wu:1002:payout", "mto_payout", recv, cash, "291.5", "EUR", "", "2024-03-03 08:00"},
+		{"wu:1002:payout-fee", "fee", recv, fees, "8.5", "EUR", "", "2024-03-03 08:00"},
+		{"wu:1003", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "500", "USD", "460.83 EUR", "2024-03-04 11:00"},
+		{"wu:1003:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "12.5", "USD", "", "2024-03-04 11:00"},
+		{"wu:1003:payout", "mto_payout", recv, cash, "500", "USD", "460.83 EUR", "2024-03-05 09:30"},
+		{"wu:1004", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "100", "EUR", "120 EUR", "2024-03-06 12:00"},
+		{"wu:1004:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "5", "EUR", "", "2024-03-06 12:00"},
+		{"wu:1004:payout", "mto_payout", recv, cash, "120", "EUR", "", "2024-03-06 13:00"},
+		{"wu:1005", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "200", "EUR", "", "2024-03-07 12:00"},
+		{"wu:1005:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "5", "EUR", "", "2024-03-07 12:00"},
+		{"wu:1005:payout", "mto_payout", recv, cash, "200", "EUR", "", "2024-03-07 12:00"},
+		{"wu:1006", "mto_send", "mto:wu:party:ana ban|1980-01-01", recv, "70", "EUR", "", "2024-03-08 12:00"},
+		{"wu:1006:fee", "fee", "mto:wu:party:ana ban|1980-01-01", fees, "3", "EUR", "", "2024-03-08 12:00"},
+	}
+	if len(b.Txns) != len(want) {
+		t.Fatalf("%d txns, want %d: %+v", len(b.Txns), len(want), b.Txns)
+	}
+	balance := map[string]decimal.Decimal{} // pseudo-account and currency -> credits - debits
+	for i, x := range b.Txns {
+		rec := ""
+		if x.Received.Valid {
+			rec = x.Received.Decimal.String() + " " + x.ReceivedCurrency
+		}
+		got := row{x.SourceID, x.Channel, x.From, x.To, x.Amount.String(), x.Currency, rec, x.BookedAt.Format("2006-01-02 15:04")}
+		if got != want[i] {
+			t.Errorf("txn %d = %+v, want %+v", i, got, want[i])
+		}
+		if x.Seq != int64(i) {
+			t.Errorf("txn %d seq %d", i, x.Seq)
+		}
+		if !x.Pending {
+			balance[x.To+" "+x.Currency] = balance[x.To+" "+x.Currency].Add(x.Amount)
+			balance[x.From+" "+x.Currency] = balance[x.From+" "+x.Currency].Sub(x.Amount)
+		}
+	}
+	if r := b.Txns[9].Reference; r != "pay-out of MTCN 1003; 500.00 USD paid out as 460.83 EUR (operator's rate 0.92166 EUR per USD)" {
+		t.Errorf("cross-currency pay-out reference %q", r)
+	}
+	// Emptied to the cent: only 1004 pays out 20.00 more than it received (unexplained funds).
+	if got := balance[recv+" EUR"].String(); got != "-20" || !balance[recv+" USD"].IsZero() {
+		t.Errorf("receiver's pseudo-account ends at %s EUR and %s USD, want -20 and 0", got, balance[recv+" USD"])
+	}
+	// Cash: 950 + 291.50 + 120 + 200 = 1561.50 EUR and 500.00 USD (paid as 460.83 EUR);
+	// fees 18 + 6 + 8.50 + 5 + 5 = 42.50 EUR and 12.50 USD (the pending transfer's 3.00 is pending).
+	if balance[cash+" EUR"].String() != "1561.5" || balance[cash+" USD"].String() != "500" ||
+		balance[fees+" EUR"].String() != "42.5" || balance[fees+" USD"].String() != "12.5" {
+		t.Errorf("balances %v", balance)
+	}
+	var notes []string
+	for _, n := range b.Notes {
+		notes = append(notes, fmt.Sprintf("%d %s", n.Record, n.Kind))
+	}
+	if strings.Join(notes, ", ") != "5 mto_payout_exceeds_send, 6 mto_payout_time_unknown" {
+		t.Errorf("notes %v", notes)
+	}
+	var cashAcct canon.Account
+	for _, a := range b.Accounts {
+		if a.ID == cash {
+			cashAcct = a
+		}
+	}
+	if cashAcct.Kind != canon.KindCash || cashAcct.HolderName != "" {
+		t.Errorf("cash account %+v", cashAcct)
 	}
 }

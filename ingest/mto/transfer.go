@@ -241,6 +241,11 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 		})
 		tr.seq++
 	}
+	if st != statusPending {
+		tr.payout(r, payout{opKey: opKey, op: op, mtcn: mtcn, sourceID: sourceID, to: to, receiver: receiver, sent: sent,
+			paidAt: paidAt, amount: amount, ccy: ccy, received: received, rccy: rccy,
+			agent: strings.TrimSpace(f(c.PayoutAgentID) + " " + f(c.PayoutAgentLocation))})
+	}
 	return nil
 }
 
