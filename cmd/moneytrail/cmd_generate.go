@@ -17,7 +17,7 @@ func generateCommand(e *env) *cli.Command {
 		Usage: "write a synthetic case (fixtures) with known ground truth",
 		UsageText: `moneytrail generate --scenario smuggling --seed N --scale small|medium|large --out DIR
 moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
-moneytrail generate --scenario typologies --rows N --out FILE [--seed N]
+moneytrail generate --scenario typologies --rows N --out FILE [--seed N] [--patterns N]
 
 The typologies scenario writes an AMLworld-shaped CSV with laundering patterns of every
 typology of the typologies pack planted in a hard honest background and labelled Is
@@ -31,6 +31,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling, amlworld or typologies"},
 			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld, typologies)"},
+			&cli.IntFlag{Name: "patterns", Usage: "patterns planted of each typology (typologies; default max(6, rows/25000))"},
 			&cli.StringFlag{Name: "scale", Value: fixtures.ScaleSmall, Usage: "`SCALE` of the smuggling case: small, medium or large"},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld, typologies) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
@@ -89,7 +90,7 @@ func generateAMLWorld(e *env, c *cli.Context) error {
 
 func generateTypologies(e *env, c *cli.Context) error {
 	out := c.String("out")
-	t, err := fixtures.GenerateTypologies(out, fixtures.TypologiesOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed")})
+	t, err := fixtures.GenerateTypologies(out, fixtures.TypologiesOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed"), PatternsPerTypology: c.Int("patterns")})
 	if err != nil {
 		return err
 	}
