@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/moneytrail/moneytrail/fixtures"
 	"github.com/moneytrail/moneytrail/internal/bench"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
@@ -295,22 +296,37 @@ func rulesEvalCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "precision and recall of each rule and pack against the case's labels",
-		UsageText: `moneytrail rules eval --labels [--run RUN_ID | [--param RULE.NAME=VALUE]... [PACK...]]
+		UsageText: `moneytrail rules eval --labels [--patterns FILE] [--run RUN_ID | [--param RULE.NAME=VALUE]... [PACK...]]
 
 Scores a stored rules run (--run), or runs the packs first (all built-in packs when none are
 named), against the labels table: transaction labels (AMLworld is_laundering, AMLSim is_sar)
 against the findings' evidence, account labels (AMLSim is_fraud, is_sar) against the
 accounts each finding implicates (its subject and both ends of its evidence, exits left out).
+With --patterns (the NAME.patterns.json of generate --scenario typologies), each rule of the
+typologies pack is also scored against the planted patterns of its own typology: a finding
+detects a pattern when its subject is one of the pattern's accounts and its evidence holds
+one of the pattern's transactions; precision is findings detecting a pattern of the rule's
+typology over findings, recall the share of those patterns detected.
 
-Example:
-   moneytrail rules eval --labels --param cycle.window=60d typologies`,
+Examples:
+   moneytrail rules eval --labels --param cycle.window=60d typologies
+   moneytrail rules eval --labels --patterns typ.patterns.json typologies`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "labels", Usage: "score against the case's labels table (the only source of truth so far)"},
 			&cli.StringFlag{Name: "run", Usage: "score the stored run `RUN_ID` instead of running the packs"},
+			&cli.StringFlag{Name: "patterns", Usage: "also score the typologies rules against the planted patterns in `FILE` (generate --scenario typologies)"},
 		}, runFlags...),
 		Action: func(c *cli.Context) error {
 			if !c.Bool("labels") {
 				return usageErr("rules eval: say --labels (the case's labels table is the ground truth)")
+			}
+			var truth *fixtures.TypologyTruth
+			if p := c.String("patterns"); p != "" {
+				t, err := fixtures.ReadTypologyTruth(p)
+				if err != nil {
+					return &exitError{code: exitInput, err: err}
+				}
+				truth = t
 			}
 			db, err := openCase(c, casedb.Options{})
 			if err != nil {
@@ -332,7 +348,10 @@ Example:
 			if err != nil {
 				return rulesErr(err)
 			}
-			return printEval(e, c.String("output"), runID, rows)
+			if err := printEval(e, c.String("output"), runID, rows); err != nil || truth == nil {
+				return err
+			}
+			return printTypologyEval(c, e, db, runID, truth)
 		},
 	}
 }
@@ -362,6 +381,34 @@ func printEval(e *env, format, runID string, rows []rules.EvalRow) error {
 	}
 	if format == "table" {
 		fmt.Fprintf(e.stdout, "run %s; rule_id * is the whole pack; precision and recall are empty where the case has no labels of that kind\n", runID)
+	}
+	return nil
+}
+
+// printTypologyEval scores the run's findings against the planted patterns of --patterns.
+func printTypologyEval(c *cli.Context, e *env, db *casedb.DB, runID string, truth *fixtures.TypologyTruth) error {
+	found, err := rules.Findings(c.Context, db, runID)
+	if err != nil {
+		return rulesErr(err)
+	}
+	var fs []fixtures.TypologyFinding
+	for _, f := range found {
+		fs = append(fs, fixtures.TypologyFinding{Rule: f.RuleID, Subject: f.Subject, Evidence: f.Evidence})
+	}
+	t := &table.Table{Columns: []string{"rule_id", "findings", "hits", "other_hits", "planted", "detected", "precision", "recall"}}
+	n := strconv.Itoa
+	for _, s := range truth.Score(fs) {
+		t.Rows = append(t.Rows, cells(s.Rule, n(s.Findings), n(s.Hits), n(s.OtherHits), n(s.Planted), n(s.Detected),
+			strconv.FormatFloat(s.Precision(), 'f', 4, 64), strconv.FormatFloat(s.Recall(), 'f', 4, 64)))
+	}
+	if c.String("output") == "table" {
+		fmt.Fprintln(e.stdout)
+	}
+	if err := t.Write(e.stdout, c.String("output")); err != nil {
+		return err
+	}
+	if c.String("output") == "table" {
+		fmt.Fprintf(e.stdout, "against the %d planted patterns of %s; other_hits: findings on a pattern of another typology\n", len(truth.Patterns), c.String("patterns"))
 	}
 	return nil
 }
