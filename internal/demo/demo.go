@@ -96,7 +96,7 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		sum.Loaded += res.Loaded
 		sum.Quarantined += res.Quarantined
 	}
-	fmt.Fprintf(w, "1. loaded %d files: %d records, %d quarantined (camt.053, MT940, bank CSV, operator records, rates)\n", sum.Files, sum.Loaded, sum.Quarantined)
+	fmt.Fprintf(w, "1. loaded %d files: %d records, %d quarantined (camt.053, MT940, XLSX and CSV statements, operator records, rates)\n", sum.Files, sum.Loaded, sum.Quarantined)
 	if err := section(ctx, w, db, o.Output, "   statements: opening + credits - debits = closing",
 		`SELECT count(*) AS statements, count(*) FILTER (WHERE reconciled) AS reconciled, count(*) FILTER (WHERE NOT reconciled) AS not_reconciled FROM statements`); err != nil {
 		db.Close()
@@ -187,9 +187,11 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	}
 	sum.TraceRunID = out.RunID
 	fmt.Fprintf(w, "\n4. traced the collected proceeds (run %s, files in %s)\n", out.RunID, traceDir)
-	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method (held in accounts, taken out in cash, spent on assets, sent abroad)",
+	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method: held in accounts; paid out in cash by the operators (the trail breaks\n"+
+		"   at the cash, and picks up again at the deposits naming a collector); withdrawn in cash from banks; spent on assets; paid to others",
 		`SELECT method, sum(amount) FILTER (WHERE holder_kind = 'account') AS held_in_accounts,
-			sum(amount) FILTER (WHERE holder LIKE 'cash:%') AS cash_out,
+			sum(amount) FILTER (WHERE holder LIKE 'cash:mto:%') AS operator_cash,
+			sum(amount) FILTER (WHERE holder LIKE 'cash:%' AND holder NOT LIKE 'cash:mto:%') AS bank_cash,
 			sum(amount) FILTER (WHERE holder LIKE 'asset:%') AS assets,
 			sum(amount) FILTER (WHERE holder_kind = 'exit' AND holder NOT LIKE 'cash:%' AND holder NOT LIKE 'asset:%') AS other_exits
 		FROM trace_positions WHERE run_id = ? AND origin <> 'clean' AND origin NOT LIKE 'unexplained%'
