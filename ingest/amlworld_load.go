@@ -95,24 +95,31 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	acct := func(b, a int) string {
 		return fmt.Sprintf("'%s:' || c%d || ':' || c%d", amlworld.Scheme, b, a)
 	}
+	// Accounts first: each transaction stores the account numbers of its sides.
+	progress(opt, "storing accounts")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts
+		SELECT account_id, 'bank', NULL, NULL, bank, number, NULL, NULL, NULL, NULL, false, NULL, ?,
+			CAST((SELECT coalesce(max(account_no), 0) FROM accounts) + row_number() OVER (ORDER BY account_id) AS INTEGER)
+		FROM (SELECT '`+amlworld.Scheme+`:' || bank || ':' || number AS account_id, min(bank) AS bank, min(number) AS number
+			FROM (SELECT DISTINCT c2 AS bank, c3 AS number FROM temp.aw WHERE chk IS NULL
+				UNION SELECT DISTINCT c4, c5 FROM temp.aw WHERE chk IS NULL)
+			GROUP BY 1)
+		WHERE account_id NOT IN (SELECT account_id FROM accounts)`, sid); err != nil {
+		return res, fmt.Errorf("store accounts of %s: %w", path, err)
+	}
 	progress(opt, "storing transactions")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
 		SELECT ? || ln, ?, ln, ? * CAST(? AS BIGINT) + ln, ts, NULL,
-			`+acct(2, 3)+`, `+acct(4, 5)+`, a8, cur9,
+			fa, ta, a8, cur9,
 			CASE WHEN cur9 = ? THEN a8 END, CASE WHEN cur9 = ? THEN cur9 END,
 			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
-			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL
-		FROM (SELECT *, `+line+` AS ln FROM temp.aw WHERE chk IS NULL)`,
-		idPrefix, sid, sid, seqStride, base, base, base, base); err != nil {
+			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL,
+			f.account_no, t.account_no, CASE WHEN cur9 = ? THEN `+casedb.MicrosOf("a8")+` END
+		FROM (SELECT *, `+line+` AS ln, `+acct(2, 3)+` AS fa, `+acct(4, 5)+` AS ta FROM temp.aw WHERE chk IS NULL) x
+		LEFT JOIN accounts f ON f.account_id = x.fa
+		LEFT JOIN accounts t ON t.account_id = x.ta`,
+		idPrefix, sid, sid, seqStride, base, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
-	}
-	progress(opt, "storing accounts")
-	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts
-		SELECT '`+amlworld.Scheme+`:' || bank || ':' || number, 'bank', NULL, NULL, bank, number, NULL, NULL, NULL, NULL, false, NULL, ?
-		FROM (SELECT DISTINCT c2 AS bank, c3 AS number FROM temp.aw WHERE chk IS NULL
-			UNION SELECT DISTINCT c4, c5 FROM temp.aw WHERE chk IS NULL)
-		ON CONFLICT (account_id) DO NOTHING`, sid); err != nil {
-		return res, fmt.Errorf("store accounts of %s: %w", path, err)
 	}
 	progress(opt, "storing labels and quarantine")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO labels

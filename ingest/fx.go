@@ -7,6 +7,7 @@ import (
 
 	"github.com/moneytrail/moneytrail/ingest/ecbrates"
 	"github.com/moneytrail/moneytrail/internal/canon"
+	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
 // storeRates adds the staged rates to fx_rates. A fixing already stored with the same value is
@@ -64,7 +65,7 @@ q AS (
 	SELECT day, base_currency, CAST(10000000000 AS HUGEINT), e10 FROM r WHERE currency = $base AND base_currency <> $base)
 SELECT day, currency, num, den FROM q`
 
-// applyFX sets base_amount, fx_rate and fx_date on transactions matching scope (an SQL
+// applyFX sets base_amount (and base_micros with it), fx_rate and fx_date on transactions matching scope (an SQL
 // condition written by this package, never user text): amounts already in the base currency
 // as they are; others at the booking day's rate or the last earlier fixing's, rounded to the
 // cent half away from zero from exact integers. Transactions without a rate keep a NULL
@@ -74,7 +75,7 @@ func applyFX(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'base_currency'`).Scan(&base); err != nil {
 		return 0, fmt.Errorf("case base currency: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE transactions SET base_amount = amount, base_currency = $base,
+	if _, err := tx.ExecContext(ctx, `UPDATE transactions SET base_amount = amount, base_micros = `+casedb.MicrosOf("amount")+`, base_currency = $base,
 		fx_rate = 1, fx_date = CAST(booked_at AS DATE) WHERE currency = $base AND base_amount IS NULL AND (`+scope+`)`, sql.Named("base", base)); err != nil {
 		return 0, fmt.Errorf("base amounts: %w", err)
 	}
@@ -95,7 +96,7 @@ func applyFX(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
 			return 0, fmt.Errorf("fx lookup: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE transactions t SET base_amount = CAST(f.cents AS DECIMAL(38,0)) * 0.01,
-		base_currency = $base, fx_rate = CAST(f.num * 10000000000 // f.den AS DECIMAL(38,0)) * 0.0000000001, fx_date = f.day
+		base_micros = TRY_CAST(f.cents * 10000 AS BIGINT), base_currency = $base, fx_rate = CAST(f.num * 10000000000 // f.den AS DECIMAL(38,0)) * 0.0000000001, fx_date = f.day
 		FROM temp.fx_todo f WHERE t.txn_id = f.txn_id`, sql.Named("base", base)); err != nil {
 			return 0, fmt.Errorf("apply fx: %w", err)
 		}

@@ -101,16 +101,20 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	}
 	res.SourceID = sid
 	loaded := int64(b.Records - len(b.Errors))
-	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
-		SELECT txn_id, ?, record, ? * CAST(? AS BIGINT) + seq, booked_at, value_date, from_account, to_account,
-			CAST(amount AS `+casedb.Money+`), currency, NULL, NULL, NULL, NULL,
-			CAST(received_amount AS `+casedb.Money+`), received_currency, channel, reference, end_to_end_id, uetr,
-			counterparty_raw, CAST(balance_after AS `+casedb.Money+`), pending, NULL
-		FROM temp.stage_txn ORDER BY seq`, sid, sid, seqStride); err != nil {
-		return res, fmt.Errorf("store transactions of %s: %w", src.Path, err)
-	}
+	// Accounts first: each transaction stores the account numbers of its sides.
 	if err := storeAccounts(ctx, tx, sid); err != nil {
 		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO transactions
+		SELECT s.txn_id, ?, s.record, ? * CAST(? AS BIGINT) + s.seq, s.booked_at, s.value_date, s.from_account, s.to_account,
+			CAST(s.amount AS `+casedb.Money+`), s.currency, NULL, NULL, NULL, NULL,
+			CAST(s.received_amount AS `+casedb.Money+`), s.received_currency, s.channel, s.reference, s.end_to_end_id, s.uetr,
+			s.counterparty_raw, CAST(s.balance_after AS `+casedb.Money+`), s.pending, NULL, fa.account_no, ta.account_no, NULL
+		FROM temp.stage_txn s
+		LEFT JOIN accounts fa ON fa.account_id = s.from_account
+		LEFT JOIN accounts ta ON ta.account_id = s.to_account
+		ORDER BY s.seq`, sid, sid, seqStride); err != nil {
+		return res, fmt.Errorf("store transactions of %s: %w", src.Path, err)
 	}
 	if err := storeParties(ctx, tx, sid); err != nil {
 		return res, err
@@ -431,11 +435,13 @@ func kindOf(id string) string {
 	return canon.KindOfLedgerID(id)
 }
 
+// storeAccounts adds the staged accounts, numbering the new ones after the case's last
+// account_no in id order, and fills in what is new about the known ones.
 func storeAccounts(ctx context.Context, tx *sql.Tx, sid int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts
-		SELECT account_id, kind, iban, bic, bank, number, holder_name, NULL, country, currency, has_statement,
-			CAST(opening AS `+casedb.Money+`), ?
-		FROM temp.stage_acct
+		SELECT s.account_id, s.kind, s.iban, s.bic, s.bank, s.number, s.holder_name, NULL, s.country, s.currency, s.has_statement,
+			CAST(s.opening AS `+casedb.Money+`), ?, n.no
+		FROM temp.stage_acct s LEFT JOIN (`+newAccountNumbers("temp.stage_acct")+`) n USING (account_id)
 		ON CONFLICT (account_id) DO UPDATE SET
 			has_statement = accounts.has_statement OR excluded.has_statement,
 			iban = coalesce(accounts.iban, excluded.iban),
@@ -450,6 +456,13 @@ func storeAccounts(ctx context.Context, tx *sql.Tx, sid int64) error {
 		return fmt.Errorf("store accounts: %w", err)
 	}
 	return nil
+}
+
+// newAccountNumbers is a query giving each account of the staged table whose account_id is
+// not yet in the case its account_no: the case's last number plus its rank by id.
+func newAccountNumbers(staged string) string {
+	return `SELECT account_id, CAST((SELECT coalesce(max(account_no), 0) FROM accounts) + row_number() OVER (ORDER BY account_id) AS INTEGER) AS no
+		FROM ` + staged + ` WHERE account_id NOT IN (SELECT account_id FROM accounts)`
 }
 
 // partyID is the stored id of a party: without the "party:" selector prefix some readers put

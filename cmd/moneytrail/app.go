@@ -59,7 +59,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.Is(err, ingest.ErrInput), errors.Is(err, casedb.ErrNoCase), errors.Is(err, casedb.ErrNewerSchema),
+	case errors.Is(err, ingest.ErrInput), errors.Is(err, casedb.ErrNoCase), errors.Is(err, casedb.ErrNewerSchema), errors.Is(err, casedb.ErrOldSchema),
 		errors.Is(err, casedb.ErrExists):
 		return exitInput
 	}

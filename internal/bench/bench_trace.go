@@ -128,14 +128,15 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 	return nil
 }
 
-// prepareTraceCase gives every transaction a base amount and stores the seeds.
+// prepareTraceCase gives every transaction a base amount (and its micro-units) and stores the
+// seeds.
 func prepareTraceCase(ctx context.Context, dbPath string) (int64, error) {
 	db, err := casedb.Open(ctx, dbPath, casedb.Options{})
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, `UPDATE transactions SET base_amount = amount, base_currency = currency WHERE base_amount IS NULL`); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE transactions SET base_amount = amount, base_micros = `+casedb.MicrosOf("amount")+`, base_currency = currency WHERE base_amount IS NULL`); err != nil {
 		return 0, err
 	}
 	if _, err := db.ExecContext(ctx, benchSeeds); err != nil {

@@ -25,6 +25,10 @@ var ErrNoCase = errors.New("no case database")
 // ErrNewerSchema reports a case database written by a newer moneytrail.
 var ErrNewerSchema = errors.New("case database has a newer schema")
 
+// ErrOldSchema reports a case database with an older schema opened read-only, which cannot
+// migrate it.
+var ErrOldSchema = errors.New("case database has an older schema")
+
 // ErrExists reports an attempt to create a case where one already exists.
 var ErrExists = errors.New("case database already exists")
 
@@ -138,7 +142,7 @@ func (db *DB) create(ctx context.Context, opt Options) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range schemaV1 {
+	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("create schema: %w\n%s", err, stmt)
 		}
@@ -173,13 +177,33 @@ func (db *DB) checkVersion(ctx context.Context) error {
 	return nil
 }
 
-// migrate brings a case from schema version from up to SchemaVersion. Version 1 is the first
-// layout, so there is nothing to migrate yet; later versions add their steps here.
+// migrate brings a case from schema version from up to SchemaVersion, in one transaction:
+// if any step fails the file is as it was. A read-only open cannot migrate and says so.
 func (db *DB) migrate(ctx context.Context, from int) error {
-	if db.ReadOnly {
-		return fmt.Errorf("%s has schema version %d and needs a migration to %d: open it read-write once", db.Path, from, SchemaVersion)
+	if from < 1 {
+		return fmt.Errorf("%s: unknown schema version %d", db.Path, from)
 	}
-	return fmt.Errorf("%s: unknown schema version %d", db.Path, from)
+	if db.ReadOnly {
+		return fmt.Errorf("%w: %s has schema version %d and needs a migration to %d: open it read-write once (run a command that writes to the case: ingest, match, rules run or trace)",
+			ErrOldSchema, db.Path, from, SchemaVersion)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	steps := map[int][]string{2: migrateV2}
+	for v := from + 1; v <= SchemaVersion; v++ {
+		for _, stmt := range steps[v] {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: migrate schema to version %d: %w\n%s", db.Path, v, err, stmt)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(SchemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Meta returns the value of a meta key ("" when absent).

@@ -2,13 +2,50 @@ package casedb
 
 // SchemaVersion is the version of the case-database layout this build writes. Opening a file
 // with an older version migrates it; a newer one is refused (ErrNewerSchema).
-const SchemaVersion = 1
+//
+// Version 2 adds the tracer's dense columns: accounts.account_no (1, 2, ... in ingest order)
+// and transactions.from_no, to_no (the account_no of each side) and base_micros (base_amount
+// in millionths as BIGINT), kept in step by ingest wherever an account or base_amount is
+// written. They let a replay stream integers instead of joining text ids and converting
+// 128-bit decimals for every row. Views keep the version 1 columns.
+const SchemaVersion = 2
 
 // Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
 const Money = "DECIMAL(38,6)"
 
-// schemaV1 creates the tables and views of DESIGN.md §2.
-var schemaV1 = []string{
+// txnsView is the rules' view of the transactions: the version 1 columns (the tracer's dense
+// columns are left out) with the source file of each.
+const txnsView = `CREATE OR REPLACE VIEW txns AS
+		SELECT t.* EXCLUDE (from_no, to_no, base_micros), s.file_name AS source_file, s.sha256 AS source_sha256
+		FROM transactions t JOIN sources s USING (source_id)
+		WHERE t.duplicate_of IS NULL`
+
+// migrateV2 brings a version 1 case to version 2: account numbers in ingest order (first
+// source, then id), each transaction's account numbers and base micro-units.
+var migrateV2 = []string{
+	`ALTER TABLE accounts ADD COLUMN account_no INTEGER`,
+	`UPDATE accounts SET account_no = n.no
+		FROM (SELECT account_id, CAST(row_number() OVER (ORDER BY first_source_id NULLS LAST, account_id) AS INTEGER) AS no FROM accounts) n
+		WHERE accounts.account_id = n.account_id`,
+	`ALTER TABLE transactions ADD COLUMN from_no INTEGER`,
+	`ALTER TABLE transactions ADD COLUMN to_no INTEGER`,
+	`ALTER TABLE transactions ADD COLUMN base_micros BIGINT`,
+	`UPDATE transactions SET base_micros = ` + MicrosOf("base_amount"),
+	`UPDATE transactions SET from_no = f.account_no, to_no = a.account_no
+		FROM accounts f, accounts a
+		WHERE f.account_id = transactions.from_account AND a.account_id = transactions.to_account`,
+	txnsView,
+}
+
+// MicrosOf is the SQL expression of base_micros from a money expression: millionths as
+// BIGINT, NULL when the amount does not fit (about 9.2 trillion units), which the tracer
+// reports instead of tracing.
+func MicrosOf(money string) string { return `TRY_CAST(` + money + ` * 1000000 AS BIGINT)` }
+
+// schema creates the tables and views of DESIGN.md §2 at SchemaVersion. Columns added by a
+// migration come last, where ALTER TABLE puts them, so a new case and a migrated one have the
+// same layout.
+var schema = []string{
 	`CREATE TABLE meta(key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 	`CREATE TABLE sources(
 		source_id INTEGER PRIMARY KEY,
@@ -66,7 +103,8 @@ var schemaV1 = []string{
 		currency VARCHAR,
 		has_statement BOOLEAN NOT NULL DEFAULT false,
 		opening_balance ` + Money + `,
-		first_source_id INTEGER)`,
+		first_source_id INTEGER,
+		account_no INTEGER)`,
 	`CREATE TABLE parties(
 		party_id VARCHAR PRIMARY KEY,
 		name VARCHAR,
@@ -107,7 +145,10 @@ var schemaV1 = []string{
 		counterparty_raw VARCHAR,
 		balance_after ` + Money + `,
 		pending BOOLEAN NOT NULL DEFAULT false,
-		duplicate_of VARCHAR)`,
+		duplicate_of VARCHAR,
+		from_no INTEGER,
+		to_no INTEGER,
+		base_micros BIGINT)`,
 	`CREATE TABLE quarantine(
 		source_id INTEGER NOT NULL,
 		record BIGINT NOT NULL,
@@ -162,10 +203,7 @@ var schemaV1 = []string{
 		holder_kind VARCHAR NOT NULL,
 		origin VARCHAR NOT NULL,
 		amount ` + Money + ` NOT NULL)`,
-	`CREATE VIEW txns AS
-		SELECT t.*, s.file_name AS source_file, s.sha256 AS source_sha256
-		FROM transactions t JOIN sources s USING (source_id)
-		WHERE t.duplicate_of IS NULL`,
+	txnsView,
 	`CREATE VIEW account_balances AS
 		WITH moves AS (
 			SELECT to_account AS account_id, currency, amount AS credit, 0::` + Money + ` AS debit, booked_at FROM txns WHERE NOT pending

@@ -136,12 +136,11 @@ func (t *run) resolveTarget() error {
 	var fromID string
 	var dup sql.NullString
 	var pending bool
-	err := t.conn.QueryRowContext(t.ctx, `SELECT t.rowid, t.txn_id, coalesce(fa.idx, -1), coalesce(ta.idx, -1), t.from_account,
+	err := t.conn.QueryRowContext(t.ctx, `SELECT t.rowid, t.txn_id, coalesce(t.from_no, 0), coalesce(t.to_no, 0), t.from_account,
 			epoch_us(t.booked_at), t.duplicate_of, t.pending
 		FROM transactions t
-		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
-		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
 		WHERE t.txn_id = ? ORDER BY t.rowid LIMIT 1`, id).Scan(&b.txnKey, &b.txnID, &from, &to, &fromID, &b.txnAt, &dup, &pending)
+	from, to = t.indexOf(from), t.indexOf(to)
 	if err == sql.ErrNoRows {
 		return fmt.Errorf("%w: target %q: unknown transaction %s", ErrInput, given, id)
 	}
@@ -195,8 +194,7 @@ func (t *run) computeBackwardScope() error {
 	if started {
 		reached[b.account] = true
 	}
-	q := t.streamQueryOrder(`CAST(1 AS BIGINT)`, "", t.replayFilter(false), `t.booked_at DESC, t.seq DESC`)
-	err := scanBatches(t.ctx, t.conn, q, func(bt *tracer.Batch) error {
+	err := t.stream(streamSpec{cents: `CAST(1 AS BIGINT)`, desc: true}, func(bt *tracer.Batch) error {
 		for i, k := range bt.Txn {
 			from, to := bt.From[i], bt.To[i]
 			if !started {
@@ -204,9 +202,6 @@ func (t *run) computeBackwardScope() error {
 					started, reached[from] = true, true
 				}
 				continue
-			}
-			if from < 0 || to < 0 {
-				return fmt.Errorf("transaction row %d names an account missing from the accounts table", k)
 			}
 			if reached[to] && !reached[from] && !accts[from].exitKind {
 				reached[from] = true
@@ -225,7 +220,8 @@ func (t *run) computeBackwardScope() error {
 			t.scoped++
 		}
 	}
-	return t.storeScope(nonExit)
+	t.scopeAll = t.scoped == nonExit
+	return nil
 }
 
 // inflowLabels numbers the origins of money entering the universe: per account (labelOf maps
@@ -386,8 +382,8 @@ func (t *run) replayBackward() error {
 // queryFeed streams the scope's transactions from the case, with inflow labels from the SQL
 // expression label when not empty.
 func (t *run) queryFeed(label string) func(fn func(*tracer.Batch) error) error {
-	q := t.streamQueryOrder(t.centsExpr(), label, t.replayFilter(true), `t.booked_at, t.seq`)
-	return func(fn func(*tracer.Batch) error) error { return scanBatches(t.ctx, t.conn, q, fn) }
+	spec := streamSpec{cents: t.centsExpr(), label: label, scope: true, count: true}
+	return func(fn func(*tracer.Batch) error) error { return t.stream(spec, fn) }
 }
 
 // replayStream replays the batches of feed into e, calling prepare on each batch before the

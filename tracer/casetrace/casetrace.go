@@ -5,20 +5,27 @@
 // # Decisions
 //
 //   - Replay: every transaction without duplicate_of and not pending, in (booked_at, seq)
-//     order, keyed by its rowid; account ids become dense indexes in account-id order.
+//     order, keyed by its rowid; account ids become dense indexes in account-id order. The
+//     stream reads only integers: the account numbers stored at ingest (from_no, to_no,
+//     mapped to indexes through a table in Go) and base_micros, never the text ids or the
+//     128-bit base_amount, which cost about 15 times the time of the read on 5M rows.
 //   - Amounts: integer cents of base_amount, rounded half away from zero in Go from the exact
-//     micro-units DuckDB sends (DECIMAL(38,6) times 10^6 as BIGINT); a transaction that rounds
-//     to 0 cents is left out, and the number of replayed sub-cent amounts is in the manifest
-//     (counted in the same pass, as DECIMAL arithmetic over a whole case costs seconds). When transactions in scope lack a base amount
-//     (no FX rate) the trace runs in their own currency if they all share one (and no account
-//     has an opening balance), and fails otherwise, naming the first of them.
-//   - Scope "reachable": one ordered pass in Go over the account columns from the first seed on
+//     micro-units stored beside it (base_micros); a transaction that rounds to 0 cents is left
+//     out, and the number of replayed sub-cent amounts is in the manifest (counted in the same
+//     pass, as DECIMAL arithmetic over a whole case costs seconds). When transactions in scope
+//     lack a base amount (no FX rate) the trace runs in their own currency if they all share
+//     one (and no account has an opening balance), and fails otherwise, naming the first of
+//     them.
+//   - Memory: DuckDB materialises an ordered result before Go sees a row, so the stream is
+//     read in pages of about a million rows (time ranges cut from a count per time bucket),
+//     and what DuckDB holds does not grow with the case. The reachable scope is computed
+//     during the one read of the case, whose columns wait for the replay in a spool: full
+//     chunks of 64Ki rows go to a temporary file, so the trace holds one chunk, the engine's
+//     lots and per-account state, whatever the number of transactions.
+//   - Scope "reachable": one ordered pass over the account columns from the first seed on
 //     marks the accounts the seeds' money can reach; every transaction touching one of them is
-//     replayed; other accounts are exits that pay clean money. When every transaction has a
-//     base amount, the case is read once: the ordered columns (32 bytes a transaction) are
-//     held in memory for the scope pass and the replay, which halves the time of a trace
-//     against two reads; memory then grows with the transactions as well as the live lots
-//     (160 MB for 5M). --scope all streams without holding them. Exits (cash, external, asset)
+//     replayed; other accounts are exits that pay clean money. --scope all streams the case
+//     straight into the replay. Exits (cash, external, asset)
 //     never propagate. For seed origins this gives the positions of scope "all" exactly under
 //     fifo, lifo, libr, tainted-first and poison; under prorata, money from outside the scope
 //     is one clean origin instead of clean and per-account unexplained origins, so the
@@ -104,6 +111,10 @@ type Options struct {
 	StartedAt time.Time
 	// Progress, when set, is told the name of each step as it starts.
 	Progress func(step string)
+	// Count, when set, is told during the steps that read or replay the transactions how many
+	// of them are done and how many there are (rows read or replayed of the total). It is
+	// called from the goroutine running Trace, often: keep it cheap.
+	Count func(done, total int64)
 	// Direction is Forward (the default when empty) or Backward.
 	Direction string
 	// Target is what a backward trace decomposes: account:ID (its balance at the end of the
@@ -210,26 +221,34 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		return nil, err
 	}
 	// With base amounts throughout, the amounts are known before the scope: the case is read
-	// once, into memory, and both the scope and the replay run on what was read.
-	var held *heldColumns
+	// once, the scope pass runs during the read, and the columns wait in a spool (on disk
+	// beyond one chunk) for the replay.
 	if err := t.countAmounts(); err != nil {
 		return nil, err
 	}
+	var sp *spool
 	if opt.Scope == ScopeReachable && t.nulls == 0 {
 		step("reading transactions")
-		if held, err = t.readColumns(); err != nil {
-			return nil, err
+		sp = newSpool()
+		defer sp.close()
+		r := t.newReacher()
+		err := t.stream(streamSpec{cents: t.centsExpr(), count: true}, func(b *tracer.Batch) error {
+			r.step(b)
+			return sp.add(b)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read transactions: %w", err)
 		}
 	}
 	step("computing the scope")
-	if err := t.computeScope(held); err != nil {
+	if err := t.computeScope(sp); err != nil {
 		return nil, err
 	}
 	if err := t.checkAmounts(); err != nil {
 		return nil, err
 	}
 	step("replaying transactions")
-	if err := t.replay(held); err != nil {
+	if err := t.replay(sp); err != nil {
 		return nil, err
 	}
 	step("naming transactions")
@@ -249,16 +268,19 @@ type run struct {
 	opt  *Options
 	out  *Outcome
 
-	base      string // tracing currency
-	amountCol string // "base_amount" or "amount"
-	subCent   int64  // replayed transactions whose amount has fractions of a cent
-	inScope   []bool
-	scopeAll  bool // every non-exit account is in scope: no filter needed
-	scoped    int  // accounts in scope
-	sources   []sourceRange
-	temps     []string
-	txns      int64 // transactions replayed
-	nulls     int64 // replayable transactions without a base amount
+	base       string  // tracing currency
+	amountCol  string  // "base_amount" or "amount"
+	subCent    int64   // replayed transactions whose amount has fractions of a cent
+	index      []int32 // account_no -> index into out.accounts, -1 for none
+	inScope    []bool
+	scopeAll   bool // every non-exit account is in scope: no filter needed
+	scoped     int  // accounts in scope
+	scopeTable bool // mt_scope holds the account numbers in scope
+	pageList   []page
+	sources    []sourceRange
+	temps      []string
+	txns       int64 // transactions replayed
+	nulls      int64 // replayable transactions without a base amount
 
 	groupPoison bool // poison replays all seeds as one origin (see poisonGrouped)
 }
@@ -316,9 +338,10 @@ func dayEnd(s string) (int64, error) {
 	return d.AddDate(0, 0, 1).UnixMicro() - 1, nil
 }
 
-// ReadFloor streams the replay columns of every transaction of the case in replay order, as a
-// trace with --scope all reads them, and discards them: the time a trace cannot beat. It
-// returns the number of rows read.
+// ReadFloor streams the replay columns of every transaction of the case in replay order,
+// page by page, as a trace reads them (the same queries, account numbers mapped to indexes,
+// amounts rounded to cents), and discards them: the time a trace cannot beat. It returns the
+// number of rows read.
 func ReadFloor(ctx context.Context, db *casedb.DB) (int64, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -333,7 +356,7 @@ func ReadFloor(ctx context.Context, db *casedb.DB) (int64, error) {
 	t.scopeAll = true
 	var n int64
 	var cb centsBuf
-	err = scanBatches(ctx, conn, t.streamQuery(t.centsExpr(), t.replayFilter(true)), func(b *tracer.Batch) error {
+	err = t.stream(streamSpec{cents: t.centsExpr()}, func(b *tracer.Batch) error {
 		n += int64(cb.toCents(b).Len())
 		return nil
 	})

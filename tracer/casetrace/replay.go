@@ -57,9 +57,9 @@ type sourceRange struct {
 	lo, hi int64
 }
 
-// replay runs the engine over the scope's transactions: those held in memory when held is
-// not nil, else a query of the case.
-func (t *run) replay(held *heldColumns) error {
+// replay runs the engine over the scope's transactions: those in sp when it is not nil, else
+// a stream from the case.
+func (t *run) replay(sp *spool) error {
 	o := t.opt
 	accts := make([]tracer.Account, len(t.out.accounts))
 	for i, a := range t.out.accounts {
@@ -79,8 +79,8 @@ func (t *run) replay(held *heldColumns) error {
 		return err
 	}
 	feed := t.queryFeed("")
-	if held != nil {
-		feed = func(fn func(*tracer.Batch) error) error { return t.feed(held, fn) }
+	if sp != nil {
+		feed = func(fn func(*tracer.Batch) error) error { return t.feedSpool(sp, fn) }
 	}
 	if err := t.replayStream(e, feed, nil); err != nil {
 		return err
@@ -92,6 +92,32 @@ func (t *run) replay(held *heldColumns) error {
 	t.out.Report = rep
 	t.txns = rep.Txns
 	return nil
+}
+
+// feedSpool hands the spooled transactions that touch the scope to fn in batches, in replay
+// order, reporting progress through Options.Count.
+func (t *run) feedSpool(sp *spool, fn func(*tracer.Batch) error) error {
+	in := t.inScope
+	var b tracer.Batch
+	var done int64
+	return sp.each(func(c *tracer.Batch) error {
+		done += int64(c.Len())
+		defer t.count(done, sp.rows)
+		if t.scopeAll {
+			return fn(c)
+		}
+		b.Txn, b.From, b.To, b.Cents, b.At = b.Txn[:0], b.From[:0], b.To[:0], b.Cents[:0], b.At[:0]
+		for i, f := range c.From {
+			if to := c.To[i]; in[f] || in[to] {
+				b.Txn, b.From, b.To = append(b.Txn, c.Txn[i]), append(b.From, f), append(b.To, to)
+				b.Cents, b.At = append(b.Cents, c.Cents[i]), append(b.At, c.At[i])
+			}
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		return fn(&b)
+	})
 }
 
 // loadSourceRanges reads each source's rowid range; sources are loaded one file per
@@ -119,10 +145,12 @@ func (t *run) loadSourceRanges() error {
 }
 
 func (t *run) sourcesBySQL() error {
+	in, err := t.scopeSQL()
+	if err != nil {
+		return err
+	}
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT DISTINCT t.source_id FROM transactions t
-		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
-		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
-		WHERE `+t.replayFilter(true)+` AND `+t.centsExpr()+` >= 5000`)
+		WHERE `+t.replayFilter()+` AND `+in+` AND `+t.centsExpr()+` >= 5000`)
 	if err != nil {
 		return err
 	}

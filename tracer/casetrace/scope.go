@@ -3,7 +3,6 @@ package casetrace
 import (
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/moneytrail/moneytrail/tracer"
 )
@@ -18,37 +17,39 @@ type account struct {
 	party    string // party_id, "" when unknown
 }
 
-// holderKind is the account's holder_kind in positions: "exit" when the engine treats it as
-// one, "account" otherwise.
+// exit reports whether the engine treats the account as an exit: its kind is cash, external
+// or asset, or it is outside the scope.
 func (t *run) exit(idx int32) bool { return t.out.accounts[idx].exitKind || !t.inScope[idx] }
 
-// loadAccounts numbers the case's accounts in a temporary table mt_acct(idx, account_id,
-// exit_kind, in_scope) that the stream queries join to turn account ids into dense indexes.
+// loadAccounts reads the case's accounts in account-id order (their engine indexes) and the
+// map from stored account numbers to those indexes, which every stream applies.
 func (t *run) loadAccounts() error {
 	if err := t.conn.QueryRowContext(t.ctx, `SELECT value FROM meta WHERE key = 'base_currency'`).Scan(&t.base); err != nil {
 		return fmt.Errorf("case base currency: %w", err)
 	}
 	t.amountCol = "base_amount"
-	if err := t.temp("mt_acct", `AS SELECT CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS idx,
-		account_id, kind IN ('cash', 'external', 'asset') AS exit_kind, false AS in_scope
-		FROM accounts`); err != nil {
-		return fmt.Errorf("number accounts: %w", err)
-	}
-	rows, err := t.conn.QueryContext(t.ctx, `SELECT a.account_id, a.kind, CAST(a.opening_balance * 100 AS BIGINT),
-			coalesce(a.currency, ''), a.opening_balance * 100 <> CAST(a.opening_balance * 100 AS BIGINT), coalesce(a.party_id, '')
-		FROM mt_acct m JOIN accounts a USING (account_id) ORDER BY m.idx`)
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT account_no, account_id, kind, CAST(opening_balance * 100 AS BIGINT),
+			coalesce(currency, ''), coalesce(party_id, '')
+		FROM accounts ORDER BY account_id`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var nos []int32
+	maxNo := int32(0)
 	for rows.Next() {
 		var a account
+		var no sql.NullInt32
 		var opening sql.NullInt64
 		var cur string
-		var frac sql.NullBool
-		if err := rows.Scan(&a.id, &a.kind, &opening, &cur, &frac, &a.party); err != nil {
+		if err := rows.Scan(&no, &a.id, &a.kind, &opening, &cur, &a.party); err != nil {
 			return err
 		}
+		if !no.Valid || no.Int32 <= 0 {
+			return fmt.Errorf("account %s has no account number: the case database is damaged", a.id)
+		}
+		nos = append(nos, no.Int32)
+		maxNo = max(maxNo, no.Int32)
 		a.exitKind = a.kind == "cash" || a.kind == "external" || a.kind == "asset"
 		if opening.Valid && opening.Int64 != 0 && !a.exitKind {
 			if opening.Int64 < 0 {
@@ -65,54 +66,70 @@ func (t *run) loadAccounts() error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	t.index = make([]int32, maxNo+1)
+	for i := range t.index {
+		t.index[i] = -1
+	}
+	for i, no := range nos {
+		if t.index[no] >= 0 {
+			return fmt.Errorf("accounts %s and %s share account number %d: the case database is damaged", t.out.accounts[t.index[no]].id, t.out.accounts[i].id, no)
+		}
+		t.index[no] = int32(i)
+	}
 	t.inScope = make([]bool, len(t.out.accounts))
 	return nil
 }
 
-// replayFilter is the WHERE clause of every replay query: non-duplicate, booked transactions
-// with a positive amount in cents, up to as-of, touching the scope.
-func (t *run) replayFilter(scoped bool) string {
-	var b strings.Builder
-	b.WriteString(`t.duplicate_of IS NULL AND NOT t.pending`)
-	if t.out.asOfEnd != nil {
-		fmt.Fprintf(&b, ` AND t.booked_at <= make_timestamp(CAST(%d AS BIGINT))`, *t.out.asOfEnd)
+// indexOf is the engine index of the account with stored number no, -1 when there is none.
+func (t *run) indexOf(no int32) int32 {
+	if no <= 0 || int(no) >= len(t.index) {
+		return -1
 	}
-	if scoped && !t.scopeAll {
-		b.WriteString(` AND (fa.in_scope OR ta.in_scope)`)
-	}
-	return b.String()
+	return t.index[no]
 }
 
-// streamQuery selects the replay columns (see scanBatches) in (booked_at, seq) order.
-func (t *run) streamQuery(cents, where string) string {
-	return t.streamQueryOrder(cents, "", where, `t.booked_at, t.seq`)
+// reacher marks, in one forward pass over the transactions in replay order, the accounts
+// that money from the seeds can reach: a seed's receiver, then the receiver of every later
+// payment from a reached account. Exits (cash, external, asset) are never reached: money
+// paid by them is fresh.
+type reacher struct {
+	accts   []account
+	reached []bool
+	seeds   map[int64]bool
+	first   int64 // time of the first seed
 }
 
-// streamQueryOrder selects the replay columns in the given order, with a sixth column, the
-// inflow label, when label is not empty.
-func (t *run) streamQueryOrder(cents, label, where, order string) string {
-	if label != "" {
-		label = `, CAST(` + label + ` AS INTEGER) AS lb`
+func (t *run) newReacher() *reacher {
+	r := &reacher{accts: t.out.accounts, reached: t.inScope, seeds: make(map[int64]bool, len(t.out.seeds)), first: t.out.seeds[0].at}
+	for _, s := range t.out.seeds {
+		r.seeds[s.key] = true
+		r.first = min(r.first, s.at)
 	}
-	return `SELECT t.rowid AS k, coalesce(fa.idx, -1) AS f, coalesce(ta.idx, -1) AS tt, ` + cents + ` AS c, epoch_us(t.booked_at) AS at` + label + `
-		FROM transactions t
-		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
-		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
-		WHERE ` + where + `
-		ORDER BY ` + order
+	return r
 }
 
-// centsExpr is the amount column in millionths (micro-units), exact for DECIMAL(38,6); the
-// engine's cents are rounded from it in Go (see toCents), which also counts the amounts with
-// fractions of a cent without a second pass over the DECIMAL column.
-func (t *run) centsExpr() string { return `CAST(t.` + t.amountCol + ` * 1000000 AS BIGINT)` }
+// step runs the pass over one batch (account indexes, At set).
+func (r *reacher) step(b *tracer.Batch) {
+	if n := b.Len(); n == 0 || b.At[n-1] < r.first {
+		return
+	}
+	reached, accts := r.reached, r.accts
+	for i, k := range b.Txn {
+		to := b.To[i]
+		if reached[to] || accts[to].exitKind || b.At[i] < r.first {
+			continue
+		}
+		if from := b.From[i]; (reached[from] && !accts[from].exitKind) || r.seeds[k] {
+			reached[to] = true
+		}
+	}
+}
 
-// computeScope marks the accounts in scope. With ScopeReachable it replays, in one ordered
-// pass over the account columns from the first seed on, which accounts money from a seed can
-// reach: the seed's receiver, then the receiver of every later payment from a reached
-// account. Exits (cash, external, asset) are never reached: money paid by them is fresh. The
-// pass runs over held when it is not nil, else over a query of the case.
-func (t *run) computeScope(held *heldColumns) error {
+// computeScope marks the accounts in scope. With ScopeAll every account but the exits is in
+// it. With ScopeReachable the accounts money from a seed can reach (see reacher): when sp is
+// not nil, the pass has already run while the transactions were read into it; otherwise a
+// stream of the account columns from the first seed on runs it.
+func (t *run) computeScope(sp *spool) error {
 	accts := t.out.accounts
 	nonExit := 0
 	for _, a := range accts {
@@ -127,44 +144,20 @@ func (t *run) computeScope(held *heldColumns) error {
 		t.scopeAll, t.scoped = true, nonExit
 		return nil
 	}
-	seedTo := make(map[int64]int32, len(t.out.seeds))
-	first := t.out.seeds[0].at
-	for _, s := range t.out.seeds {
-		seedTo[s.key] = s.to
-		first = min(first, s.at)
-	}
-	reached := t.inScope
-	if held != nil {
-		if err := t.reach(held, reached); err != nil {
+	if sp == nil {
+		r := t.newReacher()
+		err := t.stream(streamSpec{cents: `CAST(1 AS BIGINT)`}, func(b *tracer.Batch) error {
+			r.step(b)
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("scope: %w", err)
 		}
-		return t.countScope(nonExit)
-	}
-	where := t.replayFilter(false) + fmt.Sprintf(` AND t.booked_at >= make_timestamp(CAST(%d AS BIGINT))`, first)
-	err := scanBatches(t.ctx, t.conn, t.streamQuery(`CAST(1 AS BIGINT)`, where), func(b *tracer.Batch) error {
-		for i, k := range b.Txn {
-			from, to := b.From[i], b.To[i]
-			if from < 0 || to < 0 {
-				return fmt.Errorf("transaction row %d names an account missing from the accounts table", k)
-			}
-			if reached[to] || accts[to].exitKind {
-				continue
-			}
-			if reached[from] && !accts[from].exitKind {
-				reached[to] = true
-			} else if _, ok := seedTo[k]; ok {
-				reached[to] = true
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("scope: %w", err)
 	}
 	return t.countScope(nonExit)
 }
 
-// countScope counts the accounts reached and stores the scope.
+// countScope counts the accounts reached and notes whether every non-exit account is.
 func (t *run) countScope(nonExit int) error {
 	for _, r := range t.inScope {
 		if r {
@@ -174,34 +167,47 @@ func (t *run) countScope(nonExit int) error {
 	if t.scoped == 0 {
 		return fmt.Errorf("%w: empty scope: no seed credit reaches an account in the case", ErrInput)
 	}
-	return t.storeScope(nonExit)
-}
-
-// storeScope marks t.inScope (t.scoped accounts of nonExit) in mt_acct for the replay query.
-func (t *run) storeScope(nonExit int) error {
-	reached := t.inScope
-	if t.scoped == nonExit {
-		t.scopeAll = true
-		return nil
-	}
-	mask := make([]byte, len(reached))
-	for i, r := range reached {
-		mask[i] = '0'
-		if r {
-			mask[i] = '1'
-		}
-	}
-	if err := t.exec(`UPDATE mt_acct SET in_scope = substr(?, idx + 1, 1) = '1'`, string(mask)); err != nil {
-		return fmt.Errorf("scope: %w", err)
-	}
+	t.scopeAll = t.scoped == nonExit
 	return nil
 }
 
-// countAmounts counts the replayable transactions without a base amount.
+// scopeSQL is an SQL condition on transactions t that holds for those touching the scope,
+// through a temporary table of the account numbers in scope (made on first use).
+func (t *run) scopeSQL() (string, error) {
+	if t.scopeAll {
+		return `true`, nil
+	}
+	if !t.scopeTable {
+		var nos []int32
+		for no, i := range t.index {
+			if i >= 0 && t.inScope[i] {
+				nos = append(nos, int32(no))
+			}
+		}
+		if err := t.temp("mt_scope", `(no INTEGER)`); err != nil {
+			return "", err
+		}
+		if err := t.exec(`INSERT INTO mt_scope SELECT unnest(?::INTEGER[])`, nos); err != nil {
+			return "", fmt.Errorf("scope: %w", err)
+		}
+		t.scopeTable = true
+	}
+	return `(t.from_no IN (SELECT no FROM mt_scope) OR t.to_no IN (SELECT no FROM mt_scope))`, nil
+}
+
+// countAmounts counts the replayable transactions without a base amount, and fails when a
+// base amount has no micro-units beside it (too large for the tracer's integers).
 func (t *run) countAmounts() error {
-	if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FILTER (WHERE base_amount IS NULL)
-		FROM transactions WHERE duplicate_of IS NULL AND NOT pending`).Scan(&t.nulls); err != nil {
+	var tooLarge int64
+	var first sql.NullString
+	if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FILTER (WHERE t.base_amount IS NULL),
+			count(*) FILTER (WHERE t.base_amount IS NOT NULL AND t.base_micros IS NULL),
+			min(t.txn_id) FILTER (WHERE t.base_amount IS NOT NULL AND t.base_micros IS NULL)
+		FROM transactions t WHERE `+t.replayFilter()).Scan(&t.nulls, &tooLarge, &first); err != nil {
 		return fmt.Errorf("amounts: %w", err)
+	}
+	if tooLarge > 0 {
+		return fmt.Errorf("%w: %d transactions have a base amount too large to trace (9.2 trillion or more), e.g. %s", ErrInput, tooLarge, first.String)
 	}
 	return nil
 }
@@ -214,10 +220,11 @@ func (t *run) checkAmounts() error {
 	if t.nulls == 0 {
 		return nil
 	}
-	q := `FROM transactions t
-		LEFT JOIN mt_acct fa ON fa.account_id = t.from_account
-		LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
-		WHERE ` + t.replayFilter(true)
+	in, err := t.scopeSQL()
+	if err != nil {
+		return err
+	}
+	q := `FROM transactions t WHERE ` + t.replayFilter() + ` AND ` + in
 	var missing, currencies int64
 	var cur sql.NullString
 	var first sql.NullString

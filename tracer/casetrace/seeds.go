@@ -100,9 +100,9 @@ func (t *run) resolveSeeds() error {
 }
 
 // seedQuery selects candidate seed credits; where is ANDed with the selector's date range.
-const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(ta.idx, -1), coalesce(ta.exit_kind, false), t.to_account,
+const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(t.to_no, 0), t.to_account,
 		epoch_us(t.booked_at), t.duplicate_of, t.pending
-	FROM transactions t LEFT JOIN mt_acct ta ON ta.account_id = t.to_account
+	FROM transactions t
 	WHERE `
 
 func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
@@ -171,12 +171,14 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 	var dups []string
 	for rows.Next() {
 		s := resolvedSeed{selector: sel.Given}
-		var exitKind, pending bool
+		var pending bool
 		var to string
+		var no int32
 		var dup sql.NullString
-		if err := rows.Scan(&s.key, &s.txnID, &s.to, &exitKind, &to, &s.at, &dup, &pending); err != nil {
+		if err := rows.Scan(&s.key, &s.txnID, &no, &to, &s.at, &dup, &pending); err != nil {
 			return nil, err
 		}
+		s.to = t.indexOf(no)
 		switch {
 		case dup.Valid:
 			dups = append(dups, fmt.Sprintf("%s (a duplicate of %s)", s.txnID, dup.String))
@@ -185,7 +187,7 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is pending, not booked", ErrInput, sel.Given, s.txnID)
 		case s.to < 0:
 			return nil, fmt.Errorf("%w: seed %q: transaction %s credits %s, which is not in the accounts table", ErrInput, sel.Given, s.txnID, to)
-		case exitKind:
+		case t.out.accounts[s.to].exitKind:
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is not a credit into an account inside the traced universe: it pays %s (kind %s)",
 				ErrInput, sel.Given, s.txnID, to, t.out.accounts[s.to].kind)
 		case t.out.asOfEnd != nil && s.at > *t.out.asOfEnd:
