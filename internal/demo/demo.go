@@ -103,6 +103,26 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		return nil, err
 	}
 
+	// The operators' records: what was sent, charged and paid out in cash. A pay-out in
+	// another currency than sent is booked in the send currency (the value that left the
+	// receiver's operator account) with the cash paid in received_amount: valued at the
+	// pay-out day's fixing, it differs from the send by a revaluation, and from the cash by
+	// the operator's exchange margin. sent + revaluation = cash paid out + margin, to the cent.
+	if err := section(ctx, w, db, o.Output, "   money-transfer operators: transfers, fees, pay-outs in cash to the receivers (base currency)",
+		`WITH p AS (
+			SELECT s.base_amount AS sent, p.base_amount AS paid_value, p.base_currency AS base,
+				CASE WHEN p.received_currency = p.base_currency AND p.currency <> p.base_currency THEN p.received_amount ELSE p.base_amount END AS cash
+			FROM transactions p JOIN transactions s ON s.txn_id || ':payout' = p.txn_id
+			WHERE p.channel = 'mto_payout' AND s.channel = 'mto_send')
+		SELECT (SELECT count(*) FROM transactions WHERE channel = 'mto_send') AS transfers,
+			(SELECT sum(base_amount) FROM transactions WHERE channel = 'fee' AND to_account LIKE 'mto:%:fees') AS fees,
+			count(*) AS paid_out, sum(sent) AS sent, sum(paid_value - sent) AS revaluation,
+			sum(cash) AS cash_paid_out, sum(paid_value - cash) AS fx_margin
+		FROM p`); err != nil {
+		db.Close()
+		return nil, err
+	}
+
 	// 2. The two sides of transfers seen in two banks' exports are counted once.
 	mr, err := match.Run(ctx, db, match.DefaultOptions())
 	if err != nil {
