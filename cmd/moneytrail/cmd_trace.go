@@ -70,7 +70,7 @@ Example:
 			}
 			defer db.Close()
 			sp := startSpinner(e.stderr, "tracing")
-			opt.Progress = sp.describe
+			opt.Progress, opt.Count = sp.describe, sp.count
 			out, err := casetrace.Trace(c.Context, db, opt)
 			if err == nil {
 				sp.describe("storing the run")

@@ -46,3 +46,12 @@ func TestTraceBackward(t *testing.T) {
 		}
 	}
 }
+
+// TestShortCount: the progress bar's row counts.
+func TestShortCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 950: "950", 9999: "9999", 12_345: "12.3k", 999_999: "1.00M", 999_000: "999.0k", 4_560_000: "4.56M", 2_000_000_000: "2.00G"} {
+		if got := shortCount(n); got != want {
+			t.Errorf("shortCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

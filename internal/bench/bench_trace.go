@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -41,6 +42,18 @@ func RunTraceStep(ctx context.Context, w io.Writer, step, dbPath string) error {
 		return err
 	}
 	defer db.Close()
+	if path := os.Getenv("MONEYTRAIL_BENCH_CPUPROFILE"); path != "" {
+		// A CPU profile of the step, for finding where its time goes (go tool pprof).
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	var rows int64
 	if step == StepTraceFloor {
@@ -101,7 +114,8 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 		o.Rows, seeds, (prepTime + time.Since(ingested)).Round(time.Millisecond))
 	fmt.Fprintln(w, "amounts: AMLworld carries no FX table, so every amount is taken as its own base amount (a declared 1:1 rate)")
 	fmt.Fprintln(w, "trace: per-seed origins, unexplained funds as one origin (--group-unexplained), no flows kept, scope reachable")
-	fmt.Fprintf(w, "       (one read of the ordered columns, held in memory); poison inside all: all seeds as one origin (more than %d seeds)\n",
+	fmt.Fprintf(w, "       (one read of the ordered columns in time pages, spooled to a temporary file for the replay);\n")
+	fmt.Fprintf(w, "       poison inside all: all seeds as one origin (more than %d seeds)\n",
 		casetrace.PoisonPerSeedMax)
 	steps := []string{StepTraceFloor}
 	for _, m := range traceMethods {

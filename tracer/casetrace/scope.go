@@ -28,6 +28,12 @@ func (t *run) loadAccounts() error {
 		return fmt.Errorf("case base currency: %w", err)
 	}
 	t.amountCol = "base_amount"
+	var n int
+	if err := t.conn.QueryRowContext(t.ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		return err
+	}
+	t.out.accounts = make([]account, 0, n)
+	nos := make([]int32, 0, n)
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT account_no, account_id, kind, CAST(opening_balance * 100 AS BIGINT),
 			coalesce(currency, ''), coalesce(party_id, '')
 		FROM accounts ORDER BY account_id`)
@@ -35,7 +41,6 @@ func (t *run) loadAccounts() error {
 		return err
 	}
 	defer rows.Close()
-	var nos []int32
 	maxNo := int32(0)
 	for rows.Next() {
 		var a account
