@@ -45,7 +45,8 @@ import (
 // 1.00 / 1.00 (8 and 6); the demo's trace leaves 60.3% of the banked cash and 27.3% of all
 // traced with the organizers; from the true proceeds, libr 376,778.39 of 962,729.12 paid
 // (39.1%) and of 579,940.00 banked (65.0%), tainted-first 0.00 (over twelve months the
-// organizers spend more than their own money, which tainted-first spends last).
+// organizers spend more than the proceeds they received, and tainted-first has every
+// payment take the proceeds first).
 func TestDemoFindsTheNetwork(t *testing.T) {
 	type want struct {
 		seed                     uint64
