@@ -99,9 +99,9 @@ func (t *run) resolveSeeds() error {
 	return nil
 }
 
-// seedQuery selects candidate seed credits; where is ANDed with the selector's date range.
-// It reads no text column but txn_id for all rows: a filter that DuckDB cannot push into the
-// scan (a join on rowid) reads every selected column of every transaction, a second on 5M.
+// seedQuery selects candidate seed credits (resolve puts the date range in front as a first
+// column). It reads no text column but txn_id: a filter that DuckDB cannot push into the scan
+// (a join on rowid) reads every selected column of every transaction, a second on 5M rows.
 const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(t.to_no, 0),
 		epoch_us(t.booked_at), t.duplicate_of, t.pending
 	FROM transactions t
@@ -110,6 +110,7 @@ const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(t.to_no, 0),
 func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 	var where string
 	var args []any
+	named := 0 // transaction ids a sql: or finding: selector names
 	switch sel.Kind {
 	case "txn":
 		where, args = `t.txn_id = ?`, []any{sel.Value}
@@ -139,51 +140,71 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 		if len(ids) == 0 {
 			return nil, nil
 		}
-		// One pass over the transactions finds the named ones and, as rows without a
-		// match, the unknown ones.
 		if err := t.exec(`INSERT INTO mt_seed_ids SELECT DISTINCT unnest(?::VARCHAR[])`, ids); err != nil {
 			return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
 		}
-		var unknown sql.NullString
-		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(txn_id ORDER BY txn_id)[1:5], ', ')
-			FROM mt_seed_ids WHERE txn_id NOT IN (SELECT txn_id FROM transactions)`).Scan(&unknown); err != nil {
-			return nil, err
-		}
-		if unknown.String != "" {
-			return nil, fmt.Errorf("%w: seed %q: unknown transaction(s) %s", ErrInput, sel.Given, unknown.String)
-		}
 		where = `t.txn_id IN (SELECT txn_id FROM mt_seed_ids)`
+		named = len(ids)
 	}
+	// The date range is a column, not a filter: a sql: or finding: selector's unknown ids are
+	// then found from the same scan (NOT IN over the case would hash every txn_id in it).
+	inRange := `true`
 	if sel.From != "" {
-		where += fmt.Sprintf(` AND t.booked_at >= DATE '%s'`, sel.From)
+		inRange += fmt.Sprintf(` AND t.booked_at >= DATE '%s'`, sel.From)
 	}
 	if sel.To != "" {
-		where += fmt.Sprintf(` AND t.booked_at < DATE '%s' + INTERVAL 1 DAY`, sel.To)
+		inRange += fmt.Sprintf(` AND t.booked_at < DATE '%s' + INTERVAL 1 DAY`, sel.To)
 	}
-	rows, err := t.conn.QueryContext(t.ctx, seedQuery+where+` ORDER BY t.booked_at, t.seq, t.txn_id`, args...)
+	q := strings.Replace(seedQuery, "SELECT ", "SELECT "+inRange+", ", 1)
+	rows, err := t.conn.QueryContext(t.ctx, q+where+` ORDER BY t.booked_at, t.seq, t.txn_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
 	}
 	defer rows.Close()
-	var out []resolvedSeed
-	var dups []string
+	type candidate struct {
+		s       resolvedSeed
+		no      int32
+		dup     sql.NullString
+		pending bool
+	}
+	var cands []candidate
+	found := 0
 	for rows.Next() {
-		s := resolvedSeed{selector: sel.Given}
-		var pending bool
-		var no int32
-		var dup sql.NullString
-		if err := rows.Scan(&s.key, &s.txnID, &no, &s.at, &dup, &pending); err != nil {
+		c := candidate{s: resolvedSeed{selector: sel.Given}}
+		var in bool
+		if err := rows.Scan(&in, &c.s.key, &c.s.txnID, &c.no, &c.s.at, &c.dup, &c.pending); err != nil {
 			return nil, err
 		}
-		s.to = t.indexOf(no)
+		found++
+		if in {
+			cands = append(cands, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if found < named {
+		var unknown string
+		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(s.txn_id ORDER BY s.txn_id)[1:5], ', ')
+			FROM mt_seed_ids s LEFT JOIN (SELECT txn_id FROM transactions WHERE txn_id IN (SELECT txn_id FROM mt_seed_ids)) t USING (txn_id)
+			WHERE t.txn_id IS NULL`).Scan(&unknown); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: seed %q: unknown transaction(s) %s", ErrInput, sel.Given, unknown)
+	}
+	var out []resolvedSeed
+	var dups []string
+	for _, c := range cands {
+		s := c.s
+		s.to = t.indexOf(c.no)
 		switch {
-		case dup.Valid:
-			dups = append(dups, fmt.Sprintf("%s (a duplicate of %s)", s.txnID, dup.String))
+		case c.dup.Valid:
+			dups = append(dups, fmt.Sprintf("%s (a duplicate of %s)", s.txnID, c.dup.String))
 			continue
-		case pending:
+		case c.pending:
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is pending, not booked", ErrInput, sel.Given, s.txnID)
 		case s.to < 0:
-			rows.Close()
 			var to string
 			if err := t.conn.QueryRowContext(t.ctx, `SELECT to_account FROM transactions WHERE rowid = ?`, s.key).Scan(&to); err != nil {
 				return nil, err
@@ -196,9 +217,6 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is booked after --as-of %s", ErrInput, sel.Given, s.txnID, t.opt.AsOf)
 		}
 		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(out) == 0 && sel.Kind == "txn" {
 		if len(dups) > 0 {
