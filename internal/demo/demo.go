@@ -207,19 +207,25 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	}
 	sum.TraceRunID = out.RunID
 	fmt.Fprintf(w, "\n4. traced the collected proceeds (run %s, files in %s)\n", out.RunID, traceDir)
-	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method: held in accounts; paid out in cash by the operators (the trail breaks\n"+
-		"   at the cash, and picks up again at the deposits naming a collector); withdrawn in cash from banks; spent on assets; paid to others",
-		`SELECT method, sum(amount) FILTER (WHERE holder_kind = 'account') AS held_in_accounts,
+	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method: held in accounts whose statements are in the case (can be frozen);\n"+
+		"   in accounts without a statement in the case (the trail ends there: ask for their statements, or a third party\n"+
+		"   such as a seller); paid out in cash by the operators (the trail breaks at the cash, and picks up again at the\n"+
+		"   deposits naming a collector); withdrawn in cash from banks; spent on assets; paid to others",
+		`SELECT method, sum(amount) FILTER (WHERE holder_kind = 'account' AND a.has_statement) AS held_statement_accounts,
+			sum(amount) FILTER (WHERE holder_kind = 'account' AND NOT coalesce(a.has_statement, false)) AS held_no_statement,
 			sum(amount) FILTER (WHERE holder LIKE 'cash:mto:%') AS operator_cash,
 			sum(amount) FILTER (WHERE holder LIKE 'cash:%' AND holder NOT LIKE 'cash:mto:%') AS bank_cash,
 			sum(amount) FILTER (WHERE holder LIKE 'asset:%') AS assets,
 			sum(amount) FILTER (WHERE holder_kind = 'exit' AND holder NOT LIKE 'cash:%' AND holder NOT LIKE 'asset:%') AS other_exits
-		FROM trace_positions WHERE run_id = ? AND origin <> 'clean' AND origin NOT LIKE 'unexplained%'
+		FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
+		WHERE run_id = ? AND origin <> 'clean' AND origin NOT LIKE 'unexplained%'
 		GROUP BY method ORDER BY method`, out.RunID); err != nil {
 		return nil, err
 	}
 	if err := section(ctx, w, db, o.Output, "   largest holders of traced proceeds (libr: lowest intermediate balance)",
-		`SELECT p.holder, coalesce(a.holder_name, '') AS holder_name, p.amount FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
+		`SELECT p.holder, coalesce(a.holder_name, '') AS holder_name,
+			CASE WHEN a.has_statement THEN 'yes' ELSE 'no' END AS statement_in_case, p.amount
+		FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
 		WHERE p.run_id = ? AND p.method = 'libr' AND p.holder_kind = 'account' AND p.origin <> 'clean' AND p.origin NOT LIKE 'unexplained%'
 		ORDER BY p.amount DESC, p.holder LIMIT 8`, out.RunID); err != nil {
 		return nil, err
