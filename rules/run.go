@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
@@ -75,6 +76,9 @@ type Manifest struct {
 	FXDigest string `json:"fx_digest"`
 	// DeclaredIncomeDigest is the SHA-256 of the declared_income table in key order.
 	DeclaredIncomeDigest string `json:"declared_income_digest"`
+	// MatchesDigest is match.Digest of the matches table: which transactions are left out of
+	// the txns view as the other side of a transfer already counted.
+	MatchesDigest string `json:"matches_digest"`
 	// Txns is the number of rows of the txns view (de-duplicated transactions).
 	Txns     int64             `json:"txns"`
 	Failures []ManifestFailure `json:"failures,omitempty"`
@@ -253,6 +257,9 @@ func inputs(ctx context.Context, db *casedb.DB, m *Manifest) error {
 		FROM declared_income ORDER BY party_id, year, currency, amount, source`); err != nil {
 		return fmt.Errorf("declared income digest: %w", err)
 	}
+	if m.MatchesDigest, _, err = match.Digest(ctx, db); err != nil {
+		return err
+	}
 	return db.QueryRowContext(ctx, `SELECT count(*) FROM txns`).Scan(&m.Txns)
 }
 
@@ -300,7 +307,7 @@ func (r *Result) store(ctx context.Context, db *casedb.DB) error {
 	for _, s := range r.Manifest.Sources {
 		inputs.WriteString(s.SHA256 + "\n")
 	}
-	inputs.WriteString(r.Manifest.FXDigest + "\n" + r.Manifest.DeclaredIncomeDigest + "\n")
+	inputs.WriteString(r.Manifest.FXDigest + "\n" + r.Manifest.DeclaredIncomeDigest + "\n" + r.Manifest.MatchesDigest + "\n")
 	isum := sha256.Sum256([]byte(inputs.String()))
 	if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, 'rules', CAST(? AS TIMESTAMP), ?, ?, ?, ?)`,
 		r.RunID, r.StartedAt.Format("2006-01-02 15:04:05.999999"), r.Manifest.ToolVersion, hex.EncodeToString(isum[:]),

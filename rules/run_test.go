@@ -75,6 +75,26 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 	if rep, err := Verify(ctx, db, res.RunID); err != nil || !rep.OK() {
 		t.Fatalf("verify before changes: %v %+v", err, rep)
 	}
+	// A transaction marked as the other side of a transfer (a match made after the run).
+	var kept, dup string
+	if err := db.QueryRow(`SELECT min(txn_id), max(txn_id) FROM transactions`).Scan(&kept, &dup); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO matches VALUES (1, '` + kept + `', '` + dup + `', 'amount', 0.9, 0, 'EUR', 0, TIMESTAMP '2024-01-01', '')`,
+		`UPDATE transactions SET duplicate_of = '` + kept + `' WHERE txn_id = '` + dup + `'`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := Verify(ctx, db, res.RunID); err != nil || rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), "the matches changed since the run") {
+		t.Errorf("changed matches not reported: %v %+v", err, rep)
+	}
+	for _, q := range []string{`DELETE FROM matches`, `UPDATE transactions SET duplicate_of = NULL`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A changed pack: a stricter collection rule finds nothing, and the trace has no seeds.
 	changed := strings.Replace(string(b), "min_senders: {type: int, default: 14, min: 2,", "min_senders: {type: int, default: 15, min: 2,", 1)
 	if changed == string(b) {

@@ -135,6 +135,9 @@ func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
 	if res.Manifest.DeclaredIncomeDigest != m.DeclaredIncomeDigest {
 		rep.Problems = append(rep.Problems, "the declared_income table changed since the run")
 	}
+	if res.Manifest.MatchesDigest != m.MatchesDigest {
+		rep.Problems = append(rep.Problems, "the matches changed since the run (`moneytrail match` or `match --undo`): other transactions count as duplicates")
+	}
 	if res.Manifest.Txns != m.Txns {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("the case has %d transactions (txns view), the run saw %d", res.Manifest.Txns, m.Txns))
 	}
