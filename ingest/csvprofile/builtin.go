@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -16,8 +17,13 @@ var profileFS embed.FS
 var ErrUnknownProfile = errors.New("unknown profile")
 
 // Builtins returns the names of the built-in profiles, sorted.
-func Builtins() []string {
-	entries, err := profileFS.ReadDir("profiles")
+func Builtins() []string { return ProfileNames(profileFS, "profiles") }
+
+// ProfileNames returns the names of the profiles in directory dir of fsys: its .yaml
+// files without the suffix, sorted; nil when dir cannot be read. It lists the built-in
+// profiles a package embeds (this one's, and the XLSX and operator profiles).
+func ProfileNames(fsys fs.FS, dir string) []string {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestValidateNamesField(t *testing.T) {
@@ -84,5 +85,22 @@ func TestDetectConservative(t *testing.T) {
 	}
 	if name, ok := Detect([]byte("\"Date\",\"Amount\",\"Account\",\"Counterparty\",\"Name\",\"Description\"\n")); !ok || name != "bunq-nl-en" {
 		t.Errorf("Detect(bunq header) = %q, %v", name, ok)
+	}
+}
+
+func TestProfileNames(t *testing.T) {
+	fsys := fstest.MapFS{
+		"p/zeta.yaml":      {Data: []byte("name: zeta")},
+		"p/alpha.yaml":     {Data: []byte("name: alpha")},
+		"p/README.md":      {Data: []byte("not a profile")},
+		"p/beta.yml":       {Data: []byte("name: beta")},
+		"p/sub/deep.yaml":  {Data: []byte("name: deep")},
+		"other/gamma.yaml": {Data: []byte("name: gamma")},
+	}
+	if got, want := strings.Join(ProfileNames(fsys, "p"), ","), "alpha,zeta"; got != want {
+		t.Errorf("ProfileNames = %q, want %q", got, want)
+	}
+	if got := ProfileNames(fsys, "absent"); got != nil {
+		t.Errorf("ProfileNames of a missing directory = %v, want nil", got)
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/moneytrail/moneytrail/ingest/csvprofile"
 	"github.com/moneytrail/moneytrail/internal/money"
 )
 
@@ -109,15 +109,7 @@ func ParseProfile(data []byte) (*Profile, error) {
 }
 
 // Builtins lists the names of the built-in profiles, sorted.
-func Builtins() []string {
-	ents, _ := builtinFS.ReadDir("profiles")
-	var out []string
-	for _, e := range ents {
-		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
-	}
-	sort.Strings(out)
-	return out
-}
+func Builtins() []string { return csvprofile.ProfileNames(builtinFS, "profiles") }
 
 // Builtin returns the built-in profile called name.
 func Builtin(name string) (*Profile, error) {

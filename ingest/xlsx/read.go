@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/moneytrail/moneytrail/ingest/csvprofile"
@@ -104,20 +103,7 @@ func load(data []byte, sheet string, limit int64) (sd sheetData, err error) {
 var profileFS embed.FS
 
 // Builtins returns the names of the built-in XLSX profiles, sorted.
-func Builtins() []string {
-	entries, err := profileFS.ReadDir("profiles")
-	if err != nil {
-		return nil
-	}
-	var names []string
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func Builtins() []string { return csvprofile.ProfileNames(profileFS, "profiles") }
 
 // Builtin returns a fresh copy of the built-in XLSX profile called name ("otp-hu-xlsx").
 func Builtin(name string) (*csvprofile.Profile, error) {
