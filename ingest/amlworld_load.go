@@ -35,6 +35,15 @@ func sqlAmount(expr string) string {
 	return "coalesce(CAST(TRY_CAST(" + expr + " AS DECIMAL(18,6)) AS " + casedb.Money + "), CAST(" + expr + " AS " + casedb.Money + "))"
 }
 
+// sqlMicros is an amount text's value in millionths as BIGINT, worked out from its digits:
+// exact for a text that passes amlworld.AmountPattern with at most 12 integer digits (NULL
+// beyond), and about three times cheaper than scaling the 128-bit DECIMAL. It is only used
+// where the amount passed the pattern.
+func sqlMicros(expr string) string {
+	whole, frac := `split_part(`+expr+`, '.', 1)`, `split_part(`+expr+`, '.', 2)`
+	return `CASE WHEN length(` + whole + `) <= 12 THEN TRY_CAST(` + whole + ` AS BIGINT) * 1000000 + TRY_CAST(rpad(` + frac + `, 6, '0') AS BIGINT) END`
+}
+
 // loadAMLWorld streams an AMLworld file through DuckDB's CSV reader inside one transaction,
 // checking every row in SQL with the rules of package amlworld, so a 5-million-row file never
 // passes through Go row by row.
@@ -114,7 +123,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 			CASE WHEN cur9 = ? THEN a8 END, CASE WHEN cur9 = ? THEN cur9 END,
 			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
 			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL,
-			f.account_no, t.account_no, CASE WHEN cur9 = ? THEN `+casedb.MicrosOf("a8")+` END
+			f.account_no, t.account_no, CASE WHEN cur9 = ? THEN m8 END
 		FROM (SELECT *, `+line+` AS ln, `+acct(2, 3)+` AS fa, `+acct(4, 5)+` AS ta FROM temp.aw WHERE chk IS NULL) x
 		LEFT JOIN accounts f ON f.account_id = x.fa
 		LEFT JOIN accounts t ON t.account_id = x.ta`,
@@ -172,7 +181,7 @@ func amlworldTyped() string {
 		return `CASE WHEN regexp_full_match(` + c + `, '` + amlworld.AmountPattern + `') THEN ` + sqlAmount(c) + ` END`
 	}
 	return `try_strptime(c1, '` + amlworld.TimeLayoutSQL + `') AS ts, ` + amount("c6") + ` AS a6, ` +
-		sqlMap(amlworld.Currencies, "c7") + ` AS cur7, ` + amount("c8") + ` AS a8, ` +
+		sqlMap(amlworld.Currencies, "c7") + ` AS cur7, ` + amount("c8") + ` AS a8, ` + sqlMicros("c8") + ` AS m8, ` +
 		sqlMap(amlworld.Currencies, "c9") + ` AS cur9, ` + sqlMap(amlworld.Channels, "c10") + ` AS ch`
 }
 
@@ -210,7 +219,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		// nullstr = chr(0): an empty field stays '' (the rules want it), never NULL. Only the
 		// columns the load needs are kept; the raw text only for quarantined rows.
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, cur9, ch, chk,
+			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk,
 				CASE WHEN chk IS NOT NULL THEN `+strings.Join(names, " || ',' || ")+` END AS raw
 			FROM (SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields), "false")+` AS chk
 				FROM (SELECT *, `+amlworldTyped()+`
@@ -235,7 +244,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
 	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
 		FROM (SELECT *, `+amlworldTyped()+`
 			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
 				FROM (SELECT ordinality, l, string_split(l, ',') AS f
