@@ -29,12 +29,15 @@ type encoding struct {
 var encodings = map[string]*charmap.Charmap{
 	"utf-8":        nil,
 	"windows-1250": charmap.Windows1250,
+	"windows-1251": charmap.Windows1251,
 	"windows-1252": charmap.Windows1252,
 	"iso-8859-1":   charmap.ISO8859_1,
 	"iso-8859-2":   charmap.ISO8859_2,
+	"iso-8859-5":   charmap.ISO8859_5,
 	"iso-8859-15":  charmap.ISO8859_15,
 	"cp852":        charmap.CodePage852,
 	"cp850":        charmap.CodePage850,
+	"cp866":        charmap.CodePage866,
 }
 
 // Encodings lists the encoding names a profile may declare, sorted.

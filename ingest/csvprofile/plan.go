@@ -133,8 +133,8 @@ func compile(p *Profile) (*plan, error) {
 	if err := pl.checkAccount(); err != nil {
 		return nil, err
 	}
-	if len(p.DateLayouts) == 0 {
-		return nil, perr(p, "date_layouts", "at least one Go time layout is required (e.g. \"02.01.2006\")")
+	if err := p.CheckDates(); err != nil {
+		return nil, fieldErr(p, err)
 	}
 	if p.Columns.BookedTime != "" && len(p.TimeLayouts) == 0 {
 		return nil, perr(p, "time_layouts", "required when columns.booked_time is set")
@@ -335,31 +335,9 @@ func (pl *plan) checkAccount() error {
 }
 
 func (pl *plan) checkNumber() error {
-	n := pl.p.Number
-	switch n.Decimal {
-	case "", ".":
-		pl.notation.Decimal = '.'
-	case ",":
-		pl.notation.Decimal = ','
-	default:
-		return perr(pl.p, "number.decimal", "%q must be \".\" or \",\"", n.Decimal)
-	}
-	switch n.Thousands {
-	case "":
-	case ".", ",", " ", "'":
-		pl.notation.Thousands = n.Thousands[0]
-	default:
-		return perr(pl.p, "number.thousands", "%q must be \".\", \",\", \" \", \"'\" or empty", n.Thousands)
-	}
-	if pl.notation.Thousands == pl.notation.Decimal {
-		return perr(pl.p, "number.thousands", "must differ from number.decimal")
-	}
-	for i, s := range n.Strip {
-		if strings.TrimSpace(s) == "" {
-			return perr(pl.p, fmt.Sprintf("number.strip[%d]", i), "must not be blank")
-		}
-	}
-	return nil
+	n, err := pl.p.Number.Money()
+	pl.notation = n
+	return fieldErr(pl.p, err)
 }
 
 func (pl *plan) checkAmount() error {
@@ -434,9 +412,9 @@ func (pl *plan) checkCSV() error {
 	case p.SerialDates:
 		return perr(p, "serial_dates", "only for format: xlsx")
 	}
-	enc, ok := lookupEncoding(p.Encoding)
-	if !ok {
-		return perr(p, "encoding", "%q is not one of %s", p.Encoding, strings.Join(Encodings(), ", "))
+	enc, err := p.encoding()
+	if err != nil {
+		return fieldErr(p, err)
 	}
 	pl.enc = enc
 	if p.FallbackEncoding != "" {

@@ -30,7 +30,7 @@ type Profile struct {
 
 	// Format is the kind of file the profile reads: "csv" (the default) or "xlsx" (an
 	// Office Open XML workbook, read by package ingest/xlsx through DecodeRows). The
-	// fields from Encoding to SkipLines are for CSV only; Sheet, HeaderRow,
+	// fields from Encoding (in Notation) to SkipLines are for CSV only; Sheet, HeaderRow,
 	// SkipHiddenRows and SerialDates are for XLSX only.
 	Format string `yaml:"format"`
 	// Sheet names the worksheet an XLSX profile reads: its name, or its 1-based position
@@ -49,8 +49,9 @@ type Profile struct {
 	// Number cells with a date format are always read as dates.
 	SerialDates bool `yaml:"serial_dates"`
 
-	// Encoding is one of Encodings(); empty means utf-8 (a byte-order mark is allowed).
-	Encoding string `yaml:"encoding"`
+	// Notation gives the encoding, the date layouts and the number notation (YAML keys
+	// encoding, date_layouts, number; shared with the operator profiles of ingest/mto).
+	Notation `yaml:",inline"`
 	// FallbackEncoding, with a utf-8 Encoding, is used for files that hold no valid
 	// multi-byte UTF-8 character but some byte that is not UTF-8 (banks that changed
 	// their export's encoding over time). A file mixing both stays UTF-8 and its bad
@@ -91,13 +92,8 @@ type Profile struct {
 	// Account says where the statement account comes from.
 	Account AccountRule `yaml:"account"`
 
-	// DateLayouts are Go time layouts tried in order for booked_at, value_date and
-	// balance-row dates ("02.01.2006", "2006.01.02.", "02.01.06").
-	DateLayouts []string `yaml:"date_layouts"`
 	// TimeLayouts are Go time layouts for the booked_time column.
 	TimeLayouts []string `yaml:"time_layouts"`
-	// Number is the notation of every amount in the file.
-	Number NumberRule `yaml:"number"`
 	// Amount is the amount model.
 	Amount AmountRule `yaml:"amount"`
 	// Currency is the fixed currency of the file, when it has no currency column.

@@ -20,18 +20,7 @@ const (
 // parseAmount reads an amount in the profile's notation after stripping the declared
 // symbols or codes (after an optional leading sign: "+ £1,100.00").
 func (pl *plan) parseAmount(s string) (decimal.Decimal, error) {
-	t := strings.TrimSpace(s)
-	if len(pl.p.Number.Strip) > 0 {
-		sign := ""
-		if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
-			sign, t = t[:1], strings.TrimSpace(t[1:])
-		}
-		for _, x := range pl.p.Number.Strip {
-			t = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(t, x), x))
-		}
-		t = sign + t
-	}
-	d, err := money.Parse(t, pl.notation)
+	d, err := money.Parse(pl.p.Number.StripSymbols(strings.TrimSpace(s)), pl.notation)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount with decimal %q%s: %w", s, pl.notation.Decimal, thousandsNote(pl.notation), err)
 	}

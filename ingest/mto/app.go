@@ -51,7 +51,7 @@ func ReadApp(data []byte, opt Options) (canon.Batch, error) {
 // ErrLayout; a row that cannot be read is quarantined with its line and column.
 func ParseApp(data []byte, opt Options) (*Result, error) {
 	layout := DetectApp(data)
-	text, err := decode(data, "utf-8")
+	text, err := decode(data, nil)
 	if err != nil {
 		return nil, wrapName(opt, err)
 	}

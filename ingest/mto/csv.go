@@ -15,14 +15,6 @@ import (
 // MaxSize is the largest file the readers accept, in bytes.
 const MaxSize = 256 << 20
 
-// encodings maps the encoding names a profile may declare to decoders; nil is UTF-8.
-var encodings = map[string]*charmap.Charmap{
-	"": nil, "utf-8": nil, "utf8": nil,
-	"windows-1250": charmap.Windows1250, "windows-1251": charmap.Windows1251, "windows-1252": charmap.Windows1252,
-	"iso-8859-1": charmap.ISO8859_1, "iso-8859-2": charmap.ISO8859_2, "iso-8859-5": charmap.ISO8859_5,
-	"cp852": charmap.CodePage852, "cp866": charmap.CodePage866,
-}
-
 // row is one CSV record: its fields (trimmed), the 1-based physical line it starts on, and
 // its raw text.
 type row struct {
@@ -40,15 +32,12 @@ type table struct {
 	reason []string // index-aligned with bad
 }
 
-// decode turns data into UTF-8 following enc (a key of encodings); UTF-8 text is checked
-// and a byte-order mark removed. Invalid UTF-8 is an error naming the first bad line.
-func decode(data []byte, enc string) (string, error) {
+// decode turns data into UTF-8 with the single-byte character map cm, or, when cm is nil,
+// checks that it is UTF-8 and removes a byte-order mark. Invalid UTF-8 is an error naming
+// the first bad line.
+func decode(data []byte, cm *charmap.Charmap) (string, error) {
 	if len(data) > MaxSize {
 		return "", fmt.Errorf("file of %d bytes exceeds the %d-byte limit", len(data), MaxSize)
-	}
-	cm, ok := encodings[strings.ToLower(enc)]
-	if !ok {
-		return "", fmt.Errorf("unknown encoding %q", enc)
 	}
 	if cm != nil {
 		out, err := cm.NewDecoder().Bytes(data)

@@ -82,7 +82,8 @@ func Parse(data []byte, p *Profile, opt Options) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, wrapName(opt, err)
 	}
-	text, err := decode(data, p.Encoding)
+	cm, _ := p.Charmap() // Validate has checked it
+	text, err := decode(data, cm)
 	if err != nil {
 		return nil, wrapName(opt, err)
 	}

@@ -338,3 +338,47 @@ func TestPayout(t *testing.T) {
 		t.Errorf("cash account %+v", cashAcct)
 	}
 }
+
+// TestProfileNotation checks the encoding, date_layouts and number keys, which mto profiles
+// share with bank CSV profiles (csvprofile.Notation): every built-in profile loads, a bad
+// value is an ErrProfile naming the profile and the YAML key, and declared symbols are
+// stripped from amounts.
+func TestProfileNotation(t *testing.T) {
+	for _, n := range Builtins() {
+		if p, err := Builtin(n); err != nil || p.Name != n {
+			t.Errorf("built-in profile %s: %v", n, err)
+		}
+	}
+	const base = "name: x\nstatus: {paid: [p]}\ncolumns: {mtcn: m, status: s, send_time: t, sender_name: a, receiver_name: b, send_amount: v, send_currency: c}\n"
+	for _, c := range []struct{ yaml, want string }{
+		{"date_layouts: [\"2006-01-02\"]\nencoding: cp866\nnumber: {decimal: \",\", thousands: \" \", strip: [EUR]}", ""},
+		{"date_layouts: [\"2006-01-02\"]\nencoding: windows-1251", ""},
+		{"date_layouts: [\"2006-01-02\"]\nencoding: ebcdic", `invalid MTO profile "x": encoding: "ebcdic" is not one of`},
+		{"encoding: utf-8", `invalid MTO profile "x": date_layouts: at least one Go time layout is required`},
+		{"date_layouts: [\"2006-01-02\"]\nnumber: {decimal: \";\"}", `invalid MTO profile "x": number.decimal: ";" must be "." or ","`},
+		{"date_layouts: [\"2006-01-02\"]\nnumber: {decimal: \",\", thousands: \",\"}", `invalid MTO profile "x": number.thousands: must differ from number.decimal`},
+		{"date_layouts: [\"2006-01-02\"]\nnumber: {strip: [\" \"]}", `invalid MTO profile "x": number.strip[0]: must not be blank`},
+	} {
+		_, err := ParseProfile([]byte(base + c.yaml))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q: %v", c.yaml, err)
+		case c.want != "" && (!errors.Is(err, ErrProfile) || !strings.HasPrefix(err.Error(), c.want)):
+			t.Errorf("%q: err = %v, want %s...", c.yaml, err, c.want)
+		}
+	}
+	p, err := ParseProfile([]byte(base + "date_layouts: [\"2006-01-02\"]\nnumber: {decimal: \",\", thousands: \".\", strip: [EUR, €]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "m,s,t,a,b,v,c\n1,p,2024-03-01,Ana,Ivo,\"EUR 1.234,50\",EUR\n2,p,2024-03-02,Ana,Ivo,\"- 7,00 €\",EUR\n"
+	b, err := Read([]byte(csv), p, Options{Operator: "Ria"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first record: a transfer of 1234.50 and its pay-out; the second a negative amount.
+	if len(b.Txns) != 2 || b.Txns[0].Amount.StringFixed(2) != "1234.50" || len(b.Errors) != 1 || b.Errors[0].Record != 3 ||
+		!strings.Contains(b.Errors[0].Reason, "-7 is not positive") {
+		t.Errorf("txns %+v errors %+v", b.Txns, b.Errors)
+	}
+}

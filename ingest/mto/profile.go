@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/moneytrail/moneytrail/ingest/csvprofile"
-	"github.com/moneytrail/moneytrail/internal/money"
 )
 
 // ErrProfile reports a profile that is not valid; the message names the YAML field.
@@ -31,25 +29,19 @@ type Profile struct {
 	// Operator names the operator of every record ("western-union"); a column
 	// (Columns.Operator) or Options.Operator may give it instead.
 	Operator string `yaml:"operator"`
-	// Encoding is utf-8 (default), windows-1250, windows-1251, windows-1252, iso-8859-1,
-	// iso-8859-2, iso-8859-5, cp852 or cp866.
-	Encoding string `yaml:"encoding"`
+	// Notation gives the encoding (utf-8 by default, or one of csvprofile.Encodings()),
+	// the date_layouts of send and pay-out times, and the number notation of amounts
+	// (number: decimal, thousands, strip), read and checked as in a bank CSV profile.
+	csvprofile.Notation `yaml:",inline"`
 	// Delimiter is one ASCII character or "tab"; default ",".
 	Delimiter string `yaml:"delimiter"`
 	// SkipLines is the number of lines before the header.
 	SkipLines int `yaml:"skip_lines"`
-	// DateLayouts are Go time layouts tried in order for send and pay-out times.
-	DateLayouts []string `yaml:"date_layouts"`
 	// BirthDateLayouts are Go layouts for birth dates; default DateLayouts.
 	BirthDateLayouts []string `yaml:"birth_date_layouts"`
 	// UTCOffset, when set ("+01:00"), is the offset of times written without one; they are
 	// converted to UTC. Empty means the times are stored as written, as UTC.
 	UTCOffset string `yaml:"utc_offset"`
-	// Number gives the decimal ("." or ",") and thousands separators of amounts.
-	Number struct {
-		Decimal   string `yaml:"decimal"`
-		Thousands string `yaml:"thousands"`
-	} `yaml:"number"`
 	// Status lists, per canonical status, the operator's words for it (case-insensitive).
 	Status struct {
 		Paid      []string `yaml:"paid"`
@@ -147,8 +139,15 @@ func (p *Profile) Validate() error {
 	if p.Name == "" {
 		return bad("name", "required")
 	}
-	if _, ok := encodings[strings.ToLower(p.Encoding)]; !ok && p.Encoding != "" {
-		return bad("encoding", "unknown encoding %q", p.Encoding)
+	notation := func(err error) error {
+		var fe *csvprofile.FieldError
+		if errors.As(err, &fe) {
+			return bad(fe.Field, "%s", fe.Reason)
+		}
+		return err
+	}
+	if _, err := p.Charmap(); err != nil {
+		return notation(err)
 	}
 	if d := p.Delimiter; d != "" && d != "tab" && (len(d) != 1 || d[0] >= 0x80 || d[0] == '"' || d[0] == '\n' || d[0] == '\r') {
 		return bad("delimiter", "want one ASCII character or \"tab\", got %q", d)
@@ -156,21 +155,16 @@ func (p *Profile) Validate() error {
 	if p.SkipLines < 0 {
 		return bad("skip_lines", "negative")
 	}
-	if len(p.DateLayouts) == 0 {
-		return bad("date_layouts", "at least one layout is required")
+	if err := p.CheckDates(); err != nil {
+		return notation(err)
 	}
 	if p.UTCOffset != "" {
 		if _, err := time.Parse("-07:00", p.UTCOffset); err != nil {
 			return bad("utc_offset", "want +HH:MM or -HH:MM, got %q", p.UTCOffset)
 		}
 	}
-	switch p.Number.Decimal {
-	case "", ".", ",":
-	default:
-		return bad("number.decimal", "want \".\" or \",\"")
-	}
-	if t := p.Number.Thousands; len(t) > 1 || t == p.Number.Decimal && t != "" {
-		return bad("number.thousands", "want one character other than the decimal separator")
+	if _, err := p.Number.Money(); err != nil {
+		return notation(err)
 	}
 	if len(p.Status.Paid) == 0 {
 		return bad("status.paid", "at least one word for a paid transfer is required")
@@ -186,18 +180,6 @@ func (p *Profile) Validate() error {
 		}
 	}
 	return nil
-}
-
-// notation gives the profile's amount notation.
-func (p *Profile) notation() money.Notation {
-	n := money.Dot
-	if p.Number.Decimal == "," {
-		n.Decimal = ','
-	}
-	if p.Number.Thousands != "" {
-		n.Thousands = p.Number.Thousands[0]
-	}
-	return n
 }
 
 // delimiter gives the field separator.

@@ -26,6 +26,7 @@ type transferReader struct {
 	t       *table
 	idx     map[string]int
 	loc     *time.Location
+	amounts money.Notation
 	status  map[string]string // operator word (lower case) -> canonical status
 	batch   canon.Batch
 	parties *partyBook
@@ -46,6 +47,8 @@ func newTransferReader(p *Profile, opt Options, t *table) (*transferReader, erro
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%w: profile %q maps columns missing from the header: %s", ErrLayout, p.Name, strings.Join(missing, ", "))
 	}
+	// Validate has checked the notation.
+	tr.amounts, _ = p.Number.Money()
 	if p.UTCOffset != "" {
 		z, _ := time.Parse("-07:00", p.UTCOffset)
 		_, off := z.Zone()
@@ -146,8 +149,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 			return fail(c.PayoutTime, "pay-out time %s is before the send time %s", v, f(c.SendTime))
 		}
 	}
-	n := tr.p.notation()
-	amount, err := money.Parse(f(c.SendAmount), n)
+	amount, err := tr.amount(f(c.SendAmount))
 	if err != nil {
 		return fail(c.SendAmount, "%v", err)
 	}
@@ -160,7 +162,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 	}
 	fee := decimal.Zero
 	if v := f(c.Fee); v != "" {
-		if fee, err = money.Parse(v, n); err != nil {
+		if fee, err = tr.amount(v); err != nil {
 			return fail(c.Fee, "%v", err)
 		}
 		if fee.IsNegative() {
@@ -169,7 +171,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 	}
 	var received decimal.NullDecimal
 	if v := f(c.PayoutAmount); v != "" {
-		d, err := money.Parse(v, n)
+		d, err := tr.amount(v)
 		if err != nil {
 			return fail(c.PayoutAmount, "%v", err)
 		}
@@ -296,6 +298,11 @@ func parseIn(s string, layouts []string, loc *time.Location) (time.Time, error) 
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q matches none of the layouts %v", s, layouts)
+}
+
+// amount reads an amount in the profile's notation, without the symbols it strips.
+func (tr *transferReader) amount(s string) (decimal.Decimal, error) {
+	return money.Parse(tr.p.Number.StripSymbols(s), tr.amounts)
 }
 
 // reference writes the transfer number and the agents: "MTCN 1234; sent: A1 Wien; paid: B2 Beograd".
