@@ -202,18 +202,27 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 	}
 	mk := func() *ledger { return &ledger{} }
 	cases := []tc{
+		// Five senders within three days (defaults: 5 in 7 days), to an account that hears
+		// from nobody else; quiet: five spread over fifteen days, and five in two days to an
+		// account that gets six more in the following weeks (under min_share 0.5).
 		{"typologies", "fan_in", "R",
 			func() *ledger {
 				l := mk()
 				for i := 1; i <= 5; i++ {
-					l.add(i, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
+					l.add(1+i%3, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
 				}
 				return l
 			},
 			func() *ledger {
 				l := mk()
 				for i := 1; i <= 5; i++ {
-					l.add(i*6, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
+					l.add(i*3, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
+				}
+				for i := 1; i <= 5; i++ {
+					l.add(1+i%2, fmt.Sprintf("S%d", i), "Q", "100", "transfer", "")
+				}
+				for i := 1; i <= 6; i++ {
+					l.add(8+i*3, fmt.Sprintf("T%d", i), "Q", "100", "transfer", "")
 				}
 				return l
 			}, nil},
@@ -221,14 +230,20 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			func() *ledger {
 				l := mk()
 				for i := 1; i <= 5; i++ {
-					l.add(i, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
+					l.add(1+i%3, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
 				}
 				return l
 			},
 			func() *ledger {
 				l := mk()
 				for i := 1; i <= 4; i++ {
-					l.add(i, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
+					l.add(1+i%3, "R", fmt.Sprintf("B%d", i), "100", "transfer", "")
+				}
+				for i := 1; i <= 5; i++ {
+					l.add(1+i%2, "Q", fmt.Sprintf("B%d", i), "100", "transfer", "")
+				}
+				for i := 1; i <= 6; i++ {
+					l.add(8+i*3, "Q", fmt.Sprintf("C%d", i), "100", "transfer", "")
 				}
 				return l
 			}, nil},
@@ -254,23 +269,25 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 				}
 				return l
 			}, nil},
+		// Six senders, then six receivers passing on 0.9 of it (defaults: 3 and 3 within 7
+		// days, 0.8 to 1.1); quiet: the payments out come more than a week later.
 		{"typologies", "gather_scatter", "G",
 			func() *ledger {
 				l := mk()
-				for i := 1; i <= 3; i++ {
-					l.add(i, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
+				for i := 1; i <= 6; i++ {
+					l.add(1+i%3, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
 				}
-				for i := 1; i <= 3; i++ {
+				for i := 1; i <= 6; i++ {
 					l.add(4, "G", fmt.Sprintf("B%d", i), "450", "transfer", "")
 				}
 				return l
 			},
 			func() *ledger {
 				l := mk()
-				for i := 1; i <= 3; i++ {
-					l.add(i, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
+				for i := 1; i <= 6; i++ {
+					l.add(1+i%3, fmt.Sprintf("A%d", i), "G", "500", "transfer", "")
 				}
-				for i := 1; i <= 3; i++ {
+				for i := 1; i <= 6; i++ {
 					l.add(20, "G", fmt.Sprintf("B%d", i), "450", "transfer", "")
 				}
 				return l
