@@ -28,6 +28,11 @@ type StepResult struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// PeakRSS is the step process's maximum resident set size in bytes.
 	PeakRSS int64 `json:"peak_rss"`
+	// CPU is the step process's user and system time: on a shared machine it says what the
+	// step cost when the wall time says how long it waited.
+	CPU time.Duration `json:"cpu_ns,omitempty"`
+	// Findings is what a rules step found (rules steps only).
+	Findings int `json:"findings,omitempty"`
 }
 
 // RowsPerSec is the step's throughput.
@@ -114,6 +119,7 @@ func runChild(ctx context.Context, exe string, args ...string) (StepResult, erro
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.PeakRSS = ru.Maxrss * 1024
+		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return r, nil
 }
