@@ -305,13 +305,5 @@ func reconcile(per *Period, st *canon.Statement, group []*appEntry) {
 	if breaks > 0 {
 		per.Notes = append(per.Notes, fmt.Sprintf("the running balance does not follow from the amounts at %d of %d rows", breaks, len(booked)-1))
 	}
-	if per.Opening.Valid {
-		c := per.Opening.Decimal.Add(per.Credits).Sub(per.Debits)
-		per.Computed = decimal.NewNullDecimal(c)
-		if per.Closing.Valid {
-			d := per.Closing.Decimal.Sub(c)
-			per.Difference = decimal.NewNullDecimal(d)
-			per.Reconciled = d.IsZero()
-		}
-	}
+	per.Reconcile()
 }
