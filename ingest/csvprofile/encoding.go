@@ -78,7 +78,7 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // isUTF8 tells whether the text is still UTF-8 to be checked per record.
 func (e encoding) decode(data []byte) (text string, isUTF8 bool, err error) {
 	if e.cm == nil {
-		if e.fallback != nil && !bytes.HasPrefix(data, bom) && !utf8.Valid(data) && hasMultibyte(data) == 0 {
+		if e.fallback != nil && !bytes.HasPrefix(data, bom) && !utf8.Valid(data) && noMultibyte(data) {
 			return encoding{name: e.fallbackName, cm: e.fallback}.decode(data)
 		}
 		return string(bytes.TrimPrefix(data, bom)), true, nil
@@ -86,7 +86,7 @@ func (e encoding) decode(data []byte) (text string, isUTF8 bool, err error) {
 	if bytes.HasPrefix(data, bom) {
 		return "", false, errEncoding(e.name, "it starts with a UTF-8 byte-order mark")
 	}
-	if multi := utf8Multibyte(data); multi > 0 {
+	if multi, invalid := multibyte(data, true); multi > 0 && !invalid {
 		return "", false, errEncoding(e.name, "its non-ASCII bytes are all valid UTF-8 ("+strconv.Itoa(multi)+" multi-byte characters)")
 	}
 	var b strings.Builder
@@ -113,10 +113,16 @@ func (e *encodingError) Error() string {
 
 func (e *encodingError) Unwrap() error { return ErrEncoding }
 
-// utf8Multibyte returns the number of multi-byte UTF-8 characters in data when every
-// non-ASCII byte belongs to one, else 0.
-func utf8Multibyte(data []byte) int {
-	n := 0
+// noMultibyte reports whether data holds no valid multi-byte UTF-8 character.
+func noMultibyte(data []byte) bool {
+	n, _ := multibyte(data, false)
+	return n == 0
+}
+
+// multibyte counts the valid multi-byte UTF-8 characters in data and reports whether a
+// non-ASCII byte is not part of one (invalid); with stopAtInvalid it returns at the first
+// such byte, with the count so far.
+func multibyte(data []byte, stopAtInvalid bool) (valid int, invalid bool) {
 	for i := 0; i < len(data); {
 		if data[i] < utf8.RuneSelf {
 			i++
@@ -124,28 +130,14 @@ func utf8Multibyte(data []byte) int {
 		}
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return 0
-		}
-		n++
-		i += size
-	}
-	return n
-}
-
-// hasMultibyte counts the valid multi-byte UTF-8 characters in data, whatever else it
-// holds.
-func hasMultibyte(data []byte) int {
-	n := 0
-	for i := 0; i < len(data); {
-		if data[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if r != utf8.RuneError || size > 1 {
-			n++
+			invalid = true
+			if stopAtInvalid {
+				return valid, true
+			}
+		} else {
+			valid++
 		}
 		i += size
 	}
-	return n
+	return valid, invalid
 }
