@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -249,11 +248,10 @@ func inputs(ctx context.Context, db *casedb.DB, m *Manifest) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if m.FXDigest, err = tableDigest(ctx, db, `SELECT strftime(day, '%Y-%m-%d'), currency, base_currency, CAST(rate AS VARCHAR), source
-		FROM fx_rates ORDER BY day, currency, base_currency`); err != nil {
-		return fmt.Errorf("fx digest: %w", err)
+	if m.FXDigest, err = casedb.FXDigest(ctx, db); err != nil {
+		return err
 	}
-	if m.DeclaredIncomeDigest, err = tableDigest(ctx, db, `SELECT party_id, CAST(year AS VARCHAR), CAST(amount AS VARCHAR), currency, coalesce(source, '')
+	if m.DeclaredIncomeDigest, err = casedb.TableDigest(ctx, db, `SELECT party_id, CAST(year AS VARCHAR), CAST(amount AS VARCHAR), currency, coalesce(source, '')
 		FROM declared_income ORDER BY party_id, year, currency, amount, source`); err != nil {
 		return fmt.Errorf("declared income digest: %w", err)
 	}
@@ -261,33 +259,6 @@ func inputs(ctx context.Context, db *casedb.DB, m *Manifest) error {
 		return err
 	}
 	return db.QueryRowContext(ctx, `SELECT count(*) FROM txns`).Scan(&m.Txns)
-}
-
-// tableDigest hashes the rows of q (five text columns) as tab-separated lines.
-func tableDigest(ctx context.Context, db *casedb.DB, q string) (string, error) {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	h := sha256.New()
-	var c [5]sql.NullString
-	for rows.Next() {
-		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4]); err != nil {
-			return "", err
-		}
-		for i, v := range c {
-			if i > 0 {
-				h.Write([]byte{'\t'})
-			}
-			h.Write([]byte(v.String))
-		}
-		h.Write([]byte{'\n'})
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // store writes the run and its findings in one transaction, replacing a run with the same id.

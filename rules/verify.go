@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 // ErrNoRun reports a run id that is not in the case.
@@ -59,10 +60,12 @@ func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
 	return ids, rows.Err()
 }
 
-// Verify re-checks a stored rules run: it re-hashes every source file at its recorded path
-// and compares it with sources.sha256 and the manifest, reloads each pack from where it came
-// from and compares its SHA-256, re-runs the packs with the recorded parameters (nothing is
-// stored) and compares the findings with the stored ones. Differences are reported, not
+// Verify re-checks a stored run. Every source file is re-hashed at its recorded path and
+// compared with sources.sha256. A rules run is re-run from its manifest: each pack reloaded
+// from where it came from and its SHA-256 compared, the packs re-run with the recorded
+// parameters (nothing is stored) and the findings compared with the stored ones. A trace
+// run is re-run the same way by casetrace.Verify and its positions compared row by row.
+// Other kinds (match) get their sources re-hashed only. Differences are reported, not
 // returned as errors; an error means the verification itself could not be done. Like Run,
 // it switches off DuckDB's external access for the rest of db's life.
 func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
@@ -77,6 +80,16 @@ func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
 	}
 	if err := checkSources(ctx, db, rep); err != nil {
 		return nil, err
+	}
+	if rep.Kind == "trace" {
+		v, err := casetrace.Verify(ctx, db, runID, manifestJSON.String)
+		if err != nil {
+			return nil, err
+		}
+		rep.RerunID = v.RerunID
+		rep.Problems = append(rep.Problems, v.Problems...)
+		rep.Missing, rep.Extra = v.Missing, v.Extra
+		return rep, nil
 	}
 	if rep.Kind != "rules" {
 		rep.Skipped = fmt.Sprintf("a %s run: sources re-hashed; re-run it with `moneytrail %s` and compare", rep.Kind, rep.Kind)

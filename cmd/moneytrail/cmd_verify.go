@@ -12,14 +12,16 @@ import (
 func verifyCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "re-hash the sources, re-run stored rules runs and compare with what was stored",
+		Usage: "re-hash the sources, re-run stored rules and trace runs and compare with what was stored",
 		UsageText: `moneytrail verify [--run RUN_ID]
 
 Every source file is re-hashed at the path it was loaded from and compared with its SHA-256
-in the case; each rules run (all of them, or --run) is re-run from its manifest (the packs
+in the case. Each rules run (all of them, or --run) is re-run from its manifest (the packs
 from where they came, the recorded parameters) without storing anything, and its findings
-compared with the stored ones. Trace runs get their sources re-hashed only. Exit code 1
-when anything differs.
+compared with the stored ones; each trace run is re-run from its manifest (seeds as given,
+methods, scope, as-of, grouping) and its positions compared row by row. Changed inputs are
+named: source files, the rates table, the matches, what each seed selects. Match runs get
+their sources re-hashed only. Exit code 1 when anything differs.
 
 Example:
    moneytrail verify --run rules-3f9a0c2e71b4`,
@@ -64,7 +66,11 @@ Example:
 func printReport(e *env, r *rules.Report) {
 	switch {
 	case r.OK():
-		fmt.Fprintf(e.stdout, "%s (%s): OK, sources unchanged and the re-run gives identical findings\n", r.RunID, r.Kind)
+		what := "findings"
+		if r.Kind == "trace" {
+			what = "positions"
+		}
+		fmt.Fprintf(e.stdout, "%s (%s): OK, sources unchanged and the re-run gives identical %s\n", r.RunID, r.Kind, what)
 		return
 	case r.Skipped != "" && len(r.Problems) == 0:
 		fmt.Fprintf(e.stdout, "%s (%s): sources unchanged; %s\n", r.RunID, r.Kind, r.Skipped)
@@ -77,12 +83,18 @@ func printReport(e *env, r *rules.Report) {
 	if r.RerunID != "" && r.RerunID != r.RunID {
 		fmt.Fprintf(e.stdout, "  the re-run's id is %s\n", r.RerunID)
 	}
-	for _, f := range r.Missing {
-		fmt.Fprintf(e.stdout, "  stored, not found again: %s\n", f)
+	list := func(what string, rows []string) {
+		const most = 50 // a trace can differ in thousands of positions: the first say enough
+		for i, f := range rows {
+			if i == most {
+				fmt.Fprintf(e.stdout, "  ... and %d more %s\n", len(rows)-most, what)
+				break
+			}
+			fmt.Fprintf(e.stdout, "  %s: %s\n", what, f)
+		}
 	}
-	for _, f := range r.Extra {
-		fmt.Fprintf(e.stdout, "  found again, not stored: %s\n", f)
-	}
+	list("stored, not found again", r.Missing)
+	list("found again, not stored", r.Extra)
 	if r.Skipped != "" {
 		fmt.Fprintf(e.stdout, "  %s\n", r.Skipped)
 	}

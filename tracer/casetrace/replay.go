@@ -10,6 +10,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/moneytrail/moneytrail/ingest/match"
+	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 )
 
@@ -36,6 +38,10 @@ type Manifest struct {
 	Flows            string           `json:"flows"`
 	TxnsReplayed     int64            `json:"txns_replayed"`
 	Sources          []ManifestSource `json:"sources"`
+	// FXDigest is casedb.FXDigest of the rates the base amounts were converted with, and
+	// MatchesDigest match.Digest of the matches that leave duplicates out of the replay.
+	FXDigest      string `json:"fx_digest"`
+	MatchesDigest string `json:"matches_digest"`
 }
 
 // ManifestSeed is one --seed as given and the transactions it selected.
@@ -257,6 +263,13 @@ func (t *run) buildManifest() error {
 	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
 	m.Flows = [...]string{"tainted", "all", "none"}[o.Flows]
 	m.TxnsReplayed = t.txns
+	var err error
+	if m.FXDigest, err = casedb.FXDigest(t.ctx, t.conn); err != nil {
+		return err
+	}
+	if m.MatchesDigest, _, err = match.Digest(t.ctx, t.conn); err != nil {
+		return err
+	}
 	if b := t.out.back; b != nil {
 		m.Direction, m.Target, m.OriginBy = Backward, o.Target, o.OriginBy
 		m.Flows = "none"
