@@ -33,19 +33,7 @@ func Detect(data []byte) bool {
 		return false
 	}
 	for _, c := range f[1:] {
-		if !isCode(strings.TrimSpace(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-func isCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
+		if !canon.ValidCurrency(strings.TrimSpace(c)) {
 			return false
 		}
 	}

@@ -135,7 +135,7 @@ func parseRow(rec []string, line int) (canon.Txn, *canon.RecordError) {
 	}
 	t.Amount = amt
 	cur := strings.TrimSpace(rec[5])
-	if !isCurrency(cur) {
+	if !canon.ValidCurrency(cur) {
 		return fail("currency", "%q is not a three-letter upper-case currency code", rec[5])
 	}
 	t.Currency = cur
@@ -152,18 +152,6 @@ func parseRow(rec []string, line int) (canon.Txn, *canon.RecordError) {
 		t.Reference = rec[7]
 	}
 	return t, nil
-}
-
-func isCurrency(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // timeLayouts are the ISO 8601 forms booked_at may take.

@@ -143,7 +143,7 @@ func revolutRow(r row, idx map[string]int) appEntry {
 		}
 	}
 	e.currency = strings.ToUpper(f("Currency"))
-	if !validCurrency(e.currency) {
+	if !canon.ValidCurrency(e.currency) {
 		return fail("Currency", "%q is not a currency code", f("Currency"))
 	}
 	if v := f("Balance"); v != "" {

@@ -157,7 +157,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 		return fail(c.SendAmount, "send amount %s is not positive", amount)
 	}
 	ccy := strings.ToUpper(f(c.SendCurrency))
-	if !validCurrency(ccy) {
+	if !canon.ValidCurrency(ccy) {
 		return fail(c.SendCurrency, "%q is not a currency code", f(c.SendCurrency))
 	}
 	fee := decimal.Zero
@@ -181,7 +181,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 		received = decimal.NewNullDecimal(d)
 	}
 	rccy := strings.ToUpper(f(c.PayoutCurrency))
-	if rccy != "" && !validCurrency(rccy) {
+	if rccy != "" && !canon.ValidCurrency(rccy) {
 		return fail(c.PayoutCurrency, "%q is not a currency code", f(c.PayoutCurrency))
 	}
 	if received.Valid && rccy == "" {
@@ -315,17 +315,4 @@ func reference(mtcn, sendID, sendLoc, payID, payLoc string) string {
 		parts = append(parts, "paid: "+s)
 	}
 	return strings.Join(parts, "; ")
-}
-
-// validCurrency reports whether c is three upper-case ASCII letters.
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }

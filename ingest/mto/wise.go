@@ -41,7 +41,7 @@ func wiseRow(r row, idx map[string]int) appEntry {
 	}
 	e.amount = amt
 	e.currency = strings.ToUpper(f("Currency"))
-	if !validCurrency(e.currency) {
+	if !canon.ValidCurrency(e.currency) {
 		return fail("Currency", "%q is not a currency code", f("Currency"))
 	}
 	if v := f("Date Time"); v != "" {

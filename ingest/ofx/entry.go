@@ -51,7 +51,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	if sym := e.str("CURRENCY/CURSYM"); sym != "" {
 		ccy = sym
 	}
-	if !validCurrency(ccy) {
+	if !canon.ValidCurrency(ccy) {
 		if ccy == "" {
 			return quarantine(fail("CURDEF", "no currency: the statement has no CURDEF and the entry no CURRENCY/CURSYM"))
 		}
@@ -207,19 +207,6 @@ func parseAmount(s string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, fmt.Errorf("%w: %q (OFX amounts carry a leading sign only)", money.ErrSyntax, s)
 	}
 	return v, nil
-}
-
-// validCurrency reports whether c is three upper-case ASCII letters.
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // firstOf returns the first non-empty text among the named children of e.

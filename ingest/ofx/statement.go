@@ -39,7 +39,7 @@ func (p *parser) statement(s *node) {
 	per := &p.periods[idx]
 	if cur == "" {
 		per.Notes = append(per.Notes, "no CURDEF (statement currency)")
-	} else if !validCurrency(cur) {
+	} else if !canon.ValidCurrency(cur) {
 		per.Notes = append(per.Notes, fmt.Sprintf("CURDEF %q is not a currency code", cur))
 		cur = ""
 	}
@@ -56,7 +56,7 @@ func (p *parser) statement(s *node) {
 		}
 	}
 	txns := p.batch.Txns[first:]
-	if cs.Currency == "" || !validCurrency(cs.Currency) {
+	if cs.Currency == "" || !canon.ValidCurrency(cs.Currency) {
 		cs.Currency = ""
 		for _, t := range txns {
 			cs.Currency = t.Currency

@@ -47,6 +47,20 @@ func ValidChannel(c string) bool {
 	return false
 }
 
+// ValidCurrency reports whether c has the form of an ISO 4217 code: three upper-case ASCII
+// letters.
+func ValidCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // Account describes an account as a source shows it. ID is the canonical account id (see
 // AccountID); the other fields are what the source says and may be empty.
 type Account struct {
