@@ -63,7 +63,7 @@ func TestTypologiesPrecisionRecall(t *testing.T) {
 	for _, f := range res.Findings {
 		fs = append(fs, fixtures.TypologyFinding{Rule: f.RuleID, Subject: f.Subject, Evidence: f.Evidence})
 	}
-	// Measured with the typologies pack 2.0.0 (defaults), seed 1; pack 1.0.0's figures in
+	// Measured with the typologies pack 2.1.0 (defaults), seed 1; pack 1.0.0's figures in
 	// brackets. Precision = hits/findings, recall = detected/planted (10 planted of each):
 	//
 	//	rule            precision      recall       misses / flags besides
