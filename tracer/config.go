@@ -40,6 +40,22 @@ const (
 	FlowsNone
 )
 
+// flowModeNames are the FlowMode names of the CLI and the manifest, in FlowMode order.
+var flowModeNames = [...]string{"tainted", "all", "none"}
+
+// String is the mode's name: tainted, all or none.
+func (f FlowMode) String() string { return flowModeNames[f] }
+
+// ParseFlowMode reads a flow mode's name (tainted, all or none).
+func ParseFlowMode(s string) (FlowMode, error) {
+	for i, n := range flowModeNames {
+		if n == s {
+			return FlowMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("flows %q: use tainted, all or none", s)
+}
+
 // Config is the input of a trace apart from its transactions.
 type Config struct {
 	// Accounts are indexed by the dense account indexes used in batches.

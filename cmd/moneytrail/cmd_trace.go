@@ -132,15 +132,8 @@ func traceOptions(c *cli.Context) (casetrace.Options, error) {
 	default:
 		return opt, usageErr("--scope %q: use reachable or all", s)
 	}
-	switch f := c.String("flows"); f {
-	case "tainted":
-		opt.Flows = tracer.FlowsTainted
-	case "all":
-		opt.Flows = tracer.FlowsAll
-	case "none":
-		opt.Flows = tracer.FlowsNone
-	default:
-		return opt, usageErr("--flows %q: use tainted, all or none", f)
+	if opt.Flows, err = tracer.ParseFlowMode(c.String("flows")); err != nil {
+		return opt, usageErr("--%v", err)
 	}
 	opt.AsOf = c.String("as-of")
 	opt.GroupSeeds = c.Bool("group-seeds")

@@ -261,7 +261,7 @@ func (t *run) buildManifest() error {
 	m.GroupSeeds, m.GroupUnexplained, m.PoisonGrouped = o.GroupSeeds, o.GroupUnexplained, t.groupPoison
 	m.Scope, m.AccountsInScope, m.AsOf = o.Scope, t.scoped, o.AsOf
 	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
-	m.Flows = [...]string{"tainted", "all", "none"}[o.Flows]
+	m.Flows = o.Flows.String()
 	m.TxnsReplayed = t.txns
 	var err error
 	if m.FXDigest, err = casedb.FXDigest(t.ctx, t.conn); err != nil {

@@ -83,15 +83,8 @@ func (m *Manifest) options() (Options, error) {
 		return o, err
 	}
 	o.Methods = ms
-	switch m.Flows {
-	case "tainted", "":
-		o.Flows = tracer.FlowsTainted
-	case "all":
-		o.Flows = tracer.FlowsAll
-	case "none":
-		o.Flows = tracer.FlowsNone
-	default:
-		return o, fmt.Errorf("flows %q", m.Flows)
+	if o.Flows, err = tracer.ParseFlowMode(m.Flows); err != nil {
+		return o, err
 	}
 	if o.Direction == Backward {
 		// A backward trace records no flows; its manifest says "none" whatever was asked.
