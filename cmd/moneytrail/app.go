@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 
 	"github.com/urfave/cli/v2"
 
@@ -81,6 +82,8 @@ stored for the failing file), 4 internal error.`,
 		ErrWriter: e.stderr,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "case database `FILE`", Value: casedb.DefaultPath, EnvVars: []string{"MONEYTRAIL_DB"}},
+			&cli.StringFlag{Name: "memory-limit", Usage: "DuckDB's memory limit, e.g. `3GB` (default: 80% of the RAM); above it DuckDB spills to disk",
+				EnvVars: []string{"MONEYTRAIL_MEMORY_LIMIT"}},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, csv or json", Value: "table"},
 		},
 		Before: func(c *cli.Context) error {
@@ -127,6 +130,15 @@ stored for the failing file), 4 internal error.`,
 }
 
 // openCase opens the case named by --db.
+// memoryLimit is the form of a --memory-limit DuckDB accepts.
+var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
 func openCase(c *cli.Context, opt casedb.Options) (*casedb.DB, error) {
+	if opt.MemoryLimit == "" {
+		opt.MemoryLimit = c.String("memory-limit")
+		if opt.MemoryLimit != "" && !memoryLimit.MatchString(opt.MemoryLimit) {
+			return nil, usageErr("--memory-limit %q: give a size such as 3GB, 512MB or 2.5GiB", opt.MemoryLimit)
+		}
+	}
 	return casedb.Open(c.Context, c.String("db"), opt)
 }

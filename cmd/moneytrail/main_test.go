@@ -109,6 +109,13 @@ func TestSQLIsReadOnlyAndOffline(t *testing.T) {
 	if _, out, _ := mt(t, "--db", db, "--output", "csv", "sql", "SELECT count(*) AS n FROM transactions"); out != "n\n8\n" {
 		t.Errorf("transactions after attempts: %q", out)
 	}
+	// --memory-limit reaches DuckDB; a malformed one is a usage error.
+	if _, out, errs := mt(t, "--db", db, "--memory-limit", "1GB", "--output", "csv", "sql", "SELECT current_setting('memory_limit') AS m"); out != "m\n953.6 MiB\n" {
+		t.Errorf("memory limit: %q %s", out, errs)
+	}
+	if code, _, errs := mt(t, "--db", db, "--memory-limit", "lots", "sql", "SELECT 1"); code != 2 || !strings.Contains(errs, "--memory-limit") {
+		t.Errorf("bad memory limit: exit %d, %s", code, errs)
+	}
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
