@@ -131,6 +131,15 @@ func (e *Engine) Report() *Report {
 			}
 		}
 		slices.Sort(keys)
+		// Size the positions once: growing a slice of millions of rows by doubling costs
+		// more than the replay of some methods.
+		n := len(keys)
+		for a, st := range e.acct {
+			if !st.exit {
+				n += r.store.held(int32(a), st.bal)
+			}
+		}
+		res.Positions = make([]Position, 0, n)
 		for a, st := range e.acct {
 			if st.exit {
 				for len(keys) > 0 && int(keys[0]>>32) == a {

@@ -11,6 +11,9 @@ type store interface {
 	put(a int32, parts []lot)
 	// holdings calls f for each lot or share of account a, whose balance is bal.
 	holdings(a int32, bal int64, f func(Origin, int64))
+	// held is the number of times holdings(a, bal, f) calls f, at most: an upper bound on
+	// the account's positions that sizes the report without growing it.
+	held(a int32, bal int64) int
 }
 
 func newStore(m Method, accounts int, org *origins, sp *splitter) store {
@@ -55,6 +58,8 @@ func (s *dequeStore) put(a int32, parts []lot) {
 	}
 }
 
+func (s *dequeStore) held(a int32, _ int64) int { return len(s.d[a].buf) - s.d[a].head }
+
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	d := &s.d[a]
 	for _, l := range d.buf[d.head:] {
@@ -70,6 +75,7 @@ type prorataStore struct {
 
 func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s[a].take(c, s.sp, out) }
 func (s *prorataStore) put(a int32, parts []lot)               { s.s[a].add(parts, s.sp) }
+func (s *prorataStore) held(a int32, _ int64) int              { return len(s.s[a].s) }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	for _, l := range s.s[a].s {
 		f(l.origin, l.cents)
@@ -116,6 +122,10 @@ func (s *librStore) put(a int32, parts []lot) {
 	}
 }
 
+func (s *librStore) held(a int32, _ int64) int {
+	return len(s.u[a].buf) - s.u[a].head + len(s.t[a].s)
+}
+
 func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	d := &s.u[a]
 	for _, l := range d.buf[d.head:] {
@@ -155,6 +165,10 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 			s.u[a].push(p)
 		}
 	}
+}
+
+func (s *taintedFirstStore) held(a int32, _ int64) int {
+	return len(s.t[a].buf) - s.t[a].head + len(s.u[a].buf) - s.u[a].head
 }
 
 func (s *taintedFirstStore) holdings(a int32, _ int64, f func(Origin, int64)) {
@@ -210,6 +224,13 @@ func (s *poisonStore) put(a int32, parts []lot) {
 			s.set[a] = slices.Insert(s.set[a], j, p.origin)
 		}
 	}
+}
+
+func (s *poisonStore) held(a int32, bal int64) int {
+	if bal <= 0 {
+		return 0
+	}
+	return len(s.set[a])
 }
 
 func (s *poisonStore) holdings(a int32, bal int64, f func(Origin, int64)) {
