@@ -3,6 +3,7 @@ package casetrace
 import (
 	"cmp"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -387,42 +388,68 @@ func (t *run) queryFeed(label string) func(fn func(*tracer.Batch) error) error {
 }
 
 // replayStream replays the batches of feed into e, calling prepare on each batch before the
-// engine sees it, and records the sources read for the manifest.
+// engine sees it, and records the sources read for the manifest. The replay runs in a
+// goroutine of its own (see pipeline) while feed reads on the caller's.
 func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) error) error, prepare func(*tracer.Batch)) error {
 	if err := t.loadSourceRanges(); err != nil {
 		return err
 	}
-	seen := make([]bool, len(t.sources))
-	cur := -1
-	var cb centsBuf
-	err := feed(func(b *tracer.Batch) error {
-		b = cb.toCents(b)
-		if t.sources != nil {
-			for _, k := range b.Txn {
-				if cur >= 0 && k >= t.sources[cur].lo && k <= t.sources[cur].hi {
-					continue
-				}
-				cur = sort.Search(len(t.sources), func(i int) bool { return t.sources[i].hi >= k })
-				if cur == len(t.sources) || k < t.sources[cur].lo {
-					return fmt.Errorf("transaction row %d is in no source's range", k)
-				}
-				seen[cur] = true
-			}
-		}
-		if prepare != nil {
-			prepare(b)
-		}
-		return e.Apply(b)
-	})
-	if err != nil {
+	rp := t.newReplayer(e, prepare)
+	p := startPipeline(rp.apply)
+	if err := feed(p.add); err != nil && !errors.Is(err, errPipeStopped) {
+		p.abandon()
 		return fmt.Errorf("replay: %w", err)
 	}
-	t.subCent = cb.subCent
+	if err := p.close(); err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	return t.finishReplay(rp)
+}
+
+// replayer is the replay side of replayStream: it rounds amounts to cents, notes the sources
+// of the transactions and applies them to the engine. It touches no database connection, so
+// it can run beside a read.
+type replayer struct {
+	e       *tracer.Engine
+	prepare func(*tracer.Batch)
+	sources []sourceRange
+	seen    []bool
+	cur     int
+	cb      centsBuf
+}
+
+func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch)) *replayer {
+	return &replayer{e: e, prepare: prepare, sources: t.sources, seen: make([]bool, len(t.sources)), cur: -1}
+}
+
+func (rp *replayer) apply(b *tracer.Batch) error {
+	b = rp.cb.toCents(b)
+	if rp.sources != nil {
+		for _, k := range b.Txn {
+			if rp.cur >= 0 && k >= rp.sources[rp.cur].lo && k <= rp.sources[rp.cur].hi {
+				continue
+			}
+			rp.cur = sort.Search(len(rp.sources), func(i int) bool { return rp.sources[i].hi >= k })
+			if rp.cur == len(rp.sources) || k < rp.sources[rp.cur].lo {
+				return fmt.Errorf("transaction row %d is in no source's range", k)
+			}
+			rp.seen[rp.cur] = true
+		}
+	}
+	if rp.prepare != nil {
+		rp.prepare(b)
+	}
+	return rp.e.Apply(b)
+}
+
+// finishReplay records what the replayer saw: the sub-cent amounts and the sources read.
+func (t *run) finishReplay(rp *replayer) error {
+	t.subCent = rp.cb.subCent
 	if t.sources == nil {
 		return t.sourcesBySQL()
 	}
-	ids := make([]int64, 0, len(seen))
-	for i, s := range seen {
+	ids := make([]int64, 0, len(rp.seen))
+	for i, s := range rp.seen {
 		if s {
 			ids = append(ids, t.sources[i].id)
 		}

@@ -227,13 +227,41 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		return nil, err
 	}
 	var sp *spool
+	var spec *speculation
 	if opt.Scope == ScopeReachable && t.nulls == 0 {
 		step("reading transactions")
 		sp = newSpool()
 		defer sp.close()
 		r := t.newReacher()
+		if spec, err = t.speculate(); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if spec != nil {
+				spec.p.abandon()
+			}
+		}()
+		if _, err := t.pages(); err != nil {
+			return nil, err
+		}
+		total, nonExit := t.replayRows(), 0
+		for _, a := range t.out.accounts {
+			if !a.exitKind {
+				nonExit++
+			}
+		}
+		var read int64
 		err := t.stream(streamSpec{cents: t.centsExpr(), count: true}, func(b *tracer.Batch) error {
 			r.step(b)
+			if spec != nil {
+				// Half-way through with fewer than a quarter of the accounts reached, the
+				// scope will hardly hold them all: the speculation stops taking a core.
+				read += int64(b.Len())
+				if spec.p.add(b) != nil || (2*read >= total && 4*r.n < nonExit) {
+					spec.p.abandon()
+					spec = nil
+				}
+			}
 			return sp.add(b)
 		})
 		if err != nil {
@@ -248,8 +276,20 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		return nil, err
 	}
 	step("replaying transactions")
-	if err := t.replay(sp); err != nil {
-		return nil, err
+	done := false
+	if spec != nil && t.scopeAll {
+		if done, err = t.finishSpeculation(spec, sp.rows); err != nil {
+			return nil, err
+		}
+	}
+	if spec != nil {
+		spec.p.abandon()
+		spec = nil
+	}
+	if !done {
+		if err := t.replay(sp); err != nil {
+			return nil, err
+		}
 	}
 	step("naming transactions")
 	if err := t.nameTxns(); err != nil {

@@ -3,6 +3,7 @@ package casetrace
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -114,10 +115,10 @@ func TestPagedStream(t *testing.T) {
 	}
 	for _, o := range opts {
 		whole, total := traceFiles(o)
-		pr, ch := pageRows, spoolChunk
-		pageRows, spoolChunk = 17, 5
+		pr, ch, pc, pd := pageRows, spoolChunk, pipeChunk, pipeDepth
+		pageRows, spoolChunk, pipeChunk, pipeDepth = 17, 5, 3, 1
 		paged, pagedTotal := traceFiles(o)
-		pageRows, spoolChunk = pr, ch
+		pageRows, spoolChunk, pipeChunk, pipeDepth = pr, ch, pc, pd
 		if !reflect.DeepEqual(whole, paged) || len(whole) < 2 || total != pagedTotal {
 			t.Errorf("%+v: paged trace differs (%d files, %d and %d rows)", o, len(whole), total, pagedTotal)
 			for name := range whole {
@@ -256,4 +257,80 @@ func TestStoredNumbers(t *testing.T) {
 	if a1 != 100_005_000 || b2 != 1 {
 		t.Errorf("base_micros of A1 %d (want 100005000), of B2 %d (want 1)", a1, b2)
 	}
+}
+
+// TestPipeline: batches of any size reach the replay in order, labels included, in chunks;
+// a failing replay stops the reader and close returns its error; abandon skips the rest.
+func TestPipeline(t *testing.T) {
+	pc, pd := pipeChunk, pipeDepth
+	pipeChunk, pipeDepth = 4, 1
+	defer func() { pipeChunk, pipeDepth = pc, pd }()
+	var want, got []tracer.Txn
+	var wantLabels, gotLabels []int32
+	p := startPipeline(func(b *tracer.Batch) error {
+		if b.Len() > 4 || len(b.Label) != b.Len() || len(b.At) != b.Len() {
+			return fmt.Errorf("chunk of %d rows, %d labels, %d times", b.Len(), len(b.Label), len(b.At))
+		}
+		for i := range b.Len() {
+			got = append(got, tracer.Txn{Txn: b.Txn[i], From: b.From[i], To: b.To[i], Cents: b.Cents[i], At: b.At[i]})
+		}
+		gotLabels = append(gotLabels, b.Label...)
+		return nil
+	})
+	n := 0
+	for size := range 9 {
+		var b tracer.Batch
+		for range size {
+			n++
+			tx := tracer.Txn{Txn: int64(n) << 33, From: int32(n), To: -int32(n), Cents: int64(n) * 1_000_003, At: -int64(n) << 40}
+			want, wantLabels = append(want, tx), append(wantLabels, int32(n%3))
+			b.Txn, b.From, b.To = append(b.Txn, tx.Txn), append(b.From, tx.From), append(b.To, tx.To)
+			b.Cents, b.At, b.Label = append(b.Cents, tx.Cents), append(b.At, tx.At), append(b.Label, int32(n%3))
+		}
+		if err := p.add(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.close(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotLabels, wantLabels) || n != 36 {
+		t.Errorf("replayed %d rows %v labels %v, want %d %v %v", len(got), got, gotLabels, n, want, wantLabels)
+	}
+
+	boom := errors.New("boom")
+	calls := 0
+	p = startPipeline(func(b *tracer.Batch) error {
+		calls++
+		if calls == 2 {
+			return boom
+		}
+		return nil
+	})
+	var b tracer.Batch
+	for i := range 1000 {
+		b.Txn, b.From, b.To, b.Cents, b.At = []int64{int64(i)}, []int32{1}, []int32{2}, []int64{1}, []int64{int64(i)}
+		if err := p.add(&b); err != nil {
+			if !errors.Is(err, errPipeStopped) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if err := p.close(); !errors.Is(err, boom) || calls != 2 {
+		t.Errorf("close after a failed chunk: %v after %d calls, want boom after 2", err, calls)
+	}
+
+	p = startPipeline(func(*tracer.Batch) error { return nil })
+	for i := range 100 {
+		b.Txn, b.From, b.To, b.Cents, b.At = []int64{int64(i)}, []int32{1}, []int32{2}, []int64{1}, []int64{int64(i)}
+		if err := p.add(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.abandon()
+	if err := p.add(&b); !errors.Is(err, errPipeStopped) {
+		t.Errorf("add after abandon: %v", err)
+	}
+	p.abandon()
 }

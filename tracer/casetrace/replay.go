@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -63,13 +64,18 @@ type sourceRange struct {
 	lo, hi int64
 }
 
-// replay runs the engine over the scope's transactions: those in sp when it is not nil, else
-// a stream from the case.
-func (t *run) replay(sp *spool) error {
+// newEngine builds the engine of a forward trace. With everything set every account but the
+// exits (cash, external, asset) is in its universe whatever the scope: the speculative
+// replay of a reachable scope that turns out to hold every account.
+func (t *run) newEngine(everything bool) (*tracer.Engine, error) {
 	o := t.opt
 	accts := make([]tracer.Account, len(t.out.accounts))
 	for i, a := range t.out.accounts {
-		accts[i] = tracer.Account{Exit: t.exit(int32(i)), Opening: a.opening}
+		exit := a.exitKind
+		if !everything {
+			exit = t.exit(int32(i))
+		}
+		accts[i] = tracer.Account{Exit: exit, Opening: a.opening}
 	}
 	seeds := make([]tracer.Seed, len(t.out.seeds))
 	for i, s := range t.out.seeds {
@@ -79,8 +85,14 @@ func (t *run) replay(sp *spool) error {
 		}
 	}
 	t.groupPoison = poisonGrouped(o, len(seeds))
-	e, err := tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods, GroupPoison: t.groupPoison,
+	return tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods, GroupPoison: t.groupPoison,
 		GroupUnexplained: o.GroupUnexplained, Flows: o.Flows, AsOf: t.out.asOfEnd})
+}
+
+// replay runs the engine over the scope's transactions: those in sp when it is not nil, else
+// a stream from the case.
+func (t *run) replay(sp *spool) error {
+	e, err := t.newEngine(false)
 	if err != nil {
 		return err
 	}
@@ -91,6 +103,11 @@ func (t *run) replay(sp *spool) error {
 	if err := t.replayStream(e, feed, nil); err != nil {
 		return err
 	}
+	return t.keepReport(e)
+}
+
+// keepReport takes the engine's report as the trace's outcome, checked for conservation.
+func (t *run) keepReport(e *tracer.Engine) error {
 	rep := e.Report()
 	if err := rep.Check(); err != nil {
 		return fmt.Errorf("internal error, please report: %w", err)
@@ -98,6 +115,57 @@ func (t *run) replay(sp *spool) error {
 	t.out.Report = rep
 	t.txns = rep.Txns
 	return nil
+}
+
+// speculation is a replay of every account, run while the case is read for the reachable
+// scope. When the scope turns out to hold every account (seeds whose money reaches the whole
+// case, common on dense data) it is the scoped replay, transaction for transaction, and the
+// trace is done when the read is; otherwise it is dropped and the spool is replayed.
+type speculation struct {
+	e  *tracer.Engine
+	rp *replayer
+	p  *pipeline
+}
+
+// speculate starts the speculative replay.
+func (t *run) speculate() (*speculation, error) {
+	if err := t.loadSourceRanges(); err != nil {
+		return nil, err
+	}
+	e, err := t.newEngine(true)
+	if err != nil {
+		return nil, err
+	}
+	rp := t.newReplayer(e, nil)
+	return &speculation{e: e, rp: rp, p: startPipeline(rp.apply)}, nil
+}
+
+// finishSpeculation waits for the speculative replay of rows transactions, reporting its
+// progress, and keeps its outcome. It returns false when the replay failed: the scoped
+// replay then runs and reports the error itself.
+func (t *run) finishSpeculation(s *speculation, rows int64) (bool, error) {
+	s.p.end()
+	if t.opt.Count != nil {
+		tick := time.NewTicker(100 * time.Millisecond)
+	wait:
+		for {
+			select {
+			case <-s.p.done:
+				break wait
+			case <-tick.C:
+				t.count(s.p.applied.Load(), rows)
+			}
+		}
+		tick.Stop()
+	}
+	if err := s.p.close(); err != nil {
+		return false, nil
+	}
+	t.count(s.p.applied.Load(), rows)
+	if err := t.keepReport(s.e); err != nil {
+		return false, err
+	}
+	return true, t.finishReplay(s.rp)
 }
 
 // feedSpool hands the spooled transactions that touch the scope to fn in batches, in replay

@@ -100,6 +100,7 @@ func (t *run) indexOf(no int32) int32 {
 type reacher struct {
 	accts   []account
 	reached []bool
+	n       int // accounts reached
 	seeds   map[int64]bool
 	first   int64 // time of the first seed
 }
@@ -126,6 +127,7 @@ func (r *reacher) step(b *tracer.Batch) {
 		}
 		if from := b.From[i]; (reached[from] && !accts[from].exitKind) || r.seeds[k] {
 			reached[to] = true
+			r.n++
 		}
 	}
 }

@@ -87,6 +87,15 @@ func (t *run) pages() ([]page, error) {
 	return t.pageList, nil
 }
 
+// replayRows is the number of rows the pages hold (0 before pages is called).
+func (t *run) replayRows() int64 {
+	var n int64
+	for _, p := range t.pageList {
+		n += p.rows
+	}
+	return n
+}
+
 // replayFilter is the WHERE clause of every replay query: non-duplicate, booked transactions
 // up to as-of.
 func (t *run) replayFilter() string {
