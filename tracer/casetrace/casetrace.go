@@ -142,6 +142,8 @@ type Outcome struct {
 	seeds    []resolvedSeed
 	asOfEnd  *int64
 	back     *backward
+	// speculated tells tests that the speculative replay's outcome was kept.
+	speculated bool
 }
 
 // Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
@@ -233,8 +235,10 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		sp = newSpool()
 		defer sp.close()
 		r := t.newReacher()
-		if spec, err = t.speculate(); err != nil {
-			return nil, err
+		if speculate {
+			if spec, err = t.speculate(); err != nil {
+				return nil, err
+			}
 		}
 		defer func() {
 			if spec != nil {
@@ -281,6 +285,7 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		if done, err = t.finishSpeculation(spec, sp.rows); err != nil {
 			return nil, err
 		}
+		out.speculated = done
 	}
 	if spec != nil {
 		spec.p.abandon()
@@ -300,6 +305,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	}
 	return out, nil
 }
+
+// speculate switches the speculative replay of a reachable scope on (a variable for tests).
+var speculate = true
 
 // run is the state of one Trace call.
 type run struct {

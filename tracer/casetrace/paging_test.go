@@ -334,3 +334,51 @@ func TestPipeline(t *testing.T) {
 	}
 	p.abandon()
 }
+
+// TestSpeculation: a reachable-scope trace writes the same files whether the speculative
+// replay ran beside the read or not, both when the scope turns out to hold every account
+// (its outcome is kept) and when it does not (the spool is replayed).
+func TestSpeculation(t *testing.T) {
+	db := pagedCase(t)
+	ms, err := tracer.ParseMethods("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []Options{
+		{Seeds: []string{first("q2", "F0"), first("k1", "F1"), first("b3", "F2")}, Flows: tracer.FlowsAll},
+		{Seeds: []string{first("q3", "F0")}, GroupUnexplained: true},
+		{Seeds: []string{first("k3", "F1")}, AsOf: "2024-03-04"},
+		{Seeds: []string{"account:b2@2024-03-06..2024-03-06"}},
+	}
+	kept := map[bool]int{}
+	for _, o := range opts {
+		o.Methods, o.ToolVersion, o.StartedAt = ms, "test", time.Unix(0, 0)
+		run := func(on bool) (map[string]string, bool) {
+			was := speculate
+			speculate = on
+			defer func() { speculate = was }()
+			out, err := Trace(context.Background(), db, o)
+			if err != nil {
+				t.Fatalf("%+v: %v", o, err)
+			}
+			return files(t, out), out.speculated
+		}
+		plain, used := run(false)
+		spec, kept1 := run(true)
+		if used {
+			t.Errorf("%+v: speculation kept while switched off", o.Seeds)
+		}
+		kept[kept1]++
+		if !reflect.DeepEqual(plain, spec) || len(plain) < 2 {
+			t.Errorf("%+v: speculative trace differs (%d files)", o.Seeds, len(plain))
+			for name := range plain {
+				if plain[name] != spec[name] {
+					t.Logf("%s:\n%s\nspeculative:\n%s", name, plain[name], spec[name])
+				}
+			}
+		}
+	}
+	if kept[true] == 0 || kept[false] == 0 {
+		t.Errorf("speculation kept in %d traces and dropped in %d: the test must see both", kept[true], kept[false])
+	}
+}
