@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 )
 
 // Engine replays a transaction stream under one or more methods at once. It holds, per
@@ -25,6 +27,10 @@ type Engine struct {
 	labels int32
 	// capture: the transactions of Config.Capture (nil when none).
 	capture map[int64]bool
+	// ctxs is the batch being replayed (see Apply); parallel is set when the methods replay
+	// it side by side.
+	ctxs     []txnCtx
+	parallel bool
 }
 
 // acctState is what the engine knows of an account whatever the method, packed so that a
@@ -60,8 +66,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		acct: make([]acctState, n),
-		asOf: cfg.AsOf,
+		acct:     make([]acctState, n),
+		asOf:     cfg.AsOf,
+		parallel: runtime.GOMAXPROCS(0) > 1,
 	}
 	var err error
 	if e.seeds, err = buildSeeds(&cfg, &e.org); err != nil {
@@ -136,11 +143,17 @@ type txnCtx struct {
 	seedOrigin Origin
 	inflow     Origin // origin of money paid in by an exit payer
 	capture    bool
+	selfShort  bool // a transfer to the same account: only its shortfall is recorded
 }
 
 // Apply replays the transactions of b in order. It returns an error wrapping ErrInput or
 // ErrTimeOrder, naming the transaction, for a malformed row; rows before it have been
 // applied. After Config.AsOf is passed, Apply ignores the rest of the stream.
+//
+// A batch is replayed in two passes: the first works out what every method shares (balances,
+// shortfalls, seeds, exits) for each row; the second replays the rows under each method.
+// Methods keep separate state, so with several methods and more than one CPU each replays the
+// batch in a goroutine of its own; the outcome does not depend on it.
 func (e *Engine) Apply(b *Batch) error {
 	if err := b.validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
@@ -148,35 +161,59 @@ func (e *Engine) Apply(b *Batch) error {
 	if e.asOf != nil && b.At == nil && b.Len() > 0 {
 		return fmt.Errorf("%w: as-of needs transaction times, batch has none", ErrInput)
 	}
+	ctxs, err := e.prepare(b)
+	e.ctxs = ctxs
+	if len(ctxs) > 0 {
+		if len(e.runs) > 1 && e.parallel {
+			var wg sync.WaitGroup
+			for _, r := range e.runs[1:] {
+				wg.Go(func() { r.applyAll(ctxs) })
+			}
+			e.runs[0].applyAll(ctxs)
+			wg.Wait()
+		} else {
+			for _, r := range e.runs {
+				r.applyAll(ctxs)
+			}
+		}
+	}
+	return err
+}
+
+// prepare is Apply's first pass: it checks the rows of b, updates the state every method
+// shares and returns one txnCtx per row to replay, up to the first bad row (reported by the
+// error) or the end of as-of.
+func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
+	ctxs := e.ctxs[:0]
 	na := uint32(len(e.acct))
 	var t txnCtx
 	for i := range b.Len() {
 		if e.done {
-			return nil
+			return ctxs, nil
 		}
 		t = txnCtx{key: b.Txn[i], from: b.From[i], to: b.To[i], cents: b.Cents[i], seed: -1}
 		if uint32(t.from) >= na || uint32(t.to) >= na {
-			return fmt.Errorf("%w: txn %d (batch row %d): account index %d -> %d outside 0..%d",
+			return ctxs, fmt.Errorf("%w: txn %d (batch row %d): account index %d -> %d outside 0..%d",
 				ErrInput, t.key, i, t.from, t.to, na-1)
 		}
 		if t.cents <= 0 {
-			return fmt.Errorf("%w: txn %d (batch row %d): amount %d cents, want > 0", ErrInput, t.key, i, t.cents)
+			return ctxs, fmt.Errorf("%w: txn %d (batch row %d): amount %d cents, want > 0", ErrInput, t.key, i, t.cents)
 		}
 		if b.At != nil {
 			t.at = b.At[i]
 			if e.timed && t.at < e.lastAt {
-				return fmt.Errorf("%w: txn %d (batch row %d) at %d follows a transaction at %d",
+				return ctxs, fmt.Errorf("%w: txn %d (batch row %d) at %d follows a transaction at %d",
 					ErrTimeOrder, t.key, i, t.at, e.lastAt)
 			}
 			if e.asOf != nil && t.at > *e.asOf {
 				e.done = true
-				return nil
+				return ctxs, nil
 			}
 			e.lastAt, e.timed = t.at, true
 		}
 		if s := e.seeds.lookup(t.key); s >= 0 {
 			if e.seen[s] {
-				return fmt.Errorf("%w: seed txn %d (batch row %d) replayed twice", ErrInput, t.key, i)
+				return ctxs, fmt.Errorf("%w: seed txn %d (batch row %d) replayed twice", ErrInput, t.key, i)
 			}
 			e.seen[s], e.credit[s] = true, t.cents
 			t.seed, t.seedOrigin = s, e.seeds.origin[s]
@@ -186,7 +223,7 @@ func (e *Engine) Apply(b *Batch) error {
 		if t.fromExit && b.Label != nil {
 			if l := b.Label[i]; l >= 0 {
 				if l >= e.labels {
-					return fmt.Errorf("%w: txn %d (batch row %d): inflow label %d outside 0..%d", ErrInput, t.key, i, l, e.labels-1)
+					return ctxs, fmt.Errorf("%w: txn %d (batch row %d): inflow label %d outside 0..%d", ErrInput, t.key, i, l, e.labels-1)
 				}
 				t.inflow = e.org.label(l)
 			}
@@ -211,18 +248,14 @@ func (e *Engine) Apply(b *Batch) error {
 			// A transfer to the same account moves nothing: only its shortfall, if any,
 			// is recorded. A seeded one is replayed so that it taints the balance.
 			if t.short > 0 {
-				for _, r := range e.runs {
-					r.one[0] = lot{t.shortOrig, t.short}
-					r.store.put(t.from, r.one[:])
-				}
+				t.selfShort = true
+				ctxs = append(ctxs, t)
 			}
 			continue
 		}
-		for _, r := range e.runs {
-			r.apply(&t)
-		}
+		ctxs = append(ctxs, t)
 	}
-	return nil
+	return ctxs, nil
 }
 
 // Run replays src with a new engine for cfg and returns its report. It stops at the end of

@@ -38,6 +38,19 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 
 func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(o)) }
 
+// applyAll replays the transactions of a batch in order.
+func (r *run) applyAll(ts []txnCtx) {
+	for i := range ts {
+		t := &ts[i]
+		if t.selfShort {
+			r.one[0] = lot{t.shortOrig, t.short}
+			r.store.put(t.from, r.one[:])
+			continue
+		}
+		r.apply(t)
+	}
+}
+
 // apply replays one transaction: shortfall lot, debit, seed relabelling, flows, credit.
 func (r *run) apply(t *txnCtx) {
 	parts := r.parts[:0]
