@@ -60,6 +60,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/moneytrail/moneytrail/ingest"
@@ -212,22 +213,45 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	defer t.dropTemp()
 
 	step("reading accounts")
-	if err := t.loadAccounts(); err != nil {
+	// The seeds' queries and the count of amounts without a base value run on a second
+	// connection while the accounts are read: the one is mostly DuckDB's work, the other
+	// mostly Go's.
+	var cands [][]seedCandidate
+	var seedErr error
+	var wg sync.WaitGroup
+	if !back {
+		sconn, err := db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer sconn.Close()
+		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
+		defer st.dropTemp()
+		wg.Go(func() {
+			if cands, seedErr = st.seedCandidates(); seedErr == nil {
+				seedErr = st.countAmounts()
+				t.nulls = st.nulls
+			}
+		})
+	}
+	err = t.loadAccounts()
+	wg.Wait()
+	if err != nil {
 		return nil, err
 	}
 	if back {
 		return t.traceBackward(step)
 	}
 	step("resolving seeds")
-	if err := t.resolveSeeds(); err != nil {
+	if seedErr != nil {
+		return nil, seedErr
+	}
+	if err := t.pickSeeds(cands); err != nil {
 		return nil, err
 	}
-	// With base amounts throughout, the amounts are known before the scope: the case is read
-	// once, the scope pass runs during the read, and the columns wait in a spool (on disk
-	// beyond one chunk) for the replay.
-	if err := t.countAmounts(); err != nil {
-		return nil, err
-	}
+	// With base amounts throughout (countAmounts ran beside the accounts' read), the amounts
+	// are known before the scope: the case is read once, the scope pass runs during the read,
+	// and the columns wait in a spool (on disk beyond one chunk) for the replay.
 	var sp *spool
 	var spec *speculation
 	if opt.Scope == ScopeReachable && t.nulls == 0 {

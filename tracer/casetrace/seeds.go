@@ -71,15 +71,35 @@ func ParseSeed(s string) (SeedSelector, error) {
 	return sel, nil
 }
 
-// resolveSeeds turns every selector into seed credits, in the order given, each credit once.
-func (t *run) resolveSeeds() error {
-	seen := map[int64]bool{}
+// seedCandidates runs the queries of every selector and returns their candidate credits,
+// one list per selector. It needs no account of the case loaded (only t.conn, t.opt and
+// the as-of bound), so it can run on a connection of its own while the accounts are read.
+func (t *run) seedCandidates() ([][]seedCandidate, error) {
+	out := make([][]seedCandidate, 0, len(t.opt.Seeds))
 	for _, given := range t.opt.Seeds {
+		sel, err := ParseSeed(given)
+		if err != nil {
+			return nil, err
+		}
+		got, err := t.candidates(sel)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got)
+	}
+	return out, nil
+}
+
+// pickSeeds checks every selector's candidates against the accounts and keeps the seed
+// credits, in the order given, each credit once.
+func (t *run) pickSeeds(cands [][]seedCandidate) error {
+	seen := map[int64]bool{}
+	for i, given := range t.opt.Seeds {
 		sel, err := ParseSeed(given)
 		if err != nil {
 			return err
 		}
-		got, err := t.resolve(sel)
+		got, err := t.pick(sel, cands[i])
 		if err != nil {
 			return err
 		}
@@ -99,15 +119,26 @@ func (t *run) resolveSeeds() error {
 	return nil
 }
 
-// seedQuery selects candidate seed credits (resolve puts the date range in front as a first
-// column). It reads no text column but txn_id: a filter that DuckDB cannot push into the scan
-// (a join on rowid) reads every selected column of every transaction, a second on 5M rows.
+// seedQuery selects candidate seed credits (candidates puts the date range in front as a
+// first column). It reads no text column but txn_id: a filter that DuckDB cannot push into
+// the scan (a join on rowid) reads every selected column of every transaction, a second on
+// 5M rows.
 const seedQuery = `SELECT t.rowid, t.txn_id, coalesce(t.to_no, 0),
 		epoch_us(t.booked_at), t.duplicate_of, t.pending
 	FROM transactions t
 	WHERE `
 
-func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
+// seedCandidate is a credit a selector's query found, before it is checked.
+type seedCandidate struct {
+	s       resolvedSeed
+	no      int32
+	dup     sql.NullString
+	pending bool
+}
+
+// candidates runs a selector's query: the credits it names within its date range, in replay
+// order. It fails on unknown accounts, parties and transaction ids.
+func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 	var where string
 	var args []any
 	named := 0 // transaction ids a sql: or finding: selector names
@@ -161,16 +192,10 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 		return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
 	}
 	defer rows.Close()
-	type candidate struct {
-		s       resolvedSeed
-		no      int32
-		dup     sql.NullString
-		pending bool
-	}
-	var cands []candidate
+	var cands []seedCandidate
 	found := 0
 	for rows.Next() {
-		c := candidate{s: resolvedSeed{selector: sel.Given}}
+		c := seedCandidate{s: resolvedSeed{selector: sel.Given}}
 		var in bool
 		if err := rows.Scan(&in, &c.s.key, &c.s.txnID, &c.no, &c.s.at, &c.dup, &c.pending); err != nil {
 			return nil, err
@@ -193,6 +218,12 @@ func (t *run) resolve(sel SeedSelector) ([]resolvedSeed, error) {
 		}
 		return nil, fmt.Errorf("%w: seed %q: unknown transaction(s) %s", ErrInput, sel.Given, unknown)
 	}
+	return cands, nil
+}
+
+// pick checks a selector's candidates against the accounts (loaded by now) and as-of and
+// returns its seed credits.
+func (t *run) pick(sel SeedSelector, cands []seedCandidate) ([]resolvedSeed, error) {
 	var out []resolvedSeed
 	var dups []string
 	for _, c := range cands {
