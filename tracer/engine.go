@@ -13,7 +13,12 @@ import (
 // of transactions (except for the flows it records). An Engine is not safe for concurrent
 // use.
 type Engine struct {
-	acct   []acctState
+	// Per account: the balance (of a non-exit account, the same under every method), the
+	// exit mark and the unexplained funds. Kept apart so that the hot pair, balance and exit
+	// mark, takes 9 bytes per account in cache rather than 24.
+	bal    []int64
+	exit   []bool
+	unexpl []unexplained
 	org    origins
 	seeds  seedTable
 	credit []int64 // per seed: the credit's amount
@@ -33,13 +38,10 @@ type Engine struct {
 	parallel bool
 }
 
-// acctState is what the engine knows of an account whatever the method, packed so that a
-// transaction touches one cache line per account.
-type acctState struct {
-	bal     int64 // balance of a non-exit account, the same under every method
-	unexpl  int64 // unexplained funds created by shortfalls
-	unexplN int32 // number of shortfalls
-	exit    bool
+// unexplained is an account's unexplained funds: created by shortfalls, and their number.
+type unexplained struct {
+	cents int64
+	n     int32
 }
 
 // New returns an engine ready to replay transactions under cfg.Methods. Known opening
@@ -66,7 +68,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		acct:     make([]acctState, n),
+		bal:      make([]int64, n),
+		exit:     make([]bool, n),
+		unexpl:   make([]unexplained, n),
 		asOf:     cfg.AsOf,
 		parallel: runtime.GOMAXPROCS(0) > 1,
 	}
@@ -110,14 +114,14 @@ func New(cfg Config) (*Engine, error) {
 		e.runs = append(e.runs, r)
 	}
 	for i, a := range cfg.Accounts {
-		e.acct[i].exit = a.Exit
+		e.exit[i] = a.Exit
 		if a.Opening < 0 {
 			return nil, fmt.Errorf("%w: account %d: negative opening balance %d", ErrInput, i, a.Opening)
 		}
 		if a.Exit || a.Opening == 0 {
 			continue
 		}
-		e.acct[i].bal = a.Opening
+		e.bal[i] = a.Opening
 		for _, r := range e.runs {
 			r.one[0] = lot{Clean, a.Opening}
 			r.store.put(int32(i), r.one[:])
@@ -185,7 +189,7 @@ func (e *Engine) Apply(b *Batch) error {
 // error) or the end of as-of.
 func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
 	ctxs := e.ctxs[:0]
-	na := uint32(len(e.acct))
+	na := uint32(len(e.bal))
 	var t txnCtx
 	for i := range b.Len() {
 		if e.done {
@@ -218,8 +222,7 @@ func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
 			e.seen[s], e.credit[s] = true, t.cents
 			t.seed, t.seedOrigin = s, e.seeds.origin[s]
 		}
-		from, to := &e.acct[t.from], &e.acct[t.to]
-		t.fromExit, t.toExit = from.exit, to.exit
+		t.fromExit, t.toExit = e.exit[t.from], e.exit[t.to]
 		if t.fromExit && b.Label != nil {
 			if l := b.Label[i]; l >= 0 {
 				if l >= e.labels {
@@ -230,18 +233,19 @@ func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
 		}
 		t.capture = e.capture != nil && e.capture[t.key]
 		if !t.fromExit {
-			bal := from.bal
+			bal := e.bal[t.from]
 			if bal < t.cents {
 				t.short = t.cents - bal
 				t.shortOrig = e.org.unexplained(t.from)
-				from.unexpl += t.short
-				from.unexplN++
+				u := &e.unexpl[t.from]
+				u.cents += t.short
+				u.n++
 				bal = t.cents
 			}
-			from.bal = bal - t.cents
+			e.bal[t.from] = bal - t.cents
 		}
 		if !t.toExit {
-			to.bal += t.cents
+			e.bal[t.to] += t.cents
 		}
 		e.txns++
 		if t.from == t.to && t.seed < 0 {

@@ -105,11 +105,8 @@ func (e *Engine) Report() *Report {
 	rep := &Report{
 		Txns: e.txns,
 		org:  e.org,
-		bal:  make([]int64, len(e.acct)),
-		exit: make([]bool, len(e.acct)),
-	}
-	for a, st := range e.acct {
-		rep.bal[a], rep.exit[a] = st.bal, st.exit
+		bal:  slices.Clone(e.bal),
+		exit: slices.Clone(e.exit),
 	}
 	rep.Unexplained = e.Unexplained()
 	acc := make([]int64, e.org.n)
@@ -134,14 +131,14 @@ func (e *Engine) Report() *Report {
 		// Size the positions once: growing a slice of millions of rows by doubling costs
 		// more than the replay of some methods.
 		n := len(keys)
-		for a, st := range e.acct {
-			if !st.exit {
-				n += r.store.held(int32(a), st.bal)
+		for a, exit := range e.exit {
+			if !exit {
+				n += r.store.held(int32(a), e.bal[a])
 			}
 		}
 		res.Positions = make([]Position, 0, n)
-		for a, st := range e.acct {
-			if st.exit {
+		for a, exit := range e.exit {
+			if exit {
 				for len(keys) > 0 && int(keys[0]>>32) == a {
 					k := keys[0]
 					res.Positions = append(res.Positions, Position{Holder: int32(a), Exit: true, Origin: Origin(uint32(k)), Cents: r.exits[k]})
@@ -150,7 +147,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			touched = touched[:0]
-			r.store.holdings(int32(a), st.bal, add)
+			r.store.holdings(int32(a), e.bal[a], add)
 			slices.Sort(touched)
 			for _, o := range touched {
 				if acc[o] > 0 {
@@ -181,7 +178,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			s.Held += p.Cents
-			if e.acct[p.Holder].unexpl > 0 {
+			if e.unexpl[p.Holder].cents > 0 {
 				s.HeldWithUnexplained += p.Cents
 			}
 		}
@@ -259,13 +256,13 @@ func (r *Report) Check() error {
 // origin that has reached it). It returns nil for an exit. Unlike Report, it costs the size
 // of one account's holdings, whatever the size of the universe.
 func (e *Engine) Holdings(a int32) [][]Position {
-	if a < 0 || int(a) >= len(e.acct) || e.acct[a].exit {
+	if a < 0 || int(a) >= len(e.bal) || e.exit[a] {
 		return nil
 	}
 	out := make([][]Position, len(e.runs))
 	for i, r := range e.runs {
 		acc := map[Origin]int64{}
-		r.store.holdings(a, e.acct[a].bal, func(o Origin, c int64) { acc[o] += c })
+		r.store.holdings(a, e.bal[a], func(o Origin, c int64) { acc[o] += c })
 		for o, c := range acc {
 			if c > 0 {
 				out[i] = append(out[i], Position{Holder: a, Origin: o, Cents: c})
@@ -277,7 +274,7 @@ func (e *Engine) Holdings(a int32) [][]Position {
 }
 
 // Balance returns the balance of account a (0 for an exit): the same under every method.
-func (e *Engine) Balance(a int32) int64 { return e.acct[a].bal }
+func (e *Engine) Balance(a int32) int64 { return e.bal[a] }
 
 // Captured returns, per method in Config.Methods order, the parts of the transactions of
 // Config.Capture replayed so far, every origin included, in replay order and within a
@@ -294,9 +291,9 @@ func (e *Engine) Captured() [][]Flow {
 // Unexplained lists, by account, every account that has paid out more than it held so far.
 func (e *Engine) Unexplained() []Unexplained {
 	var out []Unexplained
-	for a, st := range e.acct {
-		if st.unexpl > 0 {
-			out = append(out, Unexplained{Account: int32(a), Cents: st.unexpl, Count: st.unexplN})
+	for a, u := range e.unexpl {
+		if u.cents > 0 {
+			out = append(out, Unexplained{Account: int32(a), Cents: u.cents, Count: u.n})
 		}
 	}
 	return out
