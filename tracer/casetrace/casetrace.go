@@ -26,7 +26,15 @@
 //     marks the accounts the seeds' money can reach; every transaction touching one of them is
 //     replayed; other accounts are exits that pay clean money. --scope all streams the case
 //     straight into the replay. Exits (cash, external, asset)
-//     never propagate. For seed origins this gives the positions of scope "all" exactly under
+//     never propagate.
+//   - Two cores: the replay runs in a goroutine of its own, fed chunks of copies while the
+//     next rows are read (pipeline). Under scope "reachable" the scope is only known after
+//     the read, so every account is replayed speculatively during it; when the scope turns
+//     out to hold every account, that replay is the scoped one transaction for transaction and
+//     is kept, otherwise it is dropped (early when, half-way through the read, fewer than a
+//     quarter of the accounts are reached) and the spool is replayed. The seeds' queries and
+//     the amounts' check run on a second connection while the accounts are read. Several
+//     methods replay each batch side by side (see tracer.Engine.Apply). For seed origins this gives the positions of scope "all" exactly under
 //     fifo, lifo, libr, tainted-first and poison; under prorata, money from outside the scope
 //     is one clean origin instead of clean and per-account unexplained origins, so the
 //     largest-remainder split can place a cent differently.
