@@ -221,9 +221,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	defer t.dropTemp()
 
 	step("reading accounts")
-	// The seeds' queries and the count of amounts without a base value run on a second
-	// connection while the accounts are read: the one is mostly DuckDB's work, the other
-	// mostly Go's.
+	// The seeds' queries, the count of amounts without a base value, the pages of the
+	// stream and the sources' ranges come from a second connection while the accounts are
+	// read: the one is mostly DuckDB's work, the other mostly Go's.
 	var cands [][]seedCandidate
 	var seedErr error
 	var wg sync.WaitGroup
@@ -236,10 +236,17 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
 		defer st.dropTemp()
 		wg.Go(func() {
-			if cands, seedErr = st.seedCandidates(); seedErr == nil {
-				seedErr = st.countAmounts()
-				t.nulls = st.nulls
+			if cands, seedErr = st.seedCandidates(); seedErr != nil {
+				return
 			}
+			if seedErr = st.countAmounts(); seedErr != nil {
+				return
+			}
+			if _, seedErr = st.pages(); seedErr != nil {
+				return
+			}
+			seedErr = st.loadSourceRanges()
+			t.nulls, t.pageList, t.sources, t.sourcesRead = st.nulls, st.pageList, st.sources, true
 		})
 	}
 	err = t.loadAccounts()
@@ -348,19 +355,20 @@ type run struct {
 	opt  *Options
 	out  *Outcome
 
-	base       string  // tracing currency
-	amountCol  string  // "base_amount" or "amount"
-	subCent    int64   // replayed transactions whose amount has fractions of a cent
-	index      []int32 // account_no -> index into out.accounts, -1 for none
-	inScope    []bool
-	scopeAll   bool // every non-exit account is in scope: no filter needed
-	scoped     int  // accounts in scope
-	scopeTable bool // mt_scope holds the account numbers in scope
-	pageList   []page
-	sources    []sourceRange
-	temps      []string
-	txns       int64 // transactions replayed
-	nulls      int64 // replayable transactions without a base amount
+	base        string  // tracing currency
+	amountCol   string  // "base_amount" or "amount"
+	subCent     int64   // replayed transactions whose amount has fractions of a cent
+	index       []int32 // account_no -> index into out.accounts, -1 for none
+	inScope     []bool
+	scopeAll    bool // every non-exit account is in scope: no filter needed
+	scoped      int  // accounts in scope
+	scopeTable  bool // mt_scope holds the account numbers in scope
+	pageList    []page
+	sources     []sourceRange
+	sourcesRead bool // sources is loaded (nil when ranges overlap)
+	temps       []string
+	txns        int64 // transactions replayed
+	nulls       int64 // replayable transactions without a base amount
 
 	groupPoison bool // poison replays all seeds as one origin (see poisonGrouped)
 }

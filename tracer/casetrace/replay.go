@@ -198,6 +198,10 @@ func (t *run) feedSpool(sp *spool, fn func(*tracer.Batch) error) error {
 // transaction, so the ranges do not overlap. When they do (a case rewritten in place), the
 // sources are found with a query instead and t.sources stays nil.
 func (t *run) loadSourceRanges() error {
+	if t.sourcesRead {
+		return nil
+	}
+	t.sourcesRead = true
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id, min(rowid), max(rowid) FROM transactions GROUP BY source_id ORDER BY 2`)
 	if err != nil {
 		return err
