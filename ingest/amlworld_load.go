@@ -67,7 +67,11 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	// temporary table created inside a transaction numbers its rows from 2^55, so row
 	// positions are only usable from one created before it.
 	progress(opt, "reading "+src.FileName)
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.aw`)
+	defer func() {
+		for _, t := range []string{"aw", "aw_keys", "aw_numbers"} {
+			conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.`+t)
+		}
+	}()
 	line, raw, err := stageAMLWorld(ctx, conn, path, &scan)
 	if err != nil {
 		return res, err
@@ -101,19 +105,10 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 		return res, err
 	}
 	idPrefix := src.SHA256[:16] + ":"
-	acct := func(b, a int) string {
-		return fmt.Sprintf("'%s:' || c%d || ':' || c%d", amlworld.Scheme, b, a)
-	}
 	// Accounts first: each transaction stores the account numbers of its sides.
 	progress(opt, "storing accounts")
-	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts
-		SELECT account_id, 'bank', NULL, NULL, bank, number, NULL, NULL, NULL, NULL, false, NULL, ?,
-			CAST((SELECT coalesce(max(account_no), 0) FROM accounts) + row_number() OVER (ORDER BY account_id) AS INTEGER)
-		FROM (SELECT '`+amlworld.Scheme+`:' || bank || ':' || number AS account_id, min(bank) AS bank, min(number) AS number
-			FROM (SELECT DISTINCT c2 AS bank, c3 AS number FROM temp.aw WHERE chk IS NULL
-				UNION SELECT DISTINCT c4, c5 FROM temp.aw WHERE chk IS NULL)
-			GROUP BY 1)
-		WHERE account_id NOT IN (SELECT account_id FROM accounts)`, sid); err != nil {
+	keyed, err := storeAMLWorldAccounts(ctx, tx, sid)
+	if err != nil {
 		return res, fmt.Errorf("store accounts of %s: %w", path, err)
 	}
 	progress(opt, "storing transactions")
@@ -124,9 +119,8 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
 			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL,
 			f.account_no, t.account_no, CASE WHEN cur9 = ? THEN m8 END
-		FROM (SELECT *, `+line+` AS ln, `+acct(2, 3)+` AS fa, `+acct(4, 5)+` AS ta FROM temp.aw WHERE chk IS NULL) x
-		LEFT JOIN accounts f ON f.account_id = x.fa
-		LEFT JOIN accounts t ON t.account_id = x.ta`,
+		FROM (SELECT *, `+line+` AS ln, `+amlworldAccountID("c2", "c3")+` AS fa, `+amlworldAccountID("c4", "c5")+` AS ta FROM temp.aw WHERE chk IS NULL) x
+		`+amlworldNumberJoin(keyed),
 		idPrefix, sid, sid, seqStride, base, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
 	}
@@ -219,7 +213,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		// nullstr = chr(0): an empty field stays '' (the rules want it), never NULL. Only the
 		// columns the load needs are kept; the raw text only for quarantined rows.
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk,
+			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk, `+amlworldKeys()+`,
 				CASE WHEN chk IS NOT NULL THEN `+strings.Join(names, " || ',' || ")+` END AS raw
 			FROM (SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields), "false")+` AS chk
 				FROM (SELECT *, `+amlworldTyped()+`
@@ -244,7 +238,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
 	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk, `+amlworldKeys()+`
 		FROM (SELECT *, `+amlworldTyped()+`
 			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
 				FROM (SELECT ordinality, l, string_split(l, ',') AS f
