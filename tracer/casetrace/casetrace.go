@@ -151,8 +151,11 @@ type Outcome struct {
 	seeds    []resolvedSeed
 	asOfEnd  *int64
 	back     *backward
-	// speculated tells tests that the speculative replay's outcome was kept.
+	// speculated tells tests that the speculative replay's outcome was kept, and spoolFrom
+	// from which page the spool held the rows otherwise.
 	speculated bool
+	spoolFrom  int
+	pages      int
 }
 
 // Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
@@ -267,12 +270,15 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	// With base amounts throughout (countAmounts ran beside the accounts' read), the amounts
 	// are known before the scope: the case is read once, the scope pass runs during the read,
 	// and the columns wait in a spool (on disk beyond one chunk) for the replay.
+	// The spool keeps the rows for a replay after the read; while the speculative replay
+	// runs it is not needed, so it starts at the page after the one where the speculation
+	// stops (spoolFrom), and the pages before it are read again if the speculation is dropped.
 	var sp *spool
 	var spec *speculation
-	if opt.Scope == ScopeReachable && t.nulls == 0 {
+	spoolFrom := 0
+	read := opt.Scope == ScopeReachable && t.nulls == 0
+	if read {
 		step("reading transactions")
-		sp = newSpool()
-		defer sp.close()
 		r := t.newReacher()
 		if speculate {
 			if spec, err = t.speculate(); err != nil {
@@ -282,6 +288,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		defer func() {
 			if spec != nil {
 				spec.p.abandon()
+			}
+			if sp != nil {
+				sp.close()
 			}
 		}()
 		if _, err := t.pages(); err != nil {
@@ -294,25 +303,37 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 			}
 		}
 		var read int64
-		err := t.stream(streamSpec{cents: t.centsExpr(), count: true}, func(b *tracer.Batch) error {
+		spoolFrom = -1 // no spool yet
+		onPage := func(i int) {
+			if spec == nil && sp == nil {
+				sp, spoolFrom = newSpool(), i
+			}
+		}
+		err := t.stream(streamSpec{cents: t.centsExpr(), count: true, onPage: onPage}, func(b *tracer.Batch) error {
 			r.step(b)
 			if spec != nil {
 				// Half-way through with fewer than a quarter of the accounts reached, the
 				// scope will hardly hold them all: the speculation stops taking a core.
 				read += int64(b.Len())
-				if spec.p.add(b) != nil || (2*read >= total && 4*r.n < nonExit) {
+				if spec.p.add(b) != nil || (stopHalfWay && 2*read >= total && 4*r.n < nonExit) {
 					spec.p.abandon()
 					spec = nil
 				}
 			}
-			return sp.add(b)
+			if sp != nil {
+				return sp.add(b)
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("read transactions: %w", err)
 		}
+		if sp == nil {
+			spoolFrom = len(t.pageList)
+		}
 	}
 	step("computing the scope")
-	if err := t.computeScope(sp); err != nil {
+	if err := t.computeScope(read); err != nil {
 		return nil, err
 	}
 	if err := t.checkAmounts(); err != nil {
@@ -321,7 +342,7 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	step("replaying transactions")
 	done := false
 	if spec != nil && t.scopeAll {
-		if done, err = t.finishSpeculation(spec, sp.rows); err != nil {
+		if done, err = t.finishSpeculation(spec, t.replayRows()); err != nil {
 			return nil, err
 		}
 		out.speculated = done
@@ -331,7 +352,8 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		spec = nil
 	}
 	if !done {
-		if err := t.replay(sp); err != nil {
+		out.spoolFrom, out.pages = spoolFrom, len(t.pageList)
+		if err := t.replay(sp, spoolFrom); err != nil {
 			return nil, err
 		}
 	}
@@ -345,8 +367,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	return out, nil
 }
 
-// speculate switches the speculative replay of a reachable scope on (a variable for tests).
-var speculate = true
+// speculate switches the speculative replay of a reachable scope on, and stopHalfWay its
+// early stop (variables for tests).
+var speculate, stopHalfWay = true, true
 
 // run is the state of one Trace call.
 type run struct {

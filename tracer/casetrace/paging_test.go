@@ -336,49 +336,65 @@ func TestPipeline(t *testing.T) {
 }
 
 // TestSpeculation: a reachable-scope trace writes the same files whether the speculative
-// replay ran beside the read or not, both when the scope turns out to hold every account
-// (its outcome is kept) and when it does not (the spool is replayed).
+// replay ran beside the read or not: when the scope turns out to hold every account (its
+// outcome is kept), when it does not (the pages are read again), and when the speculation
+// stops half-way (the pages before the spool are read again, then the spool is replayed).
+// The case is read in pages of 17 rows.
 func TestSpeculation(t *testing.T) {
 	db := pagedCase(t)
 	ms, err := tracer.ParseMethods("all")
 	if err != nil {
 		t.Fatal(err)
 	}
+	pr, ch, pc, pd := pageRows, spoolChunk, pipeChunk, pipeDepth
+	pageRows, spoolChunk, pipeChunk, pipeDepth = 17, 5, 3, 1
+	defer func() { pageRows, spoolChunk, pipeChunk, pipeDepth = pr, ch, pc, pd }()
 	opts := []Options{
 		{Seeds: []string{first("q2", "F0"), first("k1", "F1"), first("b3", "F2")}, Flows: tracer.FlowsAll},
 		{Seeds: []string{first("q3", "F0")}, GroupUnexplained: true},
 		{Seeds: []string{first("k3", "F1")}, AsOf: "2024-03-04"},
 		{Seeds: []string{"account:b2@2024-03-06..2024-03-06"}},
+		{Seeds: []string{"account:k1@2024-03-05..2024-03-06"}},
 	}
-	kept := map[bool]int{}
+	seen := map[string]int{}
 	for _, o := range opts {
 		o.Methods, o.ToolVersion, o.StartedAt = ms, "test", time.Unix(0, 0)
-		run := func(on bool) (map[string]string, bool) {
-			was := speculate
-			speculate = on
-			defer func() { speculate = was }()
+		run := func(on, stop bool) (map[string]string, *Outcome) {
+			was, wasStop := speculate, stopHalfWay
+			speculate, stopHalfWay = on, stop
+			defer func() { speculate, stopHalfWay = was, wasStop }()
 			out, err := Trace(context.Background(), db, o)
 			if err != nil {
 				t.Fatalf("%+v: %v", o, err)
 			}
-			return files(t, out), out.speculated
+			return files(t, out), out
 		}
-		plain, used := run(false)
-		spec, kept1 := run(true)
-		if used {
-			t.Errorf("%+v: speculation kept while switched off", o.Seeds)
+		plain, pout := run(false, true)
+		if pout.speculated || pout.spoolFrom != 0 {
+			t.Errorf("%+v: switched off, speculation kept %v, spool from page %d", o.Seeds, pout.speculated, pout.spoolFrom)
 		}
-		kept[kept1]++
-		if !reflect.DeepEqual(plain, spec) || len(plain) < 2 {
-			t.Errorf("%+v: speculative trace differs (%d files)", o.Seeds, len(plain))
-			for name := range plain {
-				if plain[name] != spec[name] {
-					t.Logf("%s:\n%s\nspeculative:\n%s", name, plain[name], spec[name])
+		for _, stop := range []bool{true, false} {
+			spec, sout := run(true, stop)
+			switch {
+			case sout.speculated:
+				seen["kept"]++
+			case sout.spoolFrom > 0 && sout.spoolFrom < sout.pages:
+				seen["stopped half-way"]++
+			case sout.spoolFrom == sout.pages:
+				seen["dropped at the end"]++
+			}
+			t.Logf("%v (stop half-way %v): kept %v, spool from page %d of %d", o.Seeds, stop, sout.speculated, sout.spoolFrom, sout.pages)
+			if !reflect.DeepEqual(plain, spec) || len(plain) < 2 {
+				t.Errorf("%+v: speculative trace differs (%d files)", o.Seeds, len(plain))
+				for name := range plain {
+					if plain[name] != spec[name] {
+						t.Logf("%s:\n%s\nspeculative:\n%s", name, plain[name], spec[name])
+					}
 				}
 			}
 		}
 	}
-	if kept[true] == 0 || kept[false] == 0 {
-		t.Errorf("speculation kept in %d traces and dropped in %d: the test must see both", kept[true], kept[false])
+	if len(seen) != 3 {
+		t.Errorf("speculation %v: the test must see it kept, dropped at the end and stopped half-way", seen)
 	}
 }

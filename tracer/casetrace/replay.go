@@ -89,16 +89,29 @@ func (t *run) newEngine(everything bool) (*tracer.Engine, error) {
 		GroupUnexplained: o.GroupUnexplained, Flows: o.Flows, AsOf: t.out.asOfEnd})
 }
 
-// replay runs the engine over the scope's transactions: those in sp when it is not nil, else
-// a stream from the case.
-func (t *run) replay(sp *spool) error {
+// replay runs the engine over the scope's transactions: a stream from the case of the pages
+// before page spoolFrom (all of them when sp is nil), then those in sp.
+func (t *run) replay(sp *spool, spoolFrom int) error {
 	e, err := t.newEngine(false)
 	if err != nil {
 		return err
 	}
 	feed := t.queryFeed("")
 	if sp != nil {
-		feed = func(fn func(*tracer.Batch) error) error { return t.feedSpool(sp, fn) }
+		total := t.replayRows()
+		var before int64
+		for _, p := range t.pageList[:spoolFrom] {
+			before += p.rows
+		}
+		feed = func(fn func(*tracer.Batch) error) error {
+			if spoolFrom > 0 {
+				if err := t.stream(streamSpec{cents: t.centsExpr(), scope: true, upTo: spoolFrom}, fn); err != nil {
+					return err
+				}
+				t.count(before, total)
+			}
+			return t.feedSpool(sp, before, total, fn)
+		}
 	}
 	if err := t.replayStream(e, feed, nil); err != nil {
 		return err
@@ -169,14 +182,13 @@ func (t *run) finishSpeculation(s *speculation, rows int64) (bool, error) {
 }
 
 // feedSpool hands the spooled transactions that touch the scope to fn in batches, in replay
-// order, reporting progress through Options.Count.
-func (t *run) feedSpool(sp *spool, fn func(*tracer.Batch) error) error {
+// order, reporting progress through Options.Count as done+rows of total.
+func (t *run) feedSpool(sp *spool, done, total int64, fn func(*tracer.Batch) error) error {
 	in := t.inScope
 	var b tracer.Batch
-	var done int64
 	return sp.each(func(c *tracer.Batch) error {
 		done += int64(c.Len())
-		defer t.count(done, sp.rows)
+		defer t.count(done, total)
 		if t.scopeAll {
 			return fn(c)
 		}

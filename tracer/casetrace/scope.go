@@ -133,10 +133,10 @@ func (r *reacher) step(b *tracer.Batch) {
 }
 
 // computeScope marks the accounts in scope. With ScopeAll every account but the exits is in
-// it. With ScopeReachable the accounts money from a seed can reach (see reacher): when sp is
-// not nil, the pass has already run while the transactions were read into it; otherwise a
-// stream of the account columns from the first seed on runs it.
-func (t *run) computeScope(sp *spool) error {
+// it. With ScopeReachable the accounts money from a seed can reach (see reacher): when the
+// transactions were read already (read), the pass has run during that read; otherwise a
+// stream of the account columns runs it.
+func (t *run) computeScope(read bool) error {
 	accts := t.out.accounts
 	nonExit := 0
 	for _, a := range accts {
@@ -151,7 +151,7 @@ func (t *run) computeScope(sp *spool) error {
 		t.scopeAll, t.scoped = true, nonExit
 		return nil
 	}
-	if sp == nil {
+	if !read {
 		r := t.newReacher()
 		err := t.stream(streamSpec{cents: `CAST(1 AS BIGINT)`}, func(b *tracer.Batch) error {
 			r.step(b)

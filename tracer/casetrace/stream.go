@@ -138,6 +138,10 @@ type streamSpec struct {
 	desc  bool   // reverse replay order
 	scope bool   // only transactions touching the scope
 	count bool   // report progress through Options.Count
+	// upTo, when > 0, reads only the pages before page upTo (forward order); onPage, when
+	// set, is told the index of each page before its rows come.
+	upTo   int
+	onPage func(page int)
 }
 
 // stream reads the replayable transactions page by page in replay order (or its reverse) and
@@ -152,12 +156,18 @@ func (t *run) stream(spec streamSpec, fn func(*tracer.Batch) error) error {
 	if spec.desc {
 		order = `t.booked_at DESC, t.seq DESC`
 	}
+	if spec.upTo > 0 {
+		ps = ps[:min(spec.upTo, len(ps))]
+	}
 	var total, done int64
 	for _, p := range ps {
 		total += p.rows
 	}
 	var m accountMap
 	for i := range ps {
+		if spec.onPage != nil {
+			spec.onPage(i)
+		}
 		p := ps[i]
 		if spec.desc {
 			p = ps[len(ps)-1-i]
