@@ -58,14 +58,9 @@ func (s *dequeStore) put(a int32, parts []lot) {
 	}
 }
 
-func (s *dequeStore) held(a int32, _ int64) int { return len(s.d[a].buf) - s.d[a].head }
+func (s *dequeStore) held(a int32, _ int64) int { return s.d[a].size() }
 
-func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	d := &s.d[a]
-	for _, l := range d.buf[d.head:] {
-		f(l.origin, l.cents)
-	}
-}
+func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.d[a].each(f) }
 
 // prorataStore keeps one share per origin per account.
 type prorataStore struct {
@@ -123,14 +118,11 @@ func (s *librStore) put(a int32, parts []lot) {
 }
 
 func (s *librStore) held(a int32, _ int64) int {
-	return len(s.u[a].buf) - s.u[a].head + len(s.t[a].s)
+	return s.u[a].size() + len(s.t[a].s)
 }
 
 func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	d := &s.u[a]
-	for _, l := range d.buf[d.head:] {
-		f(l.origin, l.cents)
-	}
+	s.u[a].each(f)
 	for _, l := range s.t[a].s {
 		f(l.origin, l.cents)
 	}
@@ -168,15 +160,12 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 }
 
 func (s *taintedFirstStore) held(a int32, _ int64) int {
-	return len(s.t[a].buf) - s.t[a].head + len(s.u[a].buf) - s.u[a].head
+	return s.t[a].size() + s.u[a].size()
 }
 
 func (s *taintedFirstStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	for _, d := range []*deque{&s.t[a], &s.u[a]} {
-		for _, l := range d.buf[d.head:] {
-			f(l.origin, l.cents)
-		}
-	}
+	s.t[a].each(f)
+	s.u[a].each(f)
 }
 
 // poisonStore keeps, per account, the sorted set of tainted origins that ever reached it.
