@@ -165,29 +165,25 @@ func (e *Engine) Apply(b *Batch) error {
 	if e.asOf != nil && b.At == nil && b.Len() > 0 {
 		return fmt.Errorf("%w: as-of needs transaction times, batch has none", ErrInput)
 	}
-	ctxs, err := e.prepare(b)
+	parallel := len(e.runs) > 1 && e.parallel
+	ctxs, err := e.prepare(b, !parallel)
 	e.ctxs = ctxs
 	if len(ctxs) > 0 {
-		if len(e.runs) > 1 && e.parallel {
-			var wg sync.WaitGroup
-			for _, r := range e.runs[1:] {
-				wg.Go(func() { r.applyAll(ctxs) })
-			}
-			e.runs[0].applyAll(ctxs)
-			wg.Wait()
-		} else {
-			for _, r := range e.runs {
-				r.applyAll(ctxs)
-			}
+		var wg sync.WaitGroup
+		for _, r := range e.runs[1:] {
+			wg.Go(func() { r.applyAll(ctxs) })
 		}
+		e.runs[0].applyAll(ctxs)
+		wg.Wait()
 	}
 	return err
 }
 
 // prepare is Apply's first pass: it checks the rows of b, updates the state every method
 // shares and returns one txnCtx per row to replay, up to the first bad row (reported by the
-// error) or the end of as-of.
-func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
+// error) or the end of as-of. With direct set it replays each row under every method at
+// once instead and returns none: one pass, without a buffer of a batch's rows.
+func (e *Engine) prepare(b *Batch, direct bool) ([]txnCtx, error) {
 	ctxs := e.ctxs[:0]
 	na := uint32(len(e.bal))
 	var t txnCtx
@@ -251,9 +247,14 @@ func (e *Engine) prepare(b *Batch) ([]txnCtx, error) {
 		if t.from == t.to && t.seed < 0 {
 			// A transfer to the same account moves nothing: only its shortfall, if any,
 			// is recorded. A seeded one is replayed so that it taints the balance.
-			if t.short > 0 {
-				t.selfShort = true
-				ctxs = append(ctxs, t)
+			if t.short == 0 {
+				continue
+			}
+			t.selfShort = true
+		}
+		if direct {
+			for _, r := range e.runs {
+				r.applyOne(&t)
 			}
 			continue
 		}

@@ -41,14 +41,19 @@ func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(u
 // applyAll replays the transactions of a batch in order.
 func (r *run) applyAll(ts []txnCtx) {
 	for i := range ts {
-		t := &ts[i]
-		if t.selfShort {
-			r.one[0] = lot{t.shortOrig, t.short}
-			r.store.put(t.from, r.one[:])
-			continue
-		}
-		r.apply(t)
+		r.applyOne(&ts[i])
 	}
+}
+
+// applyOne replays one transaction, or records the shortfall of a transfer to the same
+// account.
+func (r *run) applyOne(t *txnCtx) {
+	if t.selfShort {
+		r.one[0] = lot{t.shortOrig, t.short}
+		r.store.put(t.from, r.one[:])
+		return
+	}
+	r.apply(t)
 }
 
 // apply replays one transaction: shortfall lot, debit, seed relabelling, flows, credit.
