@@ -68,7 +68,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	// positions are only usable from one created before it.
 	progress(opt, "reading "+src.FileName)
 	defer func() {
-		for _, t := range []string{"aw", "aw_keys", "aw_numbers"} {
+		for _, t := range []string{"aw", "aw_accounts"} {
 			conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.`+t)
 		}
 	}()
@@ -107,7 +107,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	idPrefix := src.SHA256[:16] + ":"
 	// Accounts first: each transaction stores the account numbers of its sides.
 	progress(opt, "storing accounts")
-	keyed, err := storeAMLWorldAccounts(ctx, tx, sid)
+	fromNo, toNo, join, err := storeAMLWorldAccounts(ctx, tx, sid)
 	if err != nil {
 		return res, fmt.Errorf("store accounts of %s: %w", path, err)
 	}
@@ -118,11 +118,14 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 			CASE WHEN cur9 = ? THEN a8 END, CASE WHEN cur9 = ? THEN cur9 END,
 			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
 			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL,
-			f.account_no, t.account_no, CASE WHEN cur9 = ? THEN m8 END
+			`+fromNo+`, `+toNo+`, CASE WHEN cur9 = ? THEN m8 END
 		FROM (SELECT *, `+line+` AS ln, `+amlworldAccountID("c2", "c3")+` AS fa, `+amlworldAccountID("c4", "c5")+` AS ta FROM temp.aw WHERE chk IS NULL) x
-		`+amlworldNumberJoin(keyed),
+		`+join,
 		idPrefix, sid, sid, seqStride, base, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
+	}
+	if err := dropAMLWorldAccountType(ctx, tx); err != nil {
+		return res, err
 	}
 	progress(opt, "storing labels and quarantine")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO labels
@@ -213,7 +216,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		// nullstr = chr(0): an empty field stays '' (the rules want it), never NULL. Only the
 		// columns the load needs are kept; the raw text only for quarantined rows.
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk, `+amlworldKeys()+`,
+			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk,
 				CASE WHEN chk IS NOT NULL THEN `+strings.Join(names, " || ',' || ")+` END AS raw
 			FROM (SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields), "false")+` AS chk
 				FROM (SELECT *, `+amlworldTyped()+`
@@ -238,7 +241,7 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
 	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk, `+amlworldKeys()+`
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
 		FROM (SELECT *, `+amlworldTyped()+`
 			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
 				FROM (SELECT ordinality, l, string_split(l, ',') AS f

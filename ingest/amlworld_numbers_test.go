@@ -12,11 +12,11 @@ import (
 	"github.com/moneytrail/moneytrail/ingest/amlworld"
 )
 
-// TestAMLWorldNumbersMatchGeneralPath loads two AMLworld files that share most accounts
-// through the SQL fast path (with collision-free keys, with colliding keys, and after the
-// general loader stored the first file) and the same transactions as ledger files through
-// the general loader, and requires the same account_no for every account and the same
-// from_no/to_no for every transaction.
+// TestAMLWorldNumbersMatchGeneralPath loads two AMLworld files that share accounts through
+// the SQL fast path (alone, after another source, after the general loader stored the
+// first file) and the same transactions as ledger files through the general loader, and
+// requires the same account_no for every account and the same from_no/to_no for every
+// transaction.
 func TestAMLWorldNumbersMatchGeneralPath(t *testing.T) {
 	var buf bytes.Buffer
 	if err := fixtures.WriteAMLWorld(&buf, fixtures.AMLWorldOptions{Rows: 2000, Accounts: 1500, Seed: 11}); err != nil {
@@ -74,25 +74,23 @@ func TestAMLWorldNumbersMatchGeneralPath(t *testing.T) {
 	if reused == 0 || added == 0 {
 		t.Fatalf("second file reuses %d accounts and adds %d: the test needs both", reused, added)
 	}
-	wantAccounts, wantTxns := numbers(ledger[:], []string{FormatLedger, FormatLedger})
+	other := write("other.csv", "txn_id,booked_at,from_account,to_account,amount,currency\n"+
+		"O1,2022-08-01,zz:other,aa:other,5.00,EUR\nO2,2022-08-02,aa:other,mm:other,2.50,EUR\n")
 	cases := []struct {
-		name    string
-		files   []string
-		formats []string
-		key     func(bank, number string) string
+		name        string
+		files, refs []string
+		formats     []string
 	}{
-		{"fast path", aml[:], []string{FormatAMLWorld, FormatAMLWorld}, nil},
-		{"fast path, colliding keys", aml[:], []string{FormatAMLWorld, FormatAMLWorld},
-			func(bank, number string) string { return "(hash(" + bank + ", " + number + ") % 5)" }},
-		{"general path then fast path", []string{ledger[0], aml[1]}, []string{FormatLedger, FormatAMLWorld}, nil},
+		// The first file's accounts are all new (numbered by cast), the second's are not
+		// consecutive (numbered by join).
+		{"fast path", aml[:], ledger[:], []string{FormatAMLWorld, FormatAMLWorld}},
+		// New accounts numbered after another source's.
+		{"after another source", []string{other, aml[0]}, []string{other, ledger[0]}, []string{FormatLedger, FormatAMLWorld}},
+		{"general path then fast path", []string{ledger[0], aml[1]}, ledger[:], []string{FormatLedger, FormatAMLWorld}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.key != nil {
-				saved := amlworldKey
-				amlworldKey = c.key
-				defer func() { amlworldKey = saved }()
-			}
+			wantAccounts, wantTxns := numbers(c.refs, []string{FormatLedger, FormatLedger})
 			accounts, txns := numbers(c.files, c.formats)
 			if accounts != wantAccounts {
 				t.Errorf("account numbers\n got %.300s\nwant %.300s", accounts, wantAccounts)
@@ -100,6 +98,15 @@ func TestAMLWorldNumbersMatchGeneralPath(t *testing.T) {
 			if txns != wantTxns {
 				t.Errorf("transaction numbers\n got %.300s\nwant %.300s", txns, wantTxns)
 			}
+			if n := strings.Count(accounts, "="); n < 100 {
+				t.Errorf("only %d accounts", n)
+			}
 		})
+	}
+	// The ENUM type of the fast path lives only inside the load's transaction.
+	db := newCase(t)
+	ingestFile(t, db, aml[0], Options{Format: FormatAMLWorld})
+	if n := one[int64](t, db, `SELECT count(*) FROM duckdb_types() WHERE type_name = ?`, amlworldAccountType); n != 0 {
+		t.Errorf("type %s left in the case", amlworldAccountType)
 	}
 }
