@@ -227,10 +227,26 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	// The seeds' queries, the count of amounts without a base value, the pages of the
 	// stream and the sources' ranges come from a second connection while the accounts are
 	// read: the one is mostly DuckDB's work, the other mostly Go's.
+	// A database locked down for user queries (casedb.LockDown) has a single connection:
+	// then all of it runs on the trace's connection, one after the other.
 	var cands [][]seedCandidate
 	var seedErr error
+	prepare := func(st *run) {
+		if cands, seedErr = st.seedCandidates(); seedErr != nil {
+			return
+		}
+		if seedErr = st.countAmounts(); seedErr != nil {
+			return
+		}
+		if _, seedErr = st.pages(); seedErr != nil {
+			return
+		}
+		seedErr = st.loadSourceRanges()
+		t.nulls, t.pageList, t.sources, t.sourcesRead = st.nulls, st.pageList, st.sources, true
+	}
 	var wg sync.WaitGroup
-	if !back {
+	concurrent := !back && db.Stats().MaxOpenConnections != 1
+	if concurrent {
 		sconn, err := db.Conn(ctx)
 		if err != nil {
 			return nil, err
@@ -238,24 +254,15 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		defer sconn.Close()
 		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
 		defer st.dropTemp()
-		wg.Go(func() {
-			if cands, seedErr = st.seedCandidates(); seedErr != nil {
-				return
-			}
-			if seedErr = st.countAmounts(); seedErr != nil {
-				return
-			}
-			if _, seedErr = st.pages(); seedErr != nil {
-				return
-			}
-			seedErr = st.loadSourceRanges()
-			t.nulls, t.pageList, t.sources, t.sourcesRead = st.nulls, st.pageList, st.sources, true
-		})
+		wg.Go(func() { prepare(st) })
 	}
 	err = t.loadAccounts()
 	wg.Wait()
 	if err != nil {
 		return nil, err
+	}
+	if !back && !concurrent {
+		prepare(t)
 	}
 	if back {
 		return t.traceBackward(step)

@@ -398,3 +398,27 @@ func TestSpeculation(t *testing.T) {
 		t.Errorf("speculation %v: the test must see it kept, dropped at the end and stopped half-way", seen)
 	}
 }
+
+// TestTraceLockedDown: on a database locked down for user queries (one connection, as rules
+// leave it) a trace runs its preparation on its own connection and gives the same files.
+func TestTraceLockedDown(t *testing.T) {
+	db := pagedCase(t)
+	o := Options{Seeds: []string{first("q2", "F0"), first("k1", "F1")}, Methods: []tracer.Method{tracer.FIFO, tracer.LIBR},
+		ToolVersion: "test", StartedAt: time.Unix(0, 0)}
+	open, err := Trace(context.Background(), db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := db.LockDown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	locked, err := Trace(ctx, db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(files(t, open), files(t, locked)) {
+		t.Error("the trace on the locked-down database differs")
+	}
+}

@@ -310,8 +310,14 @@ func (t *run) selectorIDs(sel SeedSelector) ([]string, error) {
 	}
 	// A query from the command line reads the case and nothing else: no files, and wrapped as
 	// a subquery, nothing but a SELECT parses.
-	if err := t.exec(`SET enable_external_access = false`); err != nil {
+	var external bool
+	if err := t.conn.QueryRowContext(t.ctx, `SELECT current_setting('enable_external_access')`).Scan(&external); err != nil {
 		return nil, err
+	}
+	if external { // off already in a locked-down database, where it cannot be set again
+		if err := t.exec(`SET enable_external_access = false`); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT CAST(txn_id AS VARCHAR) FROM (`+q+`) AS seed_query`)
 	if err != nil {
