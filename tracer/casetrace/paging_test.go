@@ -156,6 +156,26 @@ func TestPagedStream(t *testing.T) {
 	}
 }
 
+// numberedBatch returns a batch of size transactions numbered on from *n (which it advances),
+// every column distinct and beyond 32 bits where it can be, with inflow labels n%3 when
+// labels is set, and the same transactions in row form.
+func numberedBatch(n *int, size int, labels bool) (tracer.Batch, []tracer.Txn) {
+	var b tracer.Batch
+	var txns []tracer.Txn
+	for range size {
+		*n++
+		k := *n
+		tx := tracer.Txn{Txn: int64(k) << 33, From: int32(k), To: -int32(k), Cents: int64(k) * 1_000_003, At: -int64(k) << 40}
+		txns = append(txns, tx)
+		b.Txn, b.From, b.To = append(b.Txn, tx.Txn), append(b.From, tx.From), append(b.To, tx.To)
+		b.Cents, b.At = append(b.Cents, tx.Cents), append(b.At, tx.At)
+		if labels {
+			b.Label = append(b.Label, int32(k%3))
+		}
+	}
+	return b, txns
+}
+
 // TestSpool: batches of any size come back in order, through the file once a chunk fills,
 // and the file is gone after close.
 func TestSpool(t *testing.T) {
@@ -163,14 +183,8 @@ func TestSpool(t *testing.T) {
 	var want []tracer.Txn
 	n := 0
 	for size := range 7 {
-		var b tracer.Batch
-		for range size {
-			n++
-			tx := tracer.Txn{Txn: int64(n) << 33, From: int32(n), To: -int32(n), Cents: int64(n) * 1_000_003, At: -int64(n) << 40}
-			want = append(want, tx)
-			b.Txn, b.From, b.To = append(b.Txn, tx.Txn), append(b.From, tx.From), append(b.To, tx.To)
-			b.Cents, b.At = append(b.Cents, tx.Cents), append(b.At, tx.At)
-		}
+		b, txns := numberedBatch(&n, size, false)
+		want = append(want, txns...)
 		if err := s.add(&b); err != nil {
 			t.Fatal(err)
 		}
@@ -279,14 +293,8 @@ func TestPipeline(t *testing.T) {
 	})
 	n := 0
 	for size := range 9 {
-		var b tracer.Batch
-		for range size {
-			n++
-			tx := tracer.Txn{Txn: int64(n) << 33, From: int32(n), To: -int32(n), Cents: int64(n) * 1_000_003, At: -int64(n) << 40}
-			want, wantLabels = append(want, tx), append(wantLabels, int32(n%3))
-			b.Txn, b.From, b.To = append(b.Txn, tx.Txn), append(b.From, tx.From), append(b.To, tx.To)
-			b.Cents, b.At, b.Label = append(b.Cents, tx.Cents), append(b.At, tx.At), append(b.Label, int32(n%3))
-		}
+		b, txns := numberedBatch(&n, size, true)
+		want, wantLabels = append(want, txns...), append(wantLabels, b.Label...)
 		if err := p.add(&b); err != nil {
 			t.Fatal(err)
 		}
