@@ -68,7 +68,10 @@ SELECT day, currency, num, den FROM q`
 // applyFX sets base_amount (and base_micros with it), fx_rate and fx_date on transactions matching scope (an SQL
 // condition written by this package, never user text): amounts already in the base currency
 // as they are; others at the booking day's rate or the last earlier fixing's, rounded to the
-// cent half away from zero from exact integers. Transactions without a rate keep a NULL
+// cent half away from zero from exact integers. A money-transfer pay-out (and the charge
+// deducted at it) takes the rate of its transfer's send day: it empties the receiver's
+// operator account of the value the send put there, to the cent, whatever the fixing on the
+// pay-out day (which would leave a revaluation in the account, traced as unexplained funds). Transactions without a rate keep a NULL
 // base_amount and show in the fx_missing view. It returns how many in scope have no rate.
 func applyFX(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
 	var base string
@@ -86,8 +89,11 @@ func applyFX(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
 	if rates > 0 {
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE fx_todo AS
 		WITH quotes AS (`+fxQuotes+`),
-		todo AS (SELECT txn_id, CAST(booked_at AS DATE) AS d, currency, CAST(amount * 1000000 AS HUGEINT) AS micro
-			FROM transactions WHERE currency <> $base AND base_amount IS NULL AND (`+scope+`))
+		due AS (SELECT txn_id, booked_at, channel, currency, amount
+			FROM transactions WHERE currency <> $base AND base_amount IS NULL AND (`+scope+`)),
+		todo AS (SELECT d.txn_id, CAST(coalesce(s.booked_at, d.booked_at) AS DATE) AS d, d.currency, CAST(d.amount * 1000000 AS HUGEINT) AS micro
+			FROM due d LEFT JOIN transactions s ON d.channel IN ('mto_payout', 'fee') AND s.channel = 'mto_send'
+				AND s.txn_id = regexp_replace(d.txn_id, ':payout(-fee)?$', ''))
 		SELECT t.txn_id, q.day, q.num, q.den,
 			-- cents = micro * den / (num * 10^4), rounded half away from zero
 			CAST((2 * t.micro * q.den + q.num * 10000) // (2 * q.num * 10000) AS HUGEINT) AS cents

@@ -106,8 +106,9 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	// The operators' records: what was sent, charged and paid out in cash. A pay-out in
 	// another currency than sent is booked in the send currency (the value that left the
 	// receiver's operator account) with the cash paid in received_amount: valued at the
-	// pay-out day's fixing, it differs from the send by a revaluation, and from the cash by
-	// the operator's exchange margin. sent + revaluation = cash paid out + margin, to the cent.
+	// send day's fixing (as ingest values every pay-out), it equals the send, and it differs
+	// from the cash by the operator's exchange margin: sent + revaluation (0) = cash paid out
+	// + margin, to the cent; the revaluation column shows that the operator accounts empty.
 	if err := section(ctx, w, db, o.Output, "   money-transfer operators: transfers, fees, pay-outs in cash to the receivers (base currency)",
 		`WITH p AS (
 			SELECT s.base_amount AS sent, p.base_amount AS paid_value, p.base_currency AS base,
