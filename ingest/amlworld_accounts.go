@@ -24,9 +24,10 @@ func amlworldAccountID(bank, number string) string {
 //
 // When the file's accounts hold consecutive numbers (always so for a file that brings only
 // new accounts), an ENUM of their ids in number order turns an id into its number by a
-// cast, and the insert needs no join: a join makes DuckDB insert row by row instead of in
-// ordered batches, which cost 0.5 s per million rows and 0.5 GB at 5M. Otherwise the rows
-// are joined to accounts by id.
+// cast, and the insert needs no join: a join makes DuckDB give up its ordered batch insert
+// (measured: 1M rows, storing transactions 2.06 s with the join, 1.65 s with the cast;
+// 5M rows, the same 20 s either way but peak memory 1.44 instead of 1.86 GiB). Otherwise
+// the rows are joined to accounts by id.
 func storeAMLWorldAccounts(ctx context.Context, tx *sql.Tx, sid int64) (from, to, join string, err error) {
 	// Two pairs can make one id (a bank or number holding ':'): the account keeps the least.
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw_accounts AS
