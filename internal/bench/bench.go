@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -118,7 +119,9 @@ func runChild(ctx context.Context, exe string, args ...string) (StepResult, erro
 		}
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
+		if r.PeakRSS == 0 {
+			r.PeakRSS = ru.Maxrss * 1024
+		}
 		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return r, nil
@@ -183,9 +186,31 @@ func ingestedCase(ctx context.Context, o IngestOptions, prefix, dbName string) (
 
 // emit prints a step's result line for the parent process.
 func emit(w io.Writer, r StepResult) error {
+	r.PeakRSS = ownPeakRSS()
 	b, _ := json.Marshal(r)
 	_, err := fmt.Fprintf(w, "%s%s\n", stepResultPrefix, b)
 	return err
+}
+
+// ownPeakRSS is this process's peak resident set since its program started (VmHWM of
+// /proc/self/status, Linux), 0 when unknown. The rusage of a child counts the resident set
+// its parent had when it forked (the bench's parent prepares the case in-process), so a step
+// reports its own.
+func ownPeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // IngestOptions shapes the ingest benchmark.
