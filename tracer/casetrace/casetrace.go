@@ -275,11 +275,10 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		return nil, err
 	}
 	// With base amounts throughout (countAmounts ran beside the accounts' read), the amounts
-	// are known before the scope: the case is read once, the scope pass runs during the read,
-	// and the columns wait in a spool (on disk beyond one chunk) for the replay.
-	// The spool keeps the rows for a replay after the read; while the speculative replay
-	// runs it is not needed, so it starts at the page after the one where the speculation
-	// stops (spoolFrom), and the pages before it are read again if the speculation is dropped.
+	// are known before the scope: the case is read once, the scope pass and the speculative
+	// replay run during the read. A spool (on disk beyond one chunk) keeps the rows for a
+	// replay after the read only once the speculation has stopped: it starts at the page
+	// after that (spoolFrom), and the pages before it are read again if the scope needs them.
 	var sp *spool
 	var spec *speculation
 	spoolFrom := 0
