@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/ingest/match/matchtest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
 )
 
@@ -80,13 +81,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 	if err := db.QueryRow(`SELECT min(txn_id), max(txn_id) FROM transactions`).Scan(&kept, &dup); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`INSERT INTO matches VALUES (1, '` + kept + `', '` + dup + `', 'amount', 0.9, 0, 'EUR', 0, TIMESTAMP '2024-01-01', '')`,
-		`UPDATE transactions SET duplicate_of = '` + kept + `' WHERE txn_id = '` + dup + `'`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	matchtest.Mark(t, db, 1, kept, dup, "2024-01-01")
 	if rep, err := Verify(ctx, db, res.RunID); err != nil || rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), "the matches changed since the run") {
 		t.Errorf("changed matches not reported: %v %+v", err, rep)
 	}

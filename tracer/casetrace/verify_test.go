@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moneytrail/moneytrail/ingest/match/matchtest"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
@@ -37,13 +38,7 @@ func TestVerifyReRunsTheStoredTrace(t *testing.T) {
 	if err := fwd.Store(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`INSERT INTO matches VALUES (1, 'MF4', 'MF3', 'amount', 0.9, 0, 'EUR', 0, TIMESTAMP '2024-01-05', '')`,
-		`UPDATE transactions SET duplicate_of = 'MF4' WHERE txn_id = 'MF3'`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	matchtest.Mark(t, db, 1, "MF4", "MF3", "2024-01-05")
 	v, err := casetrace.Verify(ctx, db, fwd.RunID, string(fwd.ManifestJSON()))
 	if err != nil {
 		t.Fatal(err)
