@@ -133,7 +133,8 @@ func (t *run) keepReport(e *tracer.Engine) error {
 // speculation is a replay of every account, run while the case is read for the reachable
 // scope. When the scope turns out to hold every account (seeds whose money reaches the whole
 // case, common on dense data) it is the scoped replay, transaction for transaction, and the
-// trace is done when the read is; otherwise it is dropped and the spool is replayed.
+// trace is done when the read is; otherwise it is dropped and the scope is replayed from the
+// spool and, for the pages before the spool, from the case (see replay).
 type speculation struct {
 	e  *tracer.Engine
 	rp *replayer
