@@ -33,7 +33,9 @@
 //     out to hold every account, that replay is the scoped one transaction for transaction and
 //     is kept, otherwise it is dropped (early when, half-way through the read, fewer than a
 //     quarter of the accounts are reached) and the spool is replayed. The seeds' queries and
-//     the amounts' check run on a second connection while the accounts are read. Several
+//     the amounts' check run on a second connection while the accounts are read; of those
+//     the replay reads only numbers (rank in id order, exit mark, opening balance), and their
+//     ids, kinds and parties follow on the second connection during the read. Several
 //     methods replay each batch side by side (see tracer.Engine.Apply). For seed origins this gives the positions of scope "all" exactly under
 //     fifo, lifo, libr, tainted-first and poison; under prorata, money from outside the scope
 //     is one clean origin instead of clean and per-account unexplained origins, so the
@@ -68,7 +70,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/moneytrail/moneytrail/ingest"
@@ -226,7 +227,8 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	step("reading accounts")
 	// The seeds' queries, the count of amounts without a base value, the pages of the
 	// stream and the sources' ranges come from a second connection while the accounts are
-	// read: the one is mostly DuckDB's work, the other mostly Go's.
+	// read; the accounts' names (text the replay does not need) follow on that connection
+	// beside the read of the transactions, and are waited for before they are used.
 	// A database locked down for user queries (casedb.LockDown) has a single connection:
 	// then all of it runs on the trace's connection, one after the other.
 	var cands [][]seedCandidate
@@ -244,8 +246,8 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		seedErr = st.loadSourceRanges()
 		t.nulls, t.pageList, t.sources, t.sourcesRead = st.nulls, st.pageList, st.sources, true
 	}
-	var wg sync.WaitGroup
 	concurrent := !back && db.Stats().MaxOpenConnections != 1
+	prepared := make(chan struct{})
 	if concurrent {
 		sconn, err := db.Conn(ctx)
 		if err != nil {
@@ -254,15 +256,41 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		defer sconn.Close()
 		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
 		defer st.dropTemp()
-		wg.Go(func() { prepare(st) })
+		named := make(chan struct{})
+		var nos []int32
+		var ids, kinds, parties []string
+		var namesErr error
+		go func() {
+			defer close(named)
+			prepare(st)
+			close(prepared)
+			if seedErr == nil {
+				nos, ids, kinds, parties, namesErr = readNames(ctx, sconn)
+			}
+		}()
+		defer func() { <-named }()
+		t.names = func() error {
+			<-named
+			if namesErr != nil {
+				return namesErr
+			}
+			return t.setNames(nos, ids, kinds, parties)
+		}
 	}
 	err = t.loadAccounts()
-	wg.Wait()
+	if concurrent {
+		<-prepared
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !back && !concurrent {
-		prepare(t)
+	if !concurrent {
+		if err := t.loadNames(t.conn); err != nil {
+			return nil, err
+		}
+		if !back {
+			prepare(t)
+		}
 	}
 	if back {
 		return t.traceBackward(step)
@@ -364,6 +392,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		}
 	}
 	step("naming transactions")
+	if err := t.waitNames(); err != nil {
+		return nil, err
+	}
 	if err := t.nameTxns(); err != nil {
 		return nil, err
 	}
@@ -400,6 +431,19 @@ type run struct {
 	nulls       int64 // replayable transactions without a base amount
 
 	groupPoison bool // poison replays all seeds as one origin (see poisonGrouped)
+	// names, when set, waits for the accounts' ids, kinds and parties read beside the stream
+	// and stores them in out.accounts (see waitNames).
+	names func() error
+}
+
+// waitNames makes sure out.accounts holds the accounts' ids, kinds and parties.
+func (t *run) waitNames() error {
+	if t.names == nil {
+		return nil
+	}
+	f := t.names
+	t.names = nil
+	return f()
 }
 
 // traceBackward is the rest of Trace for a backward trace, once the accounts are loaded.

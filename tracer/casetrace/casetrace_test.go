@@ -222,6 +222,33 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestBadAccounts: an account the tracer cannot take is named in the error, although the
+// replay reads no account id (names come later, beside the read of the transactions).
+func TestBadAccounts(t *testing.T) {
+	for _, c := range []struct {
+		update, msg string
+		input       bool
+	}{
+		{`UPDATE accounts SET opening_balance = -12.5 WHERE account_id = 'mule-1'`,
+			"account mule-1: negative opening balance -12.50", true},
+		{`UPDATE accounts SET opening_balance = 40, currency = 'USD' WHERE account_id = 'shop-1'`,
+			"account shop-1: opening balance in USD, the case traces in EUR", true},
+		{`UPDATE accounts SET account_no = NULL WHERE account_id = 'bystander'`,
+			"account bystander has no account number", false},
+		{`UPDATE accounts SET account_no = (SELECT account_no FROM accounts WHERE account_id = 'mule-1') WHERE account_id = 'bystander'`,
+			"accounts bystander and mule-1 share account number", false},
+	} {
+		db := newCase(t, "network.csv")
+		if _, err := db.ExecContext(context.Background(), c.update); err != nil {
+			t.Fatal(err)
+		}
+		_, err := traceErr(db, "fifo", casetrace.Options{}, "txn:N03")
+		if err == nil || !strings.Contains(err.Error(), c.msg) || errors.Is(err, ingest.ErrInput) != c.input {
+			t.Errorf("%s: %v, want %q (input error %v)", c.update, err, c.msg, c.input)
+		}
+	}
+}
+
 // TestNoRate: a transaction in scope without a base-currency amount stops the trace unless
 // everything in scope is in one currency.
 func TestNoRate(t *testing.T) {

@@ -242,6 +242,9 @@ func (t *run) pick(sel SeedSelector, cands []seedCandidate) ([]resolvedSeed, err
 			}
 			return nil, fmt.Errorf("%w: seed %q: transaction %s credits %s, which is not in the accounts table", ErrInput, sel.Given, s.txnID, to)
 		case t.out.accounts[s.to].exitKind:
+			if err := t.waitNames(); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is not a credit into an account inside the traced universe: it pays %s (kind %s)",
 				ErrInput, sel.Given, s.txnID, t.out.accounts[s.to].id, t.out.accounts[s.to].kind)
 		case t.out.asOfEnd != nil && s.at > *t.out.asOfEnd:

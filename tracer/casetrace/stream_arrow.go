@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
@@ -71,4 +72,74 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 		}
 		return rr.Err()
 	})
+}
+
+// readNames reads the numbers, ids, kinds and parties of the accounts through DuckDB's Arrow
+// interface. Each record batch's string values become one Go string, of which
+// every id and party is a slice: two allocations per batch instead of two per account.
+func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
+	err = conn.Raw(func(dc any) error {
+		dconn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("not a driver connection: %T", dc)
+		}
+		ar, err := duckdb.NewArrowFromConn(dconn)
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, namesQuery)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		kindOf := map[string]string{} // a few kinds: one string each
+		for rr.Next() {
+			rec := rr.RecordBatch()
+			if rec.NumCols() != 4 {
+				return fmt.Errorf("names query returned %d columns, want 4", rec.NumCols())
+			}
+			no, ok0 := rec.Column(0).(*array.Int32)
+			id, ok1 := rec.Column(1).(*array.String)
+			kind, ok2 := rec.Column(2).(*array.String)
+			party, ok3 := rec.Column(3).(*array.String)
+			if !ok0 || !ok1 || !ok2 || !ok3 {
+				return fmt.Errorf("names query returned %s, want an int32 and three strings", rec.Schema())
+			}
+			if no.NullN()+id.NullN()+kind.NullN()+party.NullN() > 0 {
+				return fmt.Errorf("names query returned NULLs")
+			}
+			nos = append(nos, no.Int32Values()...)
+			ids = appendStrings(ids, id)
+			parties = appendStrings(parties, party)
+			for i := range kind.Len() {
+				k := kind.Value(i)
+				if c, ok := kindOf[k]; ok {
+					kinds = append(kinds, c)
+					continue
+				}
+				c := strings.Clone(k)
+				kindOf[c] = c
+				kinds = append(kinds, c)
+			}
+		}
+		return rr.Err()
+	})
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	}
+	return nos, ids, kinds, parties, nil
+}
+
+// appendStrings appends the values of a to out as slices of one copy of a's value buffer.
+func appendStrings(out []string, a *array.String) []string {
+	if a.Len() == 0 {
+		return out
+	}
+	offs := a.ValueOffsets()
+	first := offs[0]
+	all := string(a.ValueBytes()[:offs[a.Len()]-first])
+	for i := range a.Len() {
+		out = append(out, all[offs[i]-first:offs[i+1]-first])
+	}
+	return out
 }

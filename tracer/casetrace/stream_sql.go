@@ -5,6 +5,7 @@ package casetrace
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/moneytrail/moneytrail/tracer"
 )
@@ -65,4 +66,35 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 		return fn(b)
 	}
 	return nil
+}
+
+// readNames reads the numbers, ids, kinds and parties of the accounts, row by row.
+func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, namesQuery)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	}
+	defer rows.Close()
+	nos, ids, kinds, parties = make([]int32, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	kindOf := map[string]string{} // a few kinds: one string each
+	for rows.Next() {
+		var no int32
+		var id, kind, party string
+		if err := rows.Scan(&no, &id, &kind, &party); err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+		}
+		k, ok := kindOf[kind]
+		if !ok {
+			k, kindOf[kind] = kind, kind
+		}
+		nos, ids, kinds, parties = append(nos, no), append(ids, id), append(kinds, k), append(parties, party)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	}
+	return nos, ids, kinds, parties, nil
 }
