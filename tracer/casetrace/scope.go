@@ -161,17 +161,25 @@ func (t *run) indexOf(no int32) int32 {
 // payment from a reached account. Exits (cash, external, asset) are never reached: money
 // paid by them is fresh.
 type reacher struct {
-	accts   []account
+	exit    []bool // per account: an exit (compact: the pass touches two accounts per row)
 	reached []bool
 	n       int // accounts reached
 	seeds   map[int64]bool
-	first   int64 // time of the first seed
+	filter  []uint64 // bit k&filterMask set for every seed key k: most rows skip the map
+	first   int64    // time of the first seed
 }
 
+const filterMask = 1<<20 - 1
+
 func (t *run) newReacher() *reacher {
-	r := &reacher{accts: t.out.accounts, reached: t.inScope, seeds: make(map[int64]bool, len(t.out.seeds)), first: t.out.seeds[0].at}
+	r := &reacher{exit: make([]bool, len(t.out.accounts)), reached: t.inScope, seeds: make(map[int64]bool, len(t.out.seeds)),
+		filter: make([]uint64, (filterMask+1)/64), first: t.out.seeds[0].at}
+	for i, a := range t.out.accounts {
+		r.exit[i] = a.exitKind
+	}
 	for _, s := range t.out.seeds {
 		r.seeds[s.key] = true
+		r.filter[(s.key&filterMask)>>6] |= 1 << (s.key & 63)
 		r.first = min(r.first, s.at)
 	}
 	return r
@@ -182,13 +190,14 @@ func (r *reacher) step(b *tracer.Batch) {
 	if n := b.Len(); n == 0 || b.At[n-1] < r.first {
 		return
 	}
-	reached, accts := r.reached, r.accts
+	reached, exit, filter := r.reached, r.exit, r.filter
 	for i, k := range b.Txn {
 		to := b.To[i]
-		if reached[to] || accts[to].exitKind || b.At[i] < r.first {
+		if reached[to] || exit[to] || b.At[i] < r.first {
 			continue
 		}
-		if from := b.From[i]; (reached[from] && !accts[from].exitKind) || r.seeds[k] {
+		from := b.From[i]
+		if (reached[from] && !exit[from]) || (filter[(k&filterMask)>>6]&(1<<(k&63)) != 0 && r.seeds[k]) {
 			reached[to] = true
 			r.n++
 		}
