@@ -32,8 +32,8 @@ type Engine struct {
 	labels int32
 	// capture: the transactions of Config.Capture (nil when none).
 	capture map[int64]bool
-	// ctxs is the batch being replayed (see Apply); parallel is set when the methods replay
-	// it side by side.
+	// ctxs is the batch being replayed (see Apply); parallel is set when the methods may
+	// replay it side by side (see sideBySide).
 	ctxs     []txnCtx
 	parallel bool
 }
@@ -159,32 +159,84 @@ type txnCtx struct {
 // Methods keep separate state, so with several methods and more than one CPU each replays the
 // batch in a goroutine of its own; the outcome does not depend on it.
 func (e *Engine) Apply(b *Batch) error {
+	if err := e.check(b); err != nil {
+		return err
+	}
+	ctxs, err := e.prepare(b, !e.sideBySide(), e.ctxs[:0])
+	e.ctxs = ctxs
+	e.replay(ctxs)
+	return err
+}
+
+// Prepared is a batch after Prepare, the first of Apply's two passes: what every method needs
+// of each of its rows. Prepare reuses its buffers.
+type Prepared struct {
+	ctxs []txnCtx
+	err  error
+}
+
+// Len is the number of rows Replay will replay.
+func (p *Prepared) Len() int { return len(p.ctxs) }
+
+// Prepare runs Apply's first pass over b into p: it checks the rows, updates the state every
+// method shares (balances, shortfalls, seeds, as-of) and keeps what the methods need of
+// each row; Replay(p) runs the second pass. Prepare and Replay touch different state, so a
+// pipeline may prepare the next batch in one goroutine while the previous one replays in
+// another; batches are prepared and replayed in the same order, every prepared batch is
+// replayed before Report, and Prepare is not called concurrently with itself (nor Replay).
+// A malformed row's error comes from Replay, after the rows before it.
+func (e *Engine) Prepare(b *Batch, p *Prepared) {
+	p.ctxs, p.err = p.ctxs[:0], e.check(b)
+	if p.err == nil {
+		p.ctxs, p.err = e.prepare(b, false, p.ctxs)
+	}
+}
+
+// Replay runs Apply's second pass over a prepared batch (see Prepare).
+func (e *Engine) Replay(p *Prepared) error {
+	e.replay(p.ctxs)
+	return p.err
+}
+
+// check is what Apply checks of a whole batch before its rows.
+func (e *Engine) check(b *Batch) error {
 	if err := b.validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	if e.asOf != nil && b.At == nil && b.Len() > 0 {
 		return fmt.Errorf("%w: as-of needs transaction times, batch has none", ErrInput)
 	}
-	parallel := len(e.runs) > 1 && e.parallel
-	ctxs, err := e.prepare(b, !parallel)
-	e.ctxs = ctxs
-	if len(ctxs) > 0 {
-		var wg sync.WaitGroup
-		for _, r := range e.runs[1:] {
-			wg.Go(func() { r.applyAll(ctxs) })
-		}
-		e.runs[0].applyAll(ctxs)
-		wg.Wait()
+	return nil
+}
+
+// sideBySide reports whether the methods replay a batch in goroutines of their own.
+func (e *Engine) sideBySide() bool { return len(e.runs) > 1 && e.parallel }
+
+// replay is the second pass: the prepared rows under every method, side by side when
+// sideBySide.
+func (e *Engine) replay(ctxs []txnCtx) {
+	if len(ctxs) == 0 {
+		return
 	}
-	return err
+	if !e.sideBySide() {
+		for _, r := range e.runs {
+			r.applyAll(ctxs)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, r := range e.runs[1:] {
+		wg.Go(func() { r.applyAll(ctxs) })
+	}
+	e.runs[0].applyAll(ctxs)
+	wg.Wait()
 }
 
 // prepare is Apply's first pass: it checks the rows of b, updates the state every method
-// shares and returns one txnCtx per row to replay, up to the first bad row (reported by the
-// error) or the end of as-of. With direct set it replays each row under every method at
-// once instead and returns none: one pass, without a buffer of a batch's rows.
-func (e *Engine) prepare(b *Batch, direct bool) ([]txnCtx, error) {
-	ctxs := e.ctxs[:0]
+// shares and appends to ctxs one txnCtx per row to replay, up to the first bad row (reported
+// by the error) or the end of as-of. With direct set it replays each row under every method
+// at once instead and appends none: one pass, without a buffer of a batch's rows.
+func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error) {
 	na := uint32(len(e.bal))
 	var t txnCtx
 	for i := range b.Len() {
