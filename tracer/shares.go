@@ -5,31 +5,320 @@ import (
 	"slices"
 )
 
-// shares holds one amount per origin, in order of first arrival, for the proportional
-// methods. Zero shares are dropped, so the order is that of the origins' current presence.
-// A long list (a hub that receives from many origins) keeps an index from origin to
-// position, so that a credit costs the size of the credit, not of the list.
-type shares struct {
-	s     []lot
-	total int64
-	idx   map[Origin]int32
+// shareStore holds, for every account, one amount per origin in order of first arrival, for
+// the proportional methods. Zero shares are dropped, so the order is that of the origins'
+// current presence.
+//
+// The layout is chosen for the cache and the garbage collector. Each account has a 16-byte
+// head; a single share, the usual case, sits in the head itself, so that a transaction
+// touching the account reads one cache line. Longer lists live in blocks of 4, 8, 16... lots
+// carved from large chunks and reused through free lists per size, so that the store holds
+// no pointers for the collector to scan, a short list fills one cache line and growing the
+// store never copies it. A long list (a hub that receives from many origins) also keeps an
+// index from origin to position, so that a credit costs the size of the credit, not of the
+// list.
+type shareStore struct {
+	h    []shareHead
+	meta []uint8 // per account: the block's class (0: none, the head holds the list) and hubBit
+	// chunks hold the blocks: a block's offset o is lot o%chunkLen of chunks[o/chunkLen].
+	// A block longer than a chunk has a chunk of its own, followed by nil chunks that keep
+	// its offsets.
+	chunks    [][]lot
+	cur       int                    // the chunk that blocks are carved from
+	next, end int                    // its unused offsets
+	free      [maxClass + 1][]uint32 // per class: offsets of free blocks
+	hubs      map[int32]map[Origin]int32
 }
+
+// shareHead is an account's list: total is the sum of its n shares. With no block, n <= 1
+// and ref is the origin of the single share (whose amount is total); otherwise ref is the
+// offset of the block.
+type shareHead struct {
+	total int64
+	ref   uint32
+	n     uint32
+}
+
+const (
+	hubBit    = 0x80
+	classMask = 0x7f
+	minBlock  = 4  // lots in a block of class 1: one cache line
+	maxClass  = 31 // a block of class c holds minBlock << (c-1) lots
+	chunkBits = 16
+	chunkLen  = 1 << chunkBits
+)
 
 // indexFrom is the list length from which shares keep an index (a variable for tests).
 var indexFrom = 48
 
-func (sh *shares) reindex() {
-	if len(sh.s) < indexFrom/2 {
-		sh.idx = nil
+func newShareStore(accounts int) *shareStore {
+	return &shareStore{h: make([]shareHead, accounts), meta: make([]uint8, accounts)}
+}
+
+func blockLen(class uint8) int { return minBlock << (class - 1) }
+
+// block returns the first n lots of the block at offset ref.
+func (st *shareStore) block(ref, n uint32) []lot {
+	i := ref & (chunkLen - 1)
+	// A chunk's blocks lie within its capacity, not always its length.
+	return st.chunks[ref>>chunkBits][i : i+n]
+}
+
+// alloc returns the offset of a free block of the class.
+func (st *shareStore) alloc(class uint8) uint32 {
+	if f := st.free[class]; len(f) > 0 {
+		st.free[class] = f[:len(f)-1]
+		return f[len(f)-1]
+	}
+	size := blockLen(class)
+	if size >= chunkLen {
+		off := st.newChunks(size)
+		for range size/chunkLen - 1 {
+			st.chunks = append(st.chunks, nil)
+		}
+		return off
+	}
+	if st.end-st.next < size {
+		if st.end > 0 {
+			// The rest of the chunk, smaller than the block, becomes free blocks.
+			st.end = min(st.end, st.cur<<chunkBits+cap(st.chunks[st.cur]))
+			for c := class - 1; c >= 1; c-- {
+				for st.end-st.next >= blockLen(c) {
+					st.free[c] = append(st.free[c], uint32(st.next))
+					st.next += blockLen(c)
+				}
+			}
+		}
+		st.cur = len(st.chunks)
+		st.next = int(st.newChunks(0))
+		st.end = st.next + chunkLen
+	}
+	off := st.next
+	st.next += size
+	// Only the first chunk starts small (for the many small replays) and grows.
+	if c := &st.chunks[st.cur]; st.next-st.cur<<chunkBits > cap(*c) {
+		used := st.next - st.cur<<chunkBits
+		*c = slices.Grow((*c)[:cap(*c)], min(chunkLen, max(2*cap(*c), used))-cap(*c))
+	}
+	return uint32(off)
+}
+
+// newChunks appends a chunk that will hold size lots (size 0: a chunk to carve blocks from)
+// and returns its offset.
+func (st *shareStore) newChunks(size int) uint32 {
+	off := len(st.chunks) << chunkBits
+	if off+max(size, chunkLen) > 1<<32 {
+		panic("tracer: shares beyond 2^32 lots")
+	}
+	switch {
+	case size > 0:
+		st.chunks = append(st.chunks, make([]lot, size))
+	case len(st.chunks) == 0:
+		st.chunks = append(st.chunks, make([]lot, 0, 64))
+	default:
+		st.chunks = append(st.chunks, make([]lot, 0, chunkLen))
+	}
+	return uint32(off)
+}
+
+// release returns account a's block to the free list; the head must then hold the list.
+func (st *shareStore) release(a int32) {
+	class := st.meta[a] & classMask
+	st.free[class] = append(st.free[class], st.h[a].ref)
+	st.meta[a] = 0
+}
+
+// list returns the shares of account a, in order. A list held in the head is copied to one.
+func (st *shareStore) list(a int32, one *[1]lot) []lot {
+	h := &st.h[a]
+	if st.meta[a] == 0 {
+		if h.n == 0 {
+			return nil
+		}
+		one[0] = lot{Origin(h.ref), h.total}
+		return one[:]
+	}
+	return st.block(h.ref, h.n)
+}
+
+// take removes c cents (0 < c <= total) from account a's shares in proportion, appending the
+// parts to out in share order.
+func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
+	h := &st.h[a]
+	m := st.meta[a]
+	if m == 0 {
+		// One share: c <= total means it is there.
+		out = appendPart(out, lot{Origin(h.ref), c})
+		h.total -= c
+		if h.total == 0 {
+			h.n = 0
+		}
+		return out
+	}
+	s := st.block(h.ref, h.n)
+	if c >= h.total {
+		for _, l := range s {
+			out = appendPart(out, l)
+		}
+		h.n, h.total = 0, 0
+		if m&hubBit != 0 {
+			// A drained hub keeps its block and its (emptied) index: it is usually refilled
+			// by as many origins, and rebuilding the map is most of the cost of a
+			// pass-through.
+			clear(st.hubs[a])
+		} else {
+			st.release(a)
+		}
+		return out
+	}
+	q := sp.split(c, s, h.total)
+	keep := s[:0]
+	for i, l := range s {
+		if q[i] > 0 {
+			out = appendPart(out, lot{l.origin, q[i]})
+			l.cents -= q[i]
+		}
+		if l.cents > 0 {
+			keep = append(keep, l)
+		}
+	}
+	h.total -= c
+	if len(keep) == len(s) {
+		return out
+	}
+	h.n = uint32(len(keep))
+	if m&hubBit != 0 {
+		if len(keep) >= indexFrom/2 {
+			st.reindex(a)
+			return out
+		}
+		delete(st.hubs, a)
+		st.meta[a] &^= hubBit
+	}
+	if len(keep) == 1 {
+		o := keep[0].origin
+		st.release(a)
+		h.ref = uint32(o)
+	}
+	return out
+}
+
+// reindex rebuilds the origin index of hub a.
+func (st *shareStore) reindex(a int32) {
+	idx := st.hubs[a]
+	clear(idx)
+	h := &st.h[a]
+	for i, l := range st.block(h.ref, h.n) {
+		idx[l.origin] = int32(i)
+	}
+}
+
+// add merges parts into account a's shares: an origin already present grows, a new one is
+// appended.
+func (st *shareStore) add(a int32, parts []lot, sp *splitter) {
+	h := &st.h[a]
+	if st.meta[a] == 0 {
+		for i, p := range parts {
+			switch {
+			case h.n == 0:
+				h.ref, h.n = uint32(p.origin), 1
+			case Origin(h.ref) != p.origin:
+				st.spill(a, uint32(len(parts)-i))
+				st.addBlock(a, parts[i:], sp)
+				return
+			}
+			h.total += p.cents
+		}
 		return
 	}
-	if sh.idx == nil {
-		sh.idx = make(map[Origin]int32, len(sh.s))
-	} else {
-		clear(sh.idx)
+	st.addBlock(a, parts, sp)
+}
+
+// spill moves account a's single share from its head to a new block with room for more.
+func (st *shareStore) spill(a int32, more uint32) {
+	h := &st.h[a]
+	class := uint8(1)
+	for blockLen(class) < 1+int(more) && class < maxClass {
+		class++
 	}
-	for i, l := range sh.s {
-		sh.idx[l.origin] = int32(i)
+	off := st.alloc(class)
+	st.block(off, 1)[0] = lot{Origin(h.ref), h.total}
+	h.ref = off
+	st.meta[a] = class
+}
+
+// push appends l to account a's block, moving the list to a larger block when it is full.
+func (st *shareStore) push(a int32, l lot) {
+	h := &st.h[a]
+	class := st.meta[a] & classMask
+	if int(h.n) == blockLen(class) {
+		if class == maxClass {
+			panic("tracer: share list too long")
+		}
+		off := st.alloc(class + 1)
+		copy(st.block(off, h.n), st.block(h.ref, h.n))
+		st.free[class] = append(st.free[class], h.ref)
+		h.ref = off
+		st.meta[a]++
+	}
+	h.n++
+	st.block(h.ref, h.n)[h.n-1] = l
+}
+
+// addBlock is add for a list held in a block.
+func (st *shareStore) addBlock(a int32, parts []lot, sp *splitter) {
+	h := &st.h[a]
+	if st.meta[a]&hubBit != 0 {
+		idx := st.hubs[a]
+		for _, p := range parts {
+			h.total += p.cents
+			if i, ok := idx[p.origin]; ok {
+				st.block(h.ref, h.n)[i].cents += p.cents
+				continue
+			}
+			idx[p.origin] = int32(h.n)
+			st.push(a, p)
+		}
+		return
+	}
+	if int(h.n)*len(parts) <= 64 {
+	next:
+		for _, p := range parts {
+			h.total += p.cents
+			s := st.block(h.ref, h.n)
+			for i := range s {
+				if s[i].origin == p.origin {
+					s[i].cents += p.cents
+					continue next
+				}
+			}
+			st.push(a, p)
+		}
+	} else {
+		pos := sp.pos
+		for i, l := range st.block(h.ref, h.n) {
+			pos[l.origin] = int32(i)
+		}
+		for _, p := range parts {
+			h.total += p.cents
+			if i := pos[p.origin]; i >= 0 {
+				st.block(h.ref, h.n)[i].cents += p.cents
+				continue
+			}
+			pos[p.origin] = int32(h.n)
+			st.push(a, p)
+		}
+		for _, l := range st.block(h.ref, h.n) {
+			pos[l.origin] = -1
+		}
+	}
+	if int(h.n) >= indexFrom {
+		if st.hubs == nil {
+			st.hubs = make(map[int32]map[Origin]int32)
+		}
+		st.hubs[a] = make(map[Origin]int32, h.n)
+		st.meta[a] |= hubBit
+		st.reindex(a)
 	}
 }
 
@@ -86,88 +375,4 @@ func (sp *splitter) split(total int64, w []lot, sum int64) []int64 {
 	}
 	sp.idx = idx
 	return q
-}
-
-// take removes c cents (0 < c <= total) from the shares in proportion, appending the parts
-// to out in share order.
-func (sh *shares) take(c int64, sp *splitter, out []lot) []lot {
-	if c >= sh.total {
-		for _, l := range sh.s {
-			out = appendPart(out, l)
-		}
-		sh.s, sh.total = sh.s[:0], 0
-		// A drained hub keeps its (emptied) index: it is usually refilled by as many
-		// origins, and rebuilding the map is most of the cost of a pass-through.
-		clear(sh.idx)
-		return out
-	}
-	q := sp.split(c, sh.s, sh.total)
-	keep := sh.s[:0]
-	for i, l := range sh.s {
-		if q[i] > 0 {
-			out = appendPart(out, lot{l.origin, q[i]})
-			l.cents -= q[i]
-		}
-		if l.cents > 0 {
-			keep = append(keep, l)
-		}
-	}
-	removed := len(sh.s) != len(keep)
-	sh.s = keep
-	sh.total -= c
-	if removed && sh.idx != nil {
-		sh.reindex()
-	}
-	return out
-}
-
-// add merges parts into the shares: an origin already present grows, a new one is appended.
-func (sh *shares) add(parts []lot, sp *splitter) {
-	if sh.idx != nil {
-		for _, p := range parts {
-			sh.total += p.cents
-			if i, ok := sh.idx[p.origin]; ok {
-				sh.s[i].cents += p.cents
-				continue
-			}
-			sh.idx[p.origin] = int32(len(sh.s))
-			sh.s = append(sh.s, p)
-		}
-		return
-	}
-	defer func() {
-		if len(sh.s) >= indexFrom {
-			sh.reindex()
-		}
-	}()
-	if len(sh.s)*len(parts) <= 64 {
-	next:
-		for _, p := range parts {
-			sh.total += p.cents
-			for i := range sh.s {
-				if sh.s[i].origin == p.origin {
-					sh.s[i].cents += p.cents
-					continue next
-				}
-			}
-			sh.s = append(sh.s, p)
-		}
-		return
-	}
-	pos := sp.pos
-	for i, l := range sh.s {
-		pos[l.origin] = int32(i)
-	}
-	for _, p := range parts {
-		sh.total += p.cents
-		if i := pos[p.origin]; i >= 0 {
-			sh.s[i].cents += p.cents
-			continue
-		}
-		pos[p.origin] = int32(len(sh.s))
-		sh.s = append(sh.s, p)
-	}
-	for _, l := range sh.s {
-		pos[l.origin] = -1
-	}
 }

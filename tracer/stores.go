@@ -23,10 +23,10 @@ func newStore(m Method, accounts int, org *origins, sp *splitter) store {
 	case LIFO:
 		return &dequeStore{d: make([]deque, accounts), newestFirst: true}
 	case ProRata:
-		return &prorataStore{s: make([]shares, accounts), sp: sp}
+		return &prorataStore{s: newShareStore(accounts), sp: sp}
 	case LIBR:
 		return &librStore{u: make([]deque, accounts), utot: make([]int64, accounts),
-			t: make([]shares, accounts), org: org, sp: sp}
+			t: newShareStore(accounts), org: org, sp: sp}
 	case TaintedFirst:
 		return &taintedFirstStore{t: make([]deque, accounts), ttot: make([]int64, accounts),
 			u: make([]deque, accounts), org: org}
@@ -64,15 +64,16 @@ func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.d[a].
 
 // prorataStore keeps one share per origin per account.
 type prorataStore struct {
-	s  []shares
+	s  *shareStore
 	sp *splitter
 }
 
-func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s[a].take(c, s.sp, out) }
-func (s *prorataStore) put(a int32, parts []lot)               { s.s[a].add(parts, s.sp) }
-func (s *prorataStore) held(a int32, _ int64) int              { return len(s.s[a].s) }
+func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s.take(a, c, s.sp, out) }
+func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, parts, s.sp) }
+func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	for _, l := range s.s[a].s {
+	var one [1]lot
+	for _, l := range s.s.list(a, &one) {
 		f(l.origin, l.cents)
 	}
 }
@@ -83,7 +84,7 @@ func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 type librStore struct {
 	u    []deque
 	utot []int64
-	t    []shares
+	t    *shareStore
 	org  *origins
 	sp   *splitter
 }
@@ -95,7 +96,7 @@ func (s *librStore) take(a int32, c int64, out []lot) []lot {
 		c -= x
 	}
 	if c > 0 {
-		out = s.t[a].take(c, s.sp, out)
+		out = s.t.take(a, c, s.sp, out)
 	}
 	return out
 }
@@ -112,18 +113,19 @@ func (s *librStore) put(a int32, parts []lot) {
 		for j < len(parts) && s.org.tainted(parts[j].origin) {
 			j++
 		}
-		s.t[a].add(parts[i:j], s.sp)
+		s.t.add(a, parts[i:j], s.sp)
 		i = j
 	}
 }
 
 func (s *librStore) held(a int32, _ int64) int {
-	return s.u[a].size() + len(s.t[a].s)
+	return s.u[a].size() + int(s.t.h[a].n)
 }
 
 func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	s.u[a].each(f)
-	for _, l := range s.t[a].s {
+	var one [1]lot
+	for _, l := range s.t.list(a, &one) {
 		f(l.origin, l.cents)
 	}
 }
