@@ -395,7 +395,7 @@ func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) er
 		return err
 	}
 	rp := t.newReplayer(e, prepare)
-	p := startPipeline(rp.apply)
+	p := rp.start()
 	if err := feed(p.add); err != nil && !errors.Is(err, errPipeStopped) {
 		p.abandon()
 		return fmt.Errorf("replay: %w", err)
@@ -422,7 +422,20 @@ func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch)) *replay
 	return &replayer{e: e, prepare: prepare, sources: t.sources, seen: make([]bool, len(t.sources)), cur: -1}
 }
 
-func (rp *replayer) apply(b *tracer.Batch) error {
+// start starts a pipeline that replays the batches added to it: the engine's first pass
+// (Engine.Prepare) runs on the reader's goroutine, the methods on the pipeline's.
+func (rp *replayer) start() *pipeline {
+	return startStages(func(c *pipeBuf) { c.err = rp.prepareBatch(&c.b, &c.prep) }, func(c *pipeBuf) error {
+		if c.err != nil {
+			return c.err
+		}
+		return rp.e.Replay(&c.prep)
+	})
+}
+
+// prepareBatch rounds b's amounts to cents, notes its sources and runs the engine's first
+// pass over it into p.
+func (rp *replayer) prepareBatch(b *tracer.Batch, p *tracer.Prepared) error {
 	b = rp.cb.toCents(b)
 	if rp.sources != nil {
 		for _, k := range b.Txn {
@@ -439,7 +452,8 @@ func (rp *replayer) apply(b *tracer.Batch) error {
 	if rp.prepare != nil {
 		rp.prepare(b)
 	}
-	return rp.e.Apply(b)
+	rp.e.Prepare(b, p)
+	return nil
 }
 
 // finishReplay records what the replayer saw: the sub-cent amounts and the sources read.

@@ -22,9 +22,12 @@ var errPipeStopped = errors.New("replay stopped")
 // pipeline replays batches in a goroutine of its own while the caller reads the next ones, so
 // that the read (DuckDB's query and the conversion of its batches, or the spool) and the
 // replay run on two cores at once. The caller adds batches in replay order; the replay sees
-// them in that order, in chunks of copies. Apply runs on the pipeline's goroutine only.
+// them in that order, in chunks of copies. A first stage may run on the caller's goroutine
+// as a chunk is handed on (the engine's shared pass, see replayer.start), the second runs
+// on the pipeline's goroutine only.
 type pipeline struct {
-	apply   func(*tracer.Batch) error
+	first   func(*pipeBuf) // on the reader's goroutine, as a chunk is handed on (may be nil)
+	second  func(*pipeBuf) error
 	full    chan *pipeBuf
 	free    chan *pipeBuf
 	cur     *pipeBuf
@@ -35,16 +38,26 @@ type pipeline struct {
 	closed  bool
 }
 
-// pipeBuf is one chunk: a batch and the label buffer it uses when the stream has labels.
+// pipeBuf is one chunk: a batch and the label buffer it uses when the stream has labels, and
+// what a first stage made of it for the second (see startStages).
 type pipeBuf struct {
 	b     tracer.Batch
 	label []int32
+	prep  tracer.Prepared
+	err   error
 }
 
 // startPipeline starts the replay goroutine; apply is called with every chunk in order until
 // it returns an error.
 func startPipeline(apply func(*tracer.Batch) error) *pipeline {
-	p := &pipeline{apply: apply, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
+	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) })
+}
+
+// startStages starts a pipeline of two stages: first runs on the reader's goroutine as each
+// chunk is complete (in add or end), second on the pipeline's goroutine, with every chunk in
+// order until it returns an error.
+func startStages(first func(*pipeBuf), second func(*pipeBuf) error) *pipeline {
+	p := &pipeline{first: first, second: second, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
 	for range pipeDepth + 2 {
 		p.free <- &pipeBuf{}
 	}
@@ -56,7 +69,7 @@ func (p *pipeline) run() {
 	defer close(p.done)
 	for c := range p.full {
 		if !p.stopped.Load() {
-			if err := p.apply(&c.b); err != nil {
+			if err := p.second(c); err != nil {
 				p.err = err
 				p.stopped.Store(true)
 			}
@@ -102,6 +115,9 @@ func (p *pipeline) send() {
 	c := &p.cur.b
 	if c.At != nil && len(c.At) == 0 {
 		c.At = nil
+	}
+	if p.first != nil {
+		p.first(p.cur)
 	}
 	p.full <- p.cur
 	p.cur = nil

@@ -151,7 +151,7 @@ func (t *run) speculate() (*speculation, error) {
 		return nil, err
 	}
 	rp := t.newReplayer(e, nil)
-	return &speculation{e: e, rp: rp, p: startPipeline(rp.apply)}, nil
+	return &speculation{e: e, rp: rp, p: rp.start()}, nil
 }
 
 // finishSpeculation waits for the speculative replay of rows transactions, reporting its
