@@ -13,12 +13,13 @@ import (
 // of transactions (except for the flows it records). An Engine is not safe for concurrent
 // use.
 type Engine struct {
-	// Per account: the balance (of a non-exit account, the same under every method), the
-	// exit mark and the unexplained funds. Kept apart so that the hot pair, balance and exit
-	// mark, takes 9 bytes per account in cache rather than 24.
-	bal    []int64
-	exit   []bool
-	unexpl []unexplained
+	// Per account: the balance (of a non-exit account, the same under every method) and
+	// the unexplained funds in one 16-byte slot, so that a debit reads and writes one cache
+	// line for both; the exit marks as bits (31 KiB per 250,000 accounts, which stay in
+	// cache); the number of shortfalls.
+	acct   []acctState
+	exit   []uint64
+	nshort []int32
 	org    origins
 	seeds  seedTable
 	credit []int64 // per seed: the credit's amount
@@ -38,11 +39,14 @@ type Engine struct {
 	parallel bool
 }
 
-// unexplained is an account's unexplained funds: created by shortfalls, and their number.
-type unexplained struct {
-	cents int64
-	n     int32
+// acctState is an account's balance and unexplained funds (the sum of its shortfalls).
+type acctState struct {
+	bal    int64
+	unexpl int64
 }
+
+// isExit reports whether account a is an exit.
+func (e *Engine) isExit(a int32) bool { return e.exit[uint32(a)/64]&(1<<(uint32(a)%64)) != 0 }
 
 // New returns an engine ready to replay transactions under cfg.Methods. Known opening
 // balances become clean lots before the first transaction.
@@ -68,9 +72,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		bal:      make([]int64, n),
-		exit:     make([]bool, n),
-		unexpl:   make([]unexplained, n),
+		acct:     make([]acctState, n),
+		exit:     make([]uint64, (n+63)/64),
+		nshort:   make([]int32, n),
 		asOf:     cfg.AsOf,
 		parallel: runtime.GOMAXPROCS(0) > 1,
 	}
@@ -114,14 +118,16 @@ func New(cfg Config) (*Engine, error) {
 		e.runs = append(e.runs, r)
 	}
 	for i, a := range cfg.Accounts {
-		e.exit[i] = a.Exit
+		if a.Exit {
+			e.exit[i/64] |= 1 << (i % 64)
+		}
 		if a.Opening < 0 {
 			return nil, fmt.Errorf("%w: account %d: negative opening balance %d", ErrInput, i, a.Opening)
 		}
 		if a.Exit || a.Opening == 0 {
 			continue
 		}
-		e.bal[i] = a.Opening
+		e.acct[i].bal = a.Opening
 		for _, r := range e.runs {
 			r.one[0] = lot{Clean, a.Opening}
 			r.store.put(int32(i), r.one[:])
@@ -237,7 +243,7 @@ func (e *Engine) replay(ctxs []txnCtx) {
 // by the error) or the end of as-of. With direct set it replays each row under every method
 // at once instead and appends none: one pass, without a buffer of a batch's rows.
 func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error) {
-	na := uint32(len(e.bal))
+	na := uint32(len(e.acct))
 	var t txnCtx
 	for i := range b.Len() {
 		if e.done {
@@ -270,7 +276,7 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 			e.seen[s], e.credit[s] = true, t.cents
 			t.seed, t.seedOrigin = s, e.seeds.origin[s]
 		}
-		t.fromExit, t.toExit = e.exit[t.from], e.exit[t.to]
+		t.fromExit, t.toExit = e.isExit(t.from), e.isExit(t.to)
 		if t.fromExit && b.Label != nil {
 			if l := b.Label[i]; l >= 0 {
 				if l >= e.labels {
@@ -281,19 +287,17 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 		}
 		t.capture = e.capture != nil && e.capture[t.key]
 		if !t.fromExit {
-			bal := e.bal[t.from]
-			if bal < t.cents {
-				t.short = t.cents - bal
-				t.shortOrig = e.org.unexplained(t.from)
-				u := &e.unexpl[t.from]
-				u.cents += t.short
-				u.n++
-				bal = t.cents
-			}
-			e.bal[t.from] = bal - t.cents
+			// Without branches on the freshly loaded balance: a shortfall is too frequent
+			// and too random for the branch predictor on many cases.
+			a := &e.acct[t.from]
+			short := max(t.cents-a.bal, 0)
+			a.unexpl += short
+			a.bal += short - t.cents
+			e.nshort[t.from] += int32(uint64(-short) >> 63)
+			t.short, t.shortOrig = short, e.org.unexplained(t.from)
 		}
 		if !t.toExit {
-			e.bal[t.to] += t.cents
+			e.acct[t.to].bal += t.cents
 		}
 		e.txns++
 		if t.from == t.to && t.seed < 0 {

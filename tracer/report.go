@@ -105,8 +105,11 @@ func (e *Engine) Report() *Report {
 	rep := &Report{
 		Txns: e.txns,
 		org:  e.org,
-		bal:  slices.Clone(e.bal),
-		exit: slices.Clone(e.exit),
+		bal:  make([]int64, len(e.acct)),
+		exit: make([]bool, len(e.acct)),
+	}
+	for a := range e.acct {
+		rep.bal[a], rep.exit[a] = e.acct[a].bal, e.isExit(int32(a))
 	}
 	rep.Unexplained = e.Unexplained()
 	acc := make([]int64, e.org.n)
@@ -131,13 +134,13 @@ func (e *Engine) Report() *Report {
 		// Size the positions once: growing a slice of millions of rows by doubling costs
 		// more than the replay of some methods.
 		n := len(keys)
-		for a, exit := range e.exit {
+		for a, exit := range rep.exit {
 			if !exit {
-				n += r.store.held(int32(a), e.bal[a])
+				n += r.store.held(int32(a), rep.bal[a])
 			}
 		}
 		res.Positions = make([]Position, 0, n)
-		for a, exit := range e.exit {
+		for a, exit := range rep.exit {
 			if exit {
 				for len(keys) > 0 && int(keys[0]>>32) == a {
 					k := keys[0]
@@ -147,7 +150,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			touched = touched[:0]
-			r.store.holdings(int32(a), e.bal[a], add)
+			r.store.holdings(int32(a), rep.bal[a], add)
 			slices.Sort(touched)
 			for _, o := range touched {
 				if acc[o] > 0 {
@@ -178,7 +181,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			s.Held += p.Cents
-			if e.unexpl[p.Holder].cents > 0 {
+			if e.acct[p.Holder].unexpl > 0 {
 				s.HeldWithUnexplained += p.Cents
 			}
 		}
@@ -256,13 +259,13 @@ func (r *Report) Check() error {
 // origin that has reached it). It returns nil for an exit. Unlike Report, it costs the size
 // of one account's holdings, whatever the size of the universe.
 func (e *Engine) Holdings(a int32) [][]Position {
-	if a < 0 || int(a) >= len(e.bal) || e.exit[a] {
+	if a < 0 || int(a) >= len(e.acct) || e.isExit(a) {
 		return nil
 	}
 	out := make([][]Position, len(e.runs))
 	for i, r := range e.runs {
 		acc := map[Origin]int64{}
-		r.store.holdings(a, e.bal[a], func(o Origin, c int64) { acc[o] += c })
+		r.store.holdings(a, e.acct[a].bal, func(o Origin, c int64) { acc[o] += c })
 		for o, c := range acc {
 			if c > 0 {
 				out[i] = append(out[i], Position{Holder: a, Origin: o, Cents: c})
@@ -274,7 +277,7 @@ func (e *Engine) Holdings(a int32) [][]Position {
 }
 
 // Balance returns the balance of account a (0 for an exit): the same under every method.
-func (e *Engine) Balance(a int32) int64 { return e.bal[a] }
+func (e *Engine) Balance(a int32) int64 { return e.acct[a].bal }
 
 // Captured returns, per method in Config.Methods order, the parts of the transactions of
 // Config.Capture replayed so far, every origin included, in replay order and within a
@@ -291,9 +294,9 @@ func (e *Engine) Captured() [][]Flow {
 // Unexplained lists, by account, every account that has paid out more than it held so far.
 func (e *Engine) Unexplained() []Unexplained {
 	var out []Unexplained
-	for a, u := range e.unexpl {
-		if u.cents > 0 {
-			out = append(out, Unexplained{Account: int32(a), Cents: u.cents, Count: u.n})
+	for a, s := range e.acct {
+		if s.unexpl > 0 {
+			out = append(out, Unexplained{Account: int32(a), Cents: s.unexpl, Count: e.nshort[a]})
 		}
 	}
 	return out
