@@ -352,10 +352,46 @@ func (sp *splitter) split(total int64, w []lot, sum int64) []int64 {
 		q[i], rem[i] = int64(qq), int64(rr)
 		left -= int64(qq)
 	}
-	if left == 0 {
+	switch {
+	case left == 0:
+		return q
+	case left == 1:
+		// The largest remainder, the first of equals.
+		best, br := 0, int64(0)
+		for i, r := range rem {
+			if r > br {
+				best, br = i, r
+			}
+		}
+		q[best]++
 		return q
 	}
 	idx := sp.idx[:0]
+	if left <= 16 {
+		// The left largest remainders, kept in order (larger first, then lower index) by
+		// insertion: every newcomer has the highest index so far, so it goes after its equals
+		// and displaces the last only by a larger remainder.
+		for i, r := range rem {
+			if r == 0 || len(idx) == int(left) && r <= rem[idx[left-1]] {
+				continue
+			}
+			if len(idx) == int(left) {
+				idx = idx[:left-1]
+			}
+			k := len(idx)
+			idx = append(idx, int32(i))
+			for k > 0 && rem[idx[k-1]] < r {
+				idx[k] = idx[k-1]
+				k--
+			}
+			idx[k] = int32(i)
+		}
+		for _, i := range idx {
+			q[i]++
+		}
+		sp.idx = idx
+		return q
+	}
 	for i, r := range rem {
 		if r > 0 {
 			idx = append(idx, int32(i))
