@@ -117,6 +117,7 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 	fmt.Fprintf(w, "       (one read of the ordered columns in time pages, spooled to a temporary file for the replay);\n")
 	fmt.Fprintf(w, "       poison inside all: all seeds as one origin (more than %d seeds)\n",
 		casetrace.PoisonPerSeedMax)
+	fmt.Fprintln(w, "floor: the accounts' numbers and ranks (no text), then the ordered replay columns of every transaction, streamed and discarded")
 	steps := []string{StepTraceFloor}
 	for _, m := range traceMethods {
 		steps = append(steps, stepTracePre+m)
