@@ -3,6 +3,7 @@ package tracer
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"testing"
 )
 
@@ -123,6 +124,22 @@ func TestShareIndexSameResults(t *testing.T) {
 			got := runShape(t, sh, 5, false, ProRata, LIBR)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("shape %d: results differ with the share index", i)
+			}
+		}()
+	}
+}
+
+// TestReportSpansSameResults has Report work out positions over ranges of a few accounts
+// side by side, and requires the same report as in one piece.
+func TestReportSpansSameResults(t *testing.T) {
+	for i, sh := range propertyShapes {
+		want := runShape(t, sh, 9, false, AllMethods...)
+		func() {
+			defer func(old, procs int) { reportSpan = old; runtime.GOMAXPROCS(procs) }(reportSpan, runtime.GOMAXPROCS(3))
+			reportSpan = 1
+			got := runShape(t, sh, 9, false, AllMethods...)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("shape %d: results differ when worked out in spans", i)
 			}
 		}()
 	}

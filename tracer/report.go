@@ -3,7 +3,9 @@ package tracer
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Position is where money of one origin sits after the replay: in an account, or gone to an
@@ -112,53 +114,9 @@ func (e *Engine) Report() *Report {
 		rep.bal[a], rep.exit[a] = e.acct[a].bal, e.isExit(int32(a))
 	}
 	rep.Unexplained = e.Unexplained()
-	acc := make([]int64, e.org.n)
-	var touched []Origin
-	add := func(o Origin, c int64) {
-		if acc[o] == 0 {
-			touched = append(touched, o)
-		}
-		acc[o] += c
-	}
 	for _, r := range e.runs {
 		res := Result{Method: r.method, Flows: slices.Clip(r.flows)}
-		// Accounts in index order, exits among them, give positions sorted by (holder,
-		// origin) without sorting them all: exit keys sort as (holder, origin) too.
-		keys := make([]uint64, 0, len(r.exits))
-		for k, c := range r.exits {
-			if c > 0 {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		// Size the positions once: growing a slice of millions of rows by doubling costs
-		// more than the replay of some methods.
-		n := len(keys)
-		for a, exit := range rep.exit {
-			if !exit {
-				n += r.store.held(int32(a), rep.bal[a])
-			}
-		}
-		res.Positions = make([]Position, 0, n)
-		for a, exit := range rep.exit {
-			if exit {
-				for len(keys) > 0 && int(keys[0]>>32) == a {
-					k := keys[0]
-					res.Positions = append(res.Positions, Position{Holder: int32(a), Exit: true, Origin: Origin(uint32(k)), Cents: r.exits[k]})
-					keys = keys[1:]
-				}
-				continue
-			}
-			touched = touched[:0]
-			r.store.holdings(int32(a), rep.bal[a], add)
-			slices.Sort(touched)
-			for _, o := range touched {
-				if acc[o] > 0 {
-					res.Positions = append(res.Positions, Position{Holder: int32(a), Origin: o, Cents: acc[o]})
-				}
-				acc[o] = 0
-			}
-		}
+		res.Positions = e.positions(r, rep.bal, rep.exit)
 		sums := make([]OriginResult, len(e.org.seedOrigins))
 		for i := range sums {
 			sums[i].Origin = Origin(i + 1)
@@ -197,6 +155,101 @@ func (e *Engine) Report() *Report {
 		rep.Results = append(rep.Results, res)
 	}
 	return rep
+}
+
+// reportSpan is the number of accounts from which Report works out positions over ranges of
+// accounts side by side (a variable for tests).
+var reportSpan = 1 << 14
+
+// positions returns the positions of run r, sorted by (holder, origin). With more than one
+// CPU and many accounts, ranges of accounts are worked out side by side, each into its own
+// stretch of the result, closed up at the end; the result does not depend on it.
+func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
+	// Accounts in index order, exits among them, give positions sorted by (holder, origin)
+	// without sorting them all: exit keys sort as (holder, origin) too.
+	keys := make([]uint64, 0, len(r.exits))
+	for k, c := range r.exits {
+		if c > 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	workers := 1
+	if len(bal) >= reportSpan {
+		workers = min(runtime.GOMAXPROCS(0), 8)
+	}
+	type span struct {
+		lo, hi int      // accounts
+		keys   []uint64 // their exit keys
+		off, n int      // their stretch of the result and how much of it they fill
+	}
+	spans := make([]span, workers)
+	// Size the positions once, as an upper bound: growing a slice of millions of rows by
+	// doubling costs more than the replay of some methods.
+	size := 0
+	for w := range spans {
+		sp := &spans[w]
+		sp.lo, sp.hi = len(bal)*w/workers, len(bal)*(w+1)/workers
+		i, _ := slices.BinarySearch(keys, uint64(sp.lo)<<32)
+		j, _ := slices.BinarySearch(keys, uint64(sp.hi)<<32)
+		sp.keys, sp.off = keys[i:j], size
+		size += len(sp.keys)
+		for a := sp.lo; a < sp.hi; a++ {
+			if !exit[a] {
+				size += r.store.held(int32(a), bal[a])
+			}
+		}
+	}
+	pos := make([]Position, size)
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() {
+			spans[w].n = r.fill(e.org.n, bal, exit, spans[w].lo, spans[w].hi, spans[w].keys, pos[spans[w].off:])
+		})
+	}
+	spans[0].n = r.fill(e.org.n, bal, exit, spans[0].lo, spans[0].hi, spans[0].keys, pos)
+	wg.Wait()
+	n := spans[0].n
+	for _, sp := range spans[1:] {
+		n += copy(pos[n:], pos[sp.off:sp.off+sp.n])
+	}
+	return pos[:n]
+}
+
+// fill writes into pos the positions of accounts lo..hi-1, whose exit keys are keys (sorted),
+// and returns their number. pos has room for them all.
+func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uint64, pos []Position) int {
+	acc := make([]int64, origins)
+	var touched []Origin
+	add := func(o Origin, c int64) {
+		if acc[o] == 0 {
+			touched = append(touched, o)
+		}
+		acc[o] += c
+	}
+	n := 0
+	for a := lo; a < hi; a++ {
+		if exit[a] {
+			for len(keys) > 0 && int(keys[0]>>32) == a {
+				k := keys[0]
+				pos[n] = Position{Holder: int32(a), Exit: true, Origin: Origin(uint32(k)), Cents: r.exits[k]}
+				n++
+				keys = keys[1:]
+			}
+			continue
+		}
+		touched = touched[:0]
+		r.store.holdings(int32(a), bal[a], add)
+		slices.Sort(touched)
+		for _, o := range touched {
+			if acc[o] > 0 {
+				pos[n] = Position{Holder: int32(a), Origin: o, Cents: acc[o]}
+				n++
+			}
+			acc[o] = 0
+		}
+	}
+	return n
 }
 
 // ErrConservation reports a conserving method whose positions do not add up.
@@ -293,7 +346,16 @@ func (e *Engine) Captured() [][]Flow {
 
 // Unexplained lists, by account, every account that has paid out more than it held so far.
 func (e *Engine) Unexplained() []Unexplained {
-	var out []Unexplained
+	n := 0
+	for _, s := range e.acct {
+		if s.unexpl > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Unexplained, 0, n)
 	for a, s := range e.acct {
 		if s.unexpl > 0 {
 			out = append(out, Unexplained{Account: int32(a), Cents: s.unexpl, Count: e.nshort[a]})
