@@ -169,3 +169,42 @@ func BenchmarkAllocate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrepareReplay replays the AMLworld-like shape, one origin per seed, through
+// Engine.Prepare and Engine.Replay one batch after the other, the two passes a pipeline runs
+// side by side, and reports each pass's share of the time (prepare-ns/op and replay-ns/op,
+// Report excluded).
+func BenchmarkPrepareReplay(b *testing.B) {
+	bs := benchShapes[0]
+	for _, m := range []struct {
+		name string
+		ms   []Method
+	}{{"fifo", []Method{FIFO}}, {"prorata", []Method{ProRata}}, {"libr", []Method{LIBR}}, {"all", AllMethods}} {
+		b.Run(m.name, func(b *testing.B) {
+			c := benchData(b, bs.name, bs.sh)
+			cfg := Config{Accounts: c.accounts, Seeds: c.seeds, Methods: m.ms, GroupUnexplained: true}
+			var prep, repl time.Duration
+			for b.Loop() {
+				e, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var p Prepared
+				for i := range c.batches {
+					t0 := time.Now()
+					e.Prepare(&c.batches[i], &p)
+					t1 := time.Now()
+					if err := e.Replay(&p); err != nil {
+						b.Fatal(err)
+					}
+					prep, repl = prep+t1.Sub(t0), repl+time.Since(t1)
+				}
+				if e.Txns() != int64(c.txns) {
+					b.Fatalf("replayed %d of %d", e.Txns(), c.txns)
+				}
+			}
+			b.ReportMetric(float64(prep.Nanoseconds())/float64(b.N), "prepare-ns/op")
+			b.ReportMetric(float64(repl.Nanoseconds())/float64(b.N), "replay-ns/op")
+		})
+	}
+}

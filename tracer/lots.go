@@ -27,6 +27,14 @@ func (d *deque) size() int {
 	return len(d.buf) - int(d.head)
 }
 
+// touch loads the oldest lot held apart, if any (see prefetchRows).
+func (d *deque) touch() int64 {
+	if int(d.head) < len(d.buf) {
+		return d.buf[d.head].cents
+	}
+	return 0
+}
+
 // each calls f for every live lot, oldest first.
 func (d *deque) each(f func(Origin, int64)) {
 	if d.one > 0 {

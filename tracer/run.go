@@ -18,6 +18,7 @@ type run struct {
 	traced   []int64 // per seed
 	captured []Flow  // parts of the transactions of Config.Capture
 	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
+	sink     int64   // keeps the loads ahead (see prefetchRows)
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -40,9 +41,17 @@ func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(u
 
 // applyAll replays the transactions of a batch in order.
 func (r *run) applyAll(ts []txnCtx) {
+	var sink int64
 	for i := range ts {
+		if j := i + prefetchRows; j < len(ts) {
+			sink += r.store.touch(ts[j].from, ts[j].to)
+		}
+		if j := i + prefetchRows/2; j < len(ts) {
+			sink += r.store.touchDeep(ts[j].from, ts[j].to)
+		}
 		r.applyOne(&ts[i])
 	}
+	r.sink += sink
 }
 
 // applyOne replays one transaction, or records the shortfall of a transfer to the same

@@ -121,6 +121,16 @@ func (st *shareStore) newChunks(size int) uint32 {
 	return uint32(off)
 }
 
+// touch loads the first lot of account a's block, if any (see prefetchRows).
+func (st *shareStore) touch(a int32) int64 {
+	if st.meta[a] == 0 {
+		return 0
+	}
+	ref := st.h[a].ref
+	i := ref & (chunkLen - 1)
+	return st.chunks[ref>>chunkBits][i : i+1][0].cents
+}
+
 // release returns account a's block to the free list; the head must then hold the list.
 func (st *shareStore) release(a int32) {
 	class := st.meta[a] & classMask

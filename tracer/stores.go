@@ -14,6 +14,12 @@ type store interface {
 	// held is the number of times holdings(a, bal, f) calls f, at most: an upper bound on
 	// the account's positions that sizes the report without growing it.
 	held(a int32, bal int64) int
+	// touch loads what a transaction from a to b will read first, and returns any number
+	// made of it (see prefetchRows).
+	touch(a, b int32) int64
+	// touchDeep loads what lies behind what touch loaded (lots held apart), once that is
+	// in cache.
+	touchDeep(a, b int32) int64
 }
 
 func newStore(m Method, accounts int, org *origins, sp *splitter) store {
@@ -60,6 +66,9 @@ func (s *dequeStore) put(a int32, parts []lot) {
 
 func (s *dequeStore) held(a int32, _ int64) int { return s.d[a].size() }
 
+func (s *dequeStore) touch(a, b int32) int64     { return s.d[a].one ^ s.d[b].one }
+func (s *dequeStore) touchDeep(a, b int32) int64 { return s.d[a].touch() ^ s.d[b].touch() }
+
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.d[a].each(f) }
 
 // prorataStore keeps one share per origin per account.
@@ -71,6 +80,8 @@ type prorataStore struct {
 func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s.take(a, c, s.sp, out) }
 func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, parts, s.sp) }
 func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
+func (s *prorataStore) touch(a, b int32) int64                 { return s.s.h[a].total ^ s.s.h[b].total }
+func (s *prorataStore) touchDeep(a, b int32) int64             { return s.s.touch(a) ^ s.s.touch(b) }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	var one [1]lot
 	for _, l := range s.s.list(a, &one) {
@@ -118,6 +129,14 @@ func (s *librStore) put(a int32, parts []lot) {
 	}
 }
 
+func (s *librStore) touch(a, b int32) int64 {
+	return s.utot[a] ^ s.u[a].one ^ s.t.h[a].total ^ s.u[b].one ^ s.t.h[b].total
+}
+
+func (s *librStore) touchDeep(a, b int32) int64 {
+	return s.u[a].touch() ^ s.t.touch(a) ^ s.u[b].touch() ^ s.t.touch(b)
+}
+
 func (s *librStore) held(a int32, _ int64) int {
 	return s.u[a].size() + int(s.t.h[a].n)
 }
@@ -159,6 +178,14 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 			s.u[a].push(p)
 		}
 	}
+}
+
+func (s *taintedFirstStore) touch(a, b int32) int64 {
+	return s.ttot[a] ^ s.t[a].one ^ s.u[a].one ^ s.t[b].one ^ s.u[b].one
+}
+
+func (s *taintedFirstStore) touchDeep(a, b int32) int64 {
+	return s.t[a].touch() ^ s.u[a].touch() ^ s.t[b].touch() ^ s.u[b].touch()
 }
 
 func (s *taintedFirstStore) held(a int32, _ int64) int {
@@ -216,6 +243,10 @@ func (s *poisonStore) put(a int32, parts []lot) {
 		}
 	}
 }
+
+func (s *poisonStore) touch(a, b int32) int64 { return int64(len(s.set[a]) ^ len(s.set[b])) }
+
+func (s *poisonStore) touchDeep(a, b int32) int64 { return 0 }
 
 func (s *poisonStore) held(a int32, bal int64) int {
 	if bal <= 0 {
