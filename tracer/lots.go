@@ -6,132 +6,197 @@ type lot struct {
 	cents  int64
 }
 
-// deque holds an account's lots in arrival order. A single lot, the usual case (an account
-// whose money is all of one origin), sits in the deque itself (one, oneOrigin), so that a
-// transaction touching the account reads one cache line, not two; otherwise the live lots are
-// buf[head:]. Taking from the front advances head; the slack is reclaimed when the deque
-// empties or when a push finds at least half the buffer dead, so each lot is copied O(1)
-// times amortised and a steady stream allocates nothing.
-type deque struct {
-	buf       []lot
-	one       int64 // cents of the inline lot; 0 when there is none (then buf holds the lots)
-	oneOrigin Origin
-	head      int32
+// queues holds, for every account, lots in arrival order, for the methods that spend them in
+// order: fifo, lifo, and the untainted (libr) or both kinds (tainted-first) of lots.
+//
+// Each account has a 16-byte head; a single lot, the usual case (an account whose money is
+// all of one origin), sits in the head itself, so that a transaction touching the account
+// reads one cache line. More lots live in a block of the slab (see slab), the live ones at
+// block[x : x+n]. Taking from the front advances x; a push into a full block moves the lots
+// to its front when at least half of it is dead, or else to a block twice the size, so each
+// lot is copied O(1) times amortised. A block that falls to one lot goes back to the slab.
+type queues struct {
+	h    []queueHead
+	meta []uint8 // per account: the block's class, 0 when the head holds the lots
+	slab
 }
 
-// size is the number of live lots.
-func (d *deque) size() int {
-	if d.one > 0 {
-		return 1
+// queueHead is an account's lots. Without a block, x is the cents of the single lot (0: no
+// lot) and ref its origin; with one, x is the index of the oldest live lot in the block, ref
+// the block's offset and n the number of live lots (at least 2).
+type queueHead struct {
+	x   int64
+	ref uint32
+	n   uint32
+}
+
+func newQueues(accounts int) *queues {
+	return &queues{h: make([]queueHead, accounts), meta: make([]uint8, accounts)}
+}
+
+// size is the number of live lots of account a.
+func (q *queues) size(a int32) int {
+	if q.meta[a] == 0 {
+		if q.h[a].x > 0 {
+			return 1
+		}
+		return 0
 	}
-	return len(d.buf) - int(d.head)
+	return int(q.h[a].n)
 }
 
-// touch loads the oldest lot held apart, if any (see prefetchRows).
-func (d *deque) touch() int64 {
-	if int(d.head) < len(d.buf) {
-		return d.buf[d.head].cents
-	}
-	return 0
+// live returns the live lots of account a, which has a block.
+func (q *queues) live(a int32) []lot {
+	h := &q.h[a]
+	return q.block(h.ref, uint32(h.x)+h.n)[h.x:]
 }
 
-// each calls f for every live lot, oldest first.
-func (d *deque) each(f func(Origin, int64)) {
-	if d.one > 0 {
-		f(d.oneOrigin, d.one)
+// each calls f for every live lot of account a, oldest first.
+func (q *queues) each(a int32, f func(Origin, int64)) {
+	if q.meta[a] == 0 {
+		if h := &q.h[a]; h.x > 0 {
+			f(Origin(h.ref), h.x)
+		}
 		return
 	}
-	for _, l := range d.buf[d.head:] {
+	for _, l := range q.live(a) {
 		f(l.origin, l.cents)
 	}
 }
 
-// push appends l as the newest lot, merging it into the newest lot when the origin matches
-// (adjacent lots of one origin are indistinguishable to every method).
-func (d *deque) push(l lot) {
-	if d.one > 0 {
-		if d.oneOrigin == l.origin {
-			d.one += l.cents
+// touch loads what a transaction reads first of account a (see prefetchRows).
+func (q *queues) touch(a int32) int64 { return q.h[a].x }
+
+// touchDeep loads account a's oldest lot kept in a block, if any (see prefetchRows).
+func (q *queues) touchDeep(a int32) int64 {
+	if q.meta[a] == 0 {
+		return 0
+	}
+	h := &q.h[a]
+	return q.first(h.ref + uint32(h.x))
+}
+
+// push appends l to account a's lots as the newest, merging it into the newest lot when the
+// origin matches (adjacent lots of one origin are indistinguishable to every method).
+func (q *queues) push(a int32, l lot) {
+	h := &q.h[a]
+	if q.meta[a] == 0 {
+		switch {
+		case h.x == 0:
+			h.x, h.ref = l.cents, uint32(l.origin)
+			return
+		case Origin(h.ref) == l.origin:
+			h.x += l.cents
 			return
 		}
-		d.buf, d.head = append(d.buf[:0], lot{d.oneOrigin, d.one}, l), 0
-		d.one = 0
+		off := q.alloc(1)
+		b := q.block(off, 2)
+		b[0], b[1] = lot{Origin(h.ref), h.x}, l
+		h.x, h.ref, h.n = 0, off, 2
+		q.meta[a] = 1
 		return
 	}
-	n := len(d.buf)
-	if n == int(d.head) {
-		d.buf, d.head = d.buf[:0], 0
-		d.one, d.oneOrigin = l.cents, l.origin
+	start, end := uint32(h.x), uint32(h.x)+h.n
+	if b := q.block(h.ref, end); b[end-1].origin == l.origin {
+		b[end-1].cents += l.cents
 		return
 	}
-	if d.buf[n-1].origin == l.origin {
-		d.buf[n-1].cents += l.cents
-		return
+	if class := q.meta[a]; int(end) == blockLen(class) {
+		if int(start) >= blockLen(class)/2 {
+			b := q.block(h.ref, end)
+			copy(b, b[start:])
+		} else {
+			if class == maxClass {
+				panic("tracer: lot queue too long")
+			}
+			off := q.alloc(class + 1) // may move the slab's first chunk: blocks are taken after
+			copy(q.block(off, h.n), q.block(h.ref, end)[start:])
+			q.release(class, h.ref)
+			h.ref = off
+			q.meta[a] = class + 1
+		}
+		h.x, end = 0, h.n
 	}
-	if d.head > 0 && int(d.head) >= n/2 {
-		live := copy(d.buf, d.buf[d.head:])
-		d.buf = d.buf[:live]
-		d.head = 0
-	}
-	d.buf = append(d.buf, l)
+	q.block(h.ref, end+1)[end] = l
+	h.n++
 }
 
-// takeOne takes up to c cents from the inline lot.
-func (d *deque) takeOne(c int64, out []lot) ([]lot, int64) {
-	if c <= 0 {
+// takeFront takes up to c cents from account a's oldest lots, appending them to out; it
+// returns out and the cents it could not take.
+func (q *queues) takeFront(a int32, c int64, out []lot) ([]lot, int64) {
+	h := &q.h[a]
+	if q.meta[a] == 0 {
+		return q.takeOne(h, c, out)
+	}
+	start, n := uint32(h.x), h.n
+	b := q.block(h.ref, start+n)
+	for c > 0 && n > 0 {
+		l := &b[start]
+		if l.cents <= c {
+			out = appendPart(out, *l)
+			c -= l.cents
+			start++
+			n--
+			continue
+		}
+		out = appendPart(out, lot{l.origin, c})
+		l.cents -= c
+		c = 0
+	}
+	h.x, h.n = int64(start), n
+	q.settle(a)
+	return out, c
+}
+
+// takeBack takes up to c cents from account a's newest lots, appending them to out; it
+// returns out and the cents it could not take.
+func (q *queues) takeBack(a int32, c int64, out []lot) ([]lot, int64) {
+	h := &q.h[a]
+	if q.meta[a] == 0 {
+		return q.takeOne(h, c, out)
+	}
+	start, n := uint32(h.x), h.n
+	b := q.block(h.ref, start+n)
+	for c > 0 && n > 0 {
+		l := &b[start+n-1]
+		if l.cents <= c {
+			out = appendPart(out, *l)
+			c -= l.cents
+			n--
+			continue
+		}
+		out = appendPart(out, lot{l.origin, c})
+		l.cents -= c
+		c = 0
+	}
+	h.n = n
+	q.settle(a)
+	return out, c
+}
+
+// takeOne takes up to c cents from the lot held in head h.
+func (q *queues) takeOne(h *queueHead, c int64, out []lot) ([]lot, int64) {
+	if c <= 0 || h.x == 0 {
 		return out, c
 	}
-	x := min(c, d.one)
-	d.one -= x
-	return appendPart(out, lot{d.oneOrigin, x}), c - x
+	x := min(c, h.x)
+	h.x -= x
+	return appendPart(out, lot{Origin(h.ref), x}), c - x
 }
 
-// takeFront takes up to c cents from the oldest lots, appending them to out; it returns
-// out and the cents it could not take.
-func (d *deque) takeFront(c int64, out []lot) ([]lot, int64) {
-	if d.one > 0 {
-		return d.takeOne(c, out)
+// settle returns account a's block to the slab once at most one lot is left in it.
+func (q *queues) settle(a int32) {
+	h := &q.h[a]
+	if h.n > 1 {
+		return
 	}
-	for c > 0 && int(d.head) < len(d.buf) {
-		l := &d.buf[d.head]
-		if l.cents <= c {
-			out = appendPart(out, *l)
-			c -= l.cents
-			d.head++
-			continue
-		}
-		out = appendPart(out, lot{l.origin, c})
-		l.cents -= c
-		c = 0
+	var l lot
+	if h.n == 1 {
+		l = q.block(h.ref, uint32(h.x)+1)[h.x]
 	}
-	if int(d.head) == len(d.buf) {
-		d.buf, d.head = d.buf[:0], 0
-	}
-	return out, c
-}
-
-// takeBack takes up to c cents from the newest lots, appending them to out; it returns out
-// and the cents it could not take.
-func (d *deque) takeBack(c int64, out []lot) ([]lot, int64) {
-	if d.one > 0 {
-		return d.takeOne(c, out)
-	}
-	for c > 0 && len(d.buf) > int(d.head) {
-		l := &d.buf[len(d.buf)-1]
-		if l.cents <= c {
-			out = appendPart(out, *l)
-			c -= l.cents
-			d.buf = d.buf[:len(d.buf)-1]
-			continue
-		}
-		out = appendPart(out, lot{l.origin, c})
-		l.cents -= c
-		c = 0
-	}
-	if int(d.head) == len(d.buf) {
-		d.buf, d.head = d.buf[:0], 0
-	}
-	return out, c
+	q.release(q.meta[a], h.ref)
+	q.meta[a] = 0
+	h.x, h.ref, h.n = l.cents, uint32(l.origin), 0
 }
 
 // appendPart appends l to parts, merging it into the last part when the origin matches.

@@ -6,41 +6,47 @@ import (
 	"testing"
 )
 
-// TestDeque checks the deque, with its inline lot, against a plain slice of lots on random
-// pushes and takes from either end: the same parts taken, the same lots left, in order.
-func TestDeque(t *testing.T) {
+// TestQueues checks the lot queues, with their lot held in the head, against plain slices of
+// lots on random pushes and takes from either end over a few accounts (so that blocks move
+// between accounts through the slab): the same parts taken, the same lots left, in order.
+func TestQueues(t *testing.T) {
+	const accounts = 4
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 3))
-		var d deque
-		var model []lot
-		for step := range 200 {
+		q := newQueues(accounts)
+		model := make([][]lot, accounts)
+		origins := 3 + rng.IntN(30)
+		for step := range 400 {
+			a := int32(rng.IntN(accounts))
 			if rng.IntN(2) == 0 {
-				l := lot{Origin(rng.IntN(3)), int64(1 + rng.IntN(9))}
-				d.push(l)
-				if n := len(model); n > 0 && model[n-1].origin == l.origin {
-					model[n-1].cents += l.cents
-				} else {
-					model = append(model, l)
+				for range 1 + rng.IntN(8) {
+					l := lot{Origin(rng.IntN(origins)), int64(1 + rng.IntN(9))}
+					q.push(a, l)
+					if n := len(model[a]); n > 0 && model[a][n-1].origin == l.origin {
+						model[a][n-1].cents += l.cents
+					} else {
+						model[a] = append(model[a], l)
+					}
 				}
 			} else {
-				c := int64(rng.IntN(15))
+				c := int64(rng.IntN(40))
 				back := rng.IntN(2) == 0
 				var got, want []lot
 				var left, wantLeft int64
 				if back {
-					got, left = d.takeBack(c, nil)
+					got, left = q.takeBack(a, c, nil)
 				} else {
-					got, left = d.takeFront(c, nil)
+					got, left = q.takeFront(a, c, nil)
 				}
-				want, model, wantLeft = modelTake(model, c, back)
+				want, model[a], wantLeft = modelTake(model[a], c, back)
 				if !reflect.DeepEqual(got, want) || left != wantLeft {
-					t.Fatalf("seed %d step %d: take %d (back %v) gave %v, %d left; want %v, %d", seed, step, c, back, got, left, want, wantLeft)
+					t.Fatalf("seed %d step %d: take %d (back %v) from %d gave %v, %d left; want %v, %d", seed, step, c, back, a, got, left, want, wantLeft)
 				}
 			}
 			var live []lot
-			d.each(func(o Origin, c int64) { live = append(live, lot{o, c}) })
-			if !reflect.DeepEqual(live, model) && !(len(live) == 0 && len(model) == 0) || d.size() != len(model) {
-				t.Fatalf("seed %d step %d: deque holds %v (size %d), want %v", seed, step, live, d.size(), model)
+			q.each(a, func(o Origin, c int64) { live = append(live, lot{o, c}) })
+			if !reflect.DeepEqual(live, model[a]) && !(len(live) == 0 && len(model[a]) == 0) || q.size(a) != len(model[a]) {
+				t.Fatalf("seed %d step %d: account %d holds %v (size %d), want %v", seed, step, a, live, q.size(a), model[a])
 			}
 		}
 	}

@@ -9,25 +9,16 @@ import (
 // the proportional methods. Zero shares are dropped, so the order is that of the origins'
 // current presence.
 //
-// The layout is chosen for the cache and the garbage collector. Each account has a 16-byte
-// head; a single share, the usual case, sits in the head itself, so that a transaction
-// touching the account reads one cache line. Longer lists live in blocks of 4, 8, 16... lots
-// carved from large chunks and reused through free lists per size, so that the store holds
-// no pointers for the collector to scan, a short list fills one cache line and growing the
-// store never copies it. A long list (a hub that receives from many origins) also keeps an
+// Each account has a 16-byte head; a single share, the usual case, sits in the head itself,
+// so that a transaction touching the account reads one cache line. Longer lists live in a
+// block of the slab (see slab). A long list (a hub that receives from many origins) also keeps an
 // index from origin to position, so that a credit costs the size of the credit, not of the
 // list.
 type shareStore struct {
 	h    []shareHead
 	meta []uint8 // per account: the block's class (0: none, the head holds the list) and hubBit
-	// chunks hold the blocks: a block's offset o is lot o%chunkLen of chunks[o/chunkLen].
-	// A block longer than a chunk has a chunk of its own, followed by nil chunks that keep
-	// its offsets.
-	chunks    [][]lot
-	cur       int                    // the chunk that blocks are carved from
-	next, end int                    // its unused offsets
-	free      [maxClass + 1][]uint32 // per class: offsets of free blocks
-	hubs      map[int32]map[Origin]int32
+	slab
+	hubs map[int32]map[Origin]int32
 }
 
 // shareHead is an account's list: total is the sum of its n shares. With no block, n <= 1
@@ -42,10 +33,6 @@ type shareHead struct {
 const (
 	hubBit    = 0x80
 	classMask = 0x7f
-	minBlock  = 4  // lots in a block of class 1: one cache line
-	maxClass  = 31 // a block of class c holds minBlock << (c-1) lots
-	chunkBits = 16
-	chunkLen  = 1 << chunkBits
 )
 
 // indexFrom is the list length from which shares keep an index (a variable for tests).
@@ -55,86 +42,17 @@ func newShareStore(accounts int) *shareStore {
 	return &shareStore{h: make([]shareHead, accounts), meta: make([]uint8, accounts)}
 }
 
-func blockLen(class uint8) int { return minBlock << (class - 1) }
-
-// block returns the first n lots of the block at offset ref.
-func (st *shareStore) block(ref, n uint32) []lot {
-	i := ref & (chunkLen - 1)
-	// A chunk's blocks lie within its capacity, not always its length.
-	return st.chunks[ref>>chunkBits][i : i+n]
-}
-
-// alloc returns the offset of a free block of the class.
-func (st *shareStore) alloc(class uint8) uint32 {
-	if f := st.free[class]; len(f) > 0 {
-		st.free[class] = f[:len(f)-1]
-		return f[len(f)-1]
-	}
-	size := blockLen(class)
-	if size >= chunkLen {
-		off := st.newChunks(size)
-		for range size/chunkLen - 1 {
-			st.chunks = append(st.chunks, nil)
-		}
-		return off
-	}
-	if st.end-st.next < size {
-		if st.end > 0 {
-			// The rest of the chunk, smaller than the block, becomes free blocks.
-			st.end = min(st.end, st.cur<<chunkBits+cap(st.chunks[st.cur]))
-			for c := class - 1; c >= 1; c-- {
-				for st.end-st.next >= blockLen(c) {
-					st.free[c] = append(st.free[c], uint32(st.next))
-					st.next += blockLen(c)
-				}
-			}
-		}
-		st.cur = len(st.chunks)
-		st.next = int(st.newChunks(0))
-		st.end = st.next + chunkLen
-	}
-	off := st.next
-	st.next += size
-	// Only the first chunk starts small (for the many small replays) and grows.
-	if c := &st.chunks[st.cur]; st.next-st.cur<<chunkBits > cap(*c) {
-		used := st.next - st.cur<<chunkBits
-		*c = slices.Grow((*c)[:cap(*c)], min(chunkLen, max(2*cap(*c), used))-cap(*c))
-	}
-	return uint32(off)
-}
-
-// newChunks appends a chunk that will hold size lots (size 0: a chunk to carve blocks from)
-// and returns its offset.
-func (st *shareStore) newChunks(size int) uint32 {
-	off := len(st.chunks) << chunkBits
-	if off+max(size, chunkLen) > 1<<32 {
-		panic("tracer: shares beyond 2^32 lots")
-	}
-	switch {
-	case size > 0:
-		st.chunks = append(st.chunks, make([]lot, size))
-	case len(st.chunks) == 0:
-		st.chunks = append(st.chunks, make([]lot, 0, 64))
-	default:
-		st.chunks = append(st.chunks, make([]lot, 0, chunkLen))
-	}
-	return uint32(off)
-}
-
 // touch loads the first lot of account a's block, if any (see prefetchRows).
 func (st *shareStore) touch(a int32) int64 {
 	if st.meta[a] == 0 {
 		return 0
 	}
-	ref := st.h[a].ref
-	i := ref & (chunkLen - 1)
-	return st.chunks[ref>>chunkBits][i : i+1][0].cents
+	return st.first(st.h[a].ref)
 }
 
-// release returns account a's block to the free list; the head must then hold the list.
-func (st *shareStore) release(a int32) {
-	class := st.meta[a] & classMask
-	st.free[class] = append(st.free[class], st.h[a].ref)
+// drop returns account a's block to the slab; the head must then hold the list.
+func (st *shareStore) drop(a int32) {
+	st.release(st.meta[a]&classMask, st.h[a].ref)
 	st.meta[a] = 0
 }
 
@@ -177,7 +95,7 @@ func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
 			// pass-through.
 			clear(st.hubs[a])
 		} else {
-			st.release(a)
+			st.drop(a)
 		}
 		return out
 	}
@@ -207,7 +125,7 @@ func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
 	}
 	if len(keep) == 1 {
 		o := keep[0].origin
-		st.release(a)
+		st.drop(a)
 		h.ref = uint32(o)
 	}
 	return out
@@ -267,7 +185,7 @@ func (st *shareStore) push(a int32, l lot) {
 		}
 		off := st.alloc(class + 1)
 		copy(st.block(off, h.n), st.block(h.ref, h.n))
-		st.free[class] = append(st.free[class], h.ref)
+		st.release(class, h.ref)
 		h.ref = off
 		st.meta[a]++
 	}

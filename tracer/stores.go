@@ -25,17 +25,17 @@ type store interface {
 func newStore(m Method, accounts int, org *origins, sp *splitter) store {
 	switch m {
 	case FIFO:
-		return &dequeStore{d: make([]deque, accounts)}
+		return &dequeStore{q: newQueues(accounts)}
 	case LIFO:
-		return &dequeStore{d: make([]deque, accounts), newestFirst: true}
+		return &dequeStore{q: newQueues(accounts), newestFirst: true}
 	case ProRata:
 		return &prorataStore{s: newShareStore(accounts), sp: sp}
 	case LIBR:
-		return &librStore{u: make([]deque, accounts), utot: make([]int64, accounts),
+		return &librStore{u: newQueues(accounts), utot: make([]int64, accounts),
 			t: newShareStore(accounts), org: org, sp: sp}
 	case TaintedFirst:
-		return &taintedFirstStore{t: make([]deque, accounts), ttot: make([]int64, accounts),
-			u: make([]deque, accounts), org: org}
+		return &taintedFirstStore{t: newQueues(accounts), ttot: make([]int64, accounts),
+			u: newQueues(accounts), org: org}
 	case Poison:
 		return &poisonStore{set: make([][]Origin, accounts), org: org}
 	}
@@ -44,32 +44,31 @@ func newStore(m Method, accounts int, org *origins, sp *splitter) store {
 
 // dequeStore serves fifo (oldest first) and lifo (newest first).
 type dequeStore struct {
-	d           []deque
+	q           *queues
 	newestFirst bool
 }
 
 func (s *dequeStore) take(a int32, c int64, out []lot) []lot {
 	if s.newestFirst {
-		out, _ = s.d[a].takeBack(c, out)
+		out, _ = s.q.takeBack(a, c, out)
 	} else {
-		out, _ = s.d[a].takeFront(c, out)
+		out, _ = s.q.takeFront(a, c, out)
 	}
 	return out
 }
 
 func (s *dequeStore) put(a int32, parts []lot) {
-	d := &s.d[a]
 	for _, p := range parts {
-		d.push(p)
+		s.q.push(a, p)
 	}
 }
 
-func (s *dequeStore) held(a int32, _ int64) int { return s.d[a].size() }
+func (s *dequeStore) held(a int32, _ int64) int { return s.q.size(a) }
 
-func (s *dequeStore) touch(a, b int32) int64     { return s.d[a].one ^ s.d[b].one }
-func (s *dequeStore) touchDeep(a, b int32) int64 { return s.d[a].touch() ^ s.d[b].touch() }
+func (s *dequeStore) touch(a, b int32) int64     { return s.q.touch(a) ^ s.q.touch(b) }
+func (s *dequeStore) touchDeep(a, b int32) int64 { return s.q.touchDeep(a) ^ s.q.touchDeep(b) }
 
-func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.d[a].each(f) }
+func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
 
 // prorataStore keeps one share per origin per account.
 type prorataStore struct {
@@ -93,7 +92,7 @@ func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 // as shares. A debit spends untainted lots first, so tainted money only falls; deposits of
 // untainted money never raise it again.
 type librStore struct {
-	u    []deque
+	u    *queues
 	utot []int64
 	t    *shareStore
 	org  *origins
@@ -102,7 +101,7 @@ type librStore struct {
 
 func (s *librStore) take(a int32, c int64, out []lot) []lot {
 	if x := min(c, s.utot[a]); x > 0 {
-		out, _ = s.u[a].takeFront(x, out)
+		out, _ = s.u.takeFront(a, x, out)
 		s.utot[a] -= x
 		c -= x
 	}
@@ -115,7 +114,7 @@ func (s *librStore) take(a int32, c int64, out []lot) []lot {
 func (s *librStore) put(a int32, parts []lot) {
 	for i := 0; i < len(parts); {
 		if !s.org.tainted(parts[i].origin) {
-			s.u[a].push(parts[i])
+			s.u.push(a, parts[i])
 			s.utot[a] += parts[i].cents
 			i++
 			continue
@@ -130,19 +129,19 @@ func (s *librStore) put(a int32, parts []lot) {
 }
 
 func (s *librStore) touch(a, b int32) int64 {
-	return s.utot[a] ^ s.u[a].one ^ s.t.h[a].total ^ s.u[b].one ^ s.t.h[b].total
+	return s.utot[a] ^ s.u.touch(a) ^ s.t.h[a].total ^ s.u.touch(b) ^ s.t.h[b].total
 }
 
 func (s *librStore) touchDeep(a, b int32) int64 {
-	return s.u[a].touch() ^ s.t.touch(a) ^ s.u[b].touch() ^ s.t.touch(b)
+	return s.u.touchDeep(a) ^ s.t.touch(a) ^ s.u.touchDeep(b) ^ s.t.touch(b)
 }
 
 func (s *librStore) held(a int32, _ int64) int {
-	return s.u[a].size() + int(s.t.h[a].n)
+	return s.u.size(a) + int(s.t.h[a].n)
 }
 
 func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	s.u[a].each(f)
+	s.u.each(a, f)
 	var one [1]lot
 	for _, l := range s.t.list(a, &one) {
 		f(l.origin, l.cents)
@@ -152,19 +151,19 @@ func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 // taintedFirstStore keeps tainted and untainted lots in two deques, each in arrival order,
 // and spends the tainted deque first.
 type taintedFirstStore struct {
-	t, u []deque
+	t, u *queues
 	ttot []int64
 	org  *origins
 }
 
 func (s *taintedFirstStore) take(a int32, c int64, out []lot) []lot {
 	if x := min(c, s.ttot[a]); x > 0 {
-		out, _ = s.t[a].takeFront(x, out)
+		out, _ = s.t.takeFront(a, x, out)
 		s.ttot[a] -= x
 		c -= x
 	}
 	if c > 0 {
-		out, _ = s.u[a].takeFront(c, out)
+		out, _ = s.u.takeFront(a, c, out)
 	}
 	return out
 }
@@ -172,29 +171,29 @@ func (s *taintedFirstStore) take(a int32, c int64, out []lot) []lot {
 func (s *taintedFirstStore) put(a int32, parts []lot) {
 	for _, p := range parts {
 		if s.org.tainted(p.origin) {
-			s.t[a].push(p)
+			s.t.push(a, p)
 			s.ttot[a] += p.cents
 		} else {
-			s.u[a].push(p)
+			s.u.push(a, p)
 		}
 	}
 }
 
 func (s *taintedFirstStore) touch(a, b int32) int64 {
-	return s.ttot[a] ^ s.t[a].one ^ s.u[a].one ^ s.t[b].one ^ s.u[b].one
+	return s.ttot[a] ^ s.t.touch(a) ^ s.u.touch(a) ^ s.t.touch(b) ^ s.u.touch(b)
 }
 
 func (s *taintedFirstStore) touchDeep(a, b int32) int64 {
-	return s.t[a].touch() ^ s.u[a].touch() ^ s.t[b].touch() ^ s.u[b].touch()
+	return s.t.touchDeep(a) ^ s.u.touchDeep(a) ^ s.t.touchDeep(b) ^ s.u.touchDeep(b)
 }
 
 func (s *taintedFirstStore) held(a int32, _ int64) int {
-	return s.t[a].size() + s.u[a].size()
+	return s.t.size(a) + s.u.size(a)
 }
 
 func (s *taintedFirstStore) holdings(a int32, _ int64, f func(Origin, int64)) {
-	s.t[a].each(f)
-	s.u[a].each(f)
+	s.t.each(a, f)
+	s.u.each(a, f)
 }
 
 // poisonStore keeps, per account, the sorted set of tainted origins that ever reached it.
