@@ -37,7 +37,7 @@ func newStore(m Method, accounts int, org *origins, sp *splitter) store {
 		return &taintedFirstStore{t: newQueues(accounts), ttot: make([]int64, accounts),
 			u: newQueues(accounts), org: org}
 	case Poison:
-		return &poisonStore{set: make([][]Origin, accounts), org: org}
+		return &poisonStore{one: make([]Origin, accounts), org: org}
 	}
 	panic("tracer: unknown method " + m.String())
 }
@@ -196,15 +196,24 @@ func (s *taintedFirstStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	s.u.each(a, f)
 }
 
-// poisonStore keeps, per account, the sorted set of tainted origins that ever reached it.
+// poisonStore keeps, per account, the sorted set of tainted origins that ever reached it. A
+// set of one origin, the usual case (beside other methods all seeds are one origin), sits in
+// a 4-byte slot per account; a larger set is kept apart and the slot holds its number,
+// negated. Sets never shrink.
 type poisonStore struct {
-	set [][]Origin
-	org *origins
+	one  []Origin // per account: the single origin, 0 for none, or -(k+1) for sets[k]
+	sets [][]Origin
+	org  *origins
 }
 
 func (s *poisonStore) take(a int32, c int64, out []lot) []lot {
-	for _, o := range s.set[a] {
+	switch o := s.one[a]; {
+	case o > 0:
 		out = append(out, lot{o, c})
+	case o < 0:
+		for _, o := range s.sets[-o-1] {
+			out = append(out, lot{o, c})
+		}
 	}
 	return out
 }
@@ -213,14 +222,35 @@ func (s *poisonStore) take(a int32, c int64, out []lot) []lot {
 // account come in origin order, so a linear merge usually suffices; it allocates only when
 // the set grows.
 func (s *poisonStore) put(a int32, parts []lot) {
-	set := s.set[a]
+	if o1 := s.one[a]; o1 >= 0 {
+		k := 0
+		for ; k < len(parts); k++ {
+			o := parts[k].origin
+			if !s.org.tainted(o) || o == o1 {
+				continue
+			}
+			if o1 != 0 {
+				break
+			}
+			o1 = o
+		}
+		if k == len(parts) {
+			s.one[a] = o1
+			return
+		}
+		s.sets = append(s.sets, []Origin{o1})
+		s.one[a] = -Origin(len(s.sets))
+		parts = parts[k:]
+	}
+	k := -s.one[a] - 1
+	set := s.sets[k]
 	missing, sorted := 0, true
 	i := 0
-	for k, p := range parts {
+	for j, p := range parts {
 		if !s.org.tainted(p.origin) {
 			continue
 		}
-		if k > 0 && p.origin < parts[k-1].origin {
+		if j > 0 && p.origin < parts[j-1].origin {
 			sorted = false
 		}
 		for i < len(set) && set[i] < p.origin {
@@ -237,28 +267,37 @@ func (s *poisonStore) put(a int32, parts []lot) {
 		if !s.org.tainted(p.origin) {
 			continue
 		}
-		if j, found := slices.BinarySearch(s.set[a], p.origin); !found {
-			s.set[a] = slices.Insert(s.set[a], j, p.origin)
+		if j, found := slices.BinarySearch(set, p.origin); !found {
+			set = slices.Insert(set, j, p.origin)
 		}
 	}
+	s.sets[k] = set
 }
 
-func (s *poisonStore) touch(a, b int32) int64 { return int64(len(s.set[a]) ^ len(s.set[b])) }
+func (s *poisonStore) touch(a, b int32) int64 { return int64(s.one[a] ^ s.one[b]) }
 
 func (s *poisonStore) touchDeep(a, b int32) int64 { return 0 }
 
 func (s *poisonStore) held(a int32, bal int64) int {
-	if bal <= 0 {
+	switch o := s.one[a]; {
+	case bal <= 0 || o == 0:
 		return 0
+	case o > 0:
+		return 1
 	}
-	return len(s.set[a])
+	return len(s.sets[-s.one[a]-1])
 }
 
 func (s *poisonStore) holdings(a int32, bal int64, f func(Origin, int64)) {
 	if bal <= 0 {
 		return
 	}
-	for _, o := range s.set[a] {
+	switch o := s.one[a]; {
+	case o > 0:
 		f(o, bal)
+	case o < 0:
+		for _, o := range s.sets[-o-1] {
+			f(o, bal)
+		}
 	}
 }
