@@ -31,11 +31,9 @@ func newStore(m Method, accounts int, org *origins, sp *splitter) store {
 	case ProRata:
 		return &prorataStore{s: newShareStore(accounts), sp: sp}
 	case LIBR:
-		return &librStore{u: newQueues(accounts), utot: make([]int64, accounts),
-			t: newShareStore(accounts), org: org, sp: sp}
+		return &librStore{u: newQueues(accounts), t: newShareStore(accounts), org: org, sp: sp}
 	case TaintedFirst:
-		return &taintedFirstStore{t: newQueues(accounts), ttot: make([]int64, accounts),
-			u: newQueues(accounts), org: org}
+		return &taintedFirstStore{t: newQueues(accounts), u: newQueues(accounts), org: org}
 	case Poison:
 		return &poisonStore{one: make([]Origin, accounts), org: org}
 	}
@@ -90,21 +88,17 @@ func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 
 // librStore keeps untainted lots (clean and unexplained) in arrival order and tainted money
 // as shares. A debit spends untainted lots first, so tainted money only falls; deposits of
-// untainted money never raise it again.
+// untainted money never raise it again. A debit takes what it can from the untainted lots,
+// and the rest from the shares.
 type librStore struct {
-	u    *queues
-	utot []int64
-	t    *shareStore
-	org  *origins
-	sp   *splitter
+	u   *queues
+	t   *shareStore
+	org *origins
+	sp  *splitter
 }
 
 func (s *librStore) take(a int32, c int64, out []lot) []lot {
-	if x := min(c, s.utot[a]); x > 0 {
-		out, _ = s.u.takeFront(a, x, out)
-		s.utot[a] -= x
-		c -= x
-	}
+	out, c = s.u.takeFront(a, c, out)
 	if c > 0 {
 		out = s.t.take(a, c, s.sp, out)
 	}
@@ -115,7 +109,6 @@ func (s *librStore) put(a int32, parts []lot) {
 	for i := 0; i < len(parts); {
 		if !s.org.tainted(parts[i].origin) {
 			s.u.push(a, parts[i])
-			s.utot[a] += parts[i].cents
 			i++
 			continue
 		}
@@ -129,7 +122,7 @@ func (s *librStore) put(a int32, parts []lot) {
 }
 
 func (s *librStore) touch(a, b int32) int64 {
-	return s.utot[a] ^ s.u.touch(a) ^ s.t.h[a].total ^ s.u.touch(b) ^ s.t.h[b].total
+	return s.u.touch(a) ^ s.t.h[a].total ^ s.u.touch(b) ^ s.t.h[b].total
 }
 
 func (s *librStore) touchDeep(a, b int32) int64 {
@@ -148,20 +141,15 @@ func (s *librStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	}
 }
 
-// taintedFirstStore keeps tainted and untainted lots in two deques, each in arrival order,
-// and spends the tainted deque first.
+// taintedFirstStore keeps tainted and untainted lots in two queues, each in arrival order,
+// and spends the tainted queue first.
 type taintedFirstStore struct {
 	t, u *queues
-	ttot []int64
 	org  *origins
 }
 
 func (s *taintedFirstStore) take(a int32, c int64, out []lot) []lot {
-	if x := min(c, s.ttot[a]); x > 0 {
-		out, _ = s.t.takeFront(a, x, out)
-		s.ttot[a] -= x
-		c -= x
-	}
+	out, c = s.t.takeFront(a, c, out)
 	if c > 0 {
 		out, _ = s.u.takeFront(a, c, out)
 	}
@@ -172,7 +160,6 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 	for _, p := range parts {
 		if s.org.tainted(p.origin) {
 			s.t.push(a, p)
-			s.ttot[a] += p.cents
 		} else {
 			s.u.push(a, p)
 		}
@@ -180,7 +167,7 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 }
 
 func (s *taintedFirstStore) touch(a, b int32) int64 {
-	return s.ttot[a] ^ s.t.touch(a) ^ s.u.touch(a) ^ s.t.touch(b) ^ s.u.touch(b)
+	return s.t.touch(a) ^ s.u.touch(a) ^ s.t.touch(b) ^ s.u.touch(b)
 }
 
 func (s *taintedFirstStore) touchDeep(a, b int32) int64 {
