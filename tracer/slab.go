@@ -75,7 +75,7 @@ func (st *slab) alloc(class uint8) uint32 {
 // and returns its offset.
 func (st *slab) newChunks(size int) uint32 {
 	off := len(st.chunks) << chunkBits
-	if off+max(size, chunkLen) > 1<<32 {
+	if int64(off)+int64(max(size, chunkLen)) > 1<<32 {
 		panic("tracer: shares beyond 2^32 lots")
 	}
 	switch {
