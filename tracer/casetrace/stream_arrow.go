@@ -23,20 +23,7 @@ const StreamPath = "arrow"
 // as a tracer.Batch over the Arrow value buffers, without copying. The batch is only valid
 // during fn. The connection is used only inside this call, never concurrently.
 func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.Batch) error) error {
-	return conn.Raw(func(dc any) error {
-		dconn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("not a driver connection: %T", dc)
-		}
-		ar, err := duckdb.NewArrowFromConn(dconn)
-		if err != nil {
-			return err
-		}
-		rr, err := ar.QueryContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer rr.Release()
+	return arrowQuery(ctx, conn, q, func(rr array.RecordReader) error {
 		var b tracer.Batch
 		for rr.Next() {
 			rec := rr.RecordBatch()
@@ -78,20 +65,7 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 // interface. Each record batch's string values become one Go string, of which
 // every id and party is a slice: two allocations per batch instead of two per account.
 func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
-	err = conn.Raw(func(dc any) error {
-		dconn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("not a driver connection: %T", dc)
-		}
-		ar, err := duckdb.NewArrowFromConn(dconn)
-		if err != nil {
-			return err
-		}
-		rr, err := ar.QueryContext(ctx, namesQuery)
-		if err != nil {
-			return err
-		}
-		defer rr.Release()
+	err = arrowQuery(ctx, conn, namesQuery, func(rr array.RecordReader) error {
 		kindOf := map[string]string{} // a few kinds: one string each
 		for rr.Next() {
 			rec := rr.RecordBatch()
@@ -142,4 +116,25 @@ func appendStrings(out []string, a *array.String) []string {
 		out = append(out, all[offs[i]-first:offs[i+1]-first])
 	}
 	return out
+}
+
+// arrowQuery runs q on conn through DuckDB's Arrow interface and hands the record reader to
+// fn, releasing it afterwards.
+func arrowQuery(ctx context.Context, conn *sql.Conn, q string, fn func(array.RecordReader) error) error {
+	return conn.Raw(func(dc any) error {
+		dconn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("not a driver connection: %T", dc)
+		}
+		ar, err := duckdb.NewArrowFromConn(dconn)
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		return fn(rr)
+	})
 }
