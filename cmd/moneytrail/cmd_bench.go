@@ -16,7 +16,8 @@ func benchCommand(e *env) *cli.Command {
 		Usage: "the performance suite: measure moneytrail against its baseline in one run",
 		Subcommands: []*cli.Command{
 			benchSubcommand(e, "ingest", "AMLworld ingest against DuckDB's own CSV load of the same file", bench.Ingest),
-			benchSubcommand(e, "trace", "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor", bench.Trace),
+			benchSubcommand(e, "trace", "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor", bench.Trace,
+				&cli.IntFlag{Name: "rounds", Value: 1, Usage: "take the steps `N` times in turns and report each step's median"}),
 			benchSubcommand(e, "rules", "the typologies pack on an AMLworld-shaped case, each rule in its own process", bench.Rules),
 		},
 	}
@@ -24,27 +25,31 @@ func benchCommand(e *env) *cli.Command {
 
 // benchSubcommand is one benchmark of the suite: it generates N AMLworld-shaped rows and runs
 // the measured steps, each in a child process of this binary.
-func benchSubcommand(e *env, name, usage string, run func(context.Context, io.Writer, bench.IngestOptions) error) *cli.Command {
+func benchSubcommand(e *env, name, usage string, run func(context.Context, io.Writer, bench.IngestOptions) error, extra ...cli.Flag) *cli.Command {
+	text := ` --rows N [--dir DIR] [--keep]`
+	if len(extra) > 0 {
+		text = ` --rows N [--rounds N] [--dir DIR] [--keep]`
+	}
 	return &cli.Command{
 		Name:  name,
 		Usage: usage,
-		UsageText: `moneytrail bench ` + name + ` --rows N [--dir DIR] [--keep]
+		UsageText: `moneytrail bench ` + name + text + `
 
 Example:
    moneytrail bench ` + name + ` --rows 5000000`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "rows (transactions) to generate"},
 			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
 			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
-		},
+		}, extra...),
 		Action: func(c *cli.Context) error {
 			exe, err := os.Executable()
 			if err != nil {
 				return err
 			}
 			return run(c.Context, e.stdout, bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
-				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")})
+				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep"), Rounds: c.Int("rounds")})
 		},
 	}
 }

@@ -223,6 +223,9 @@ type IngestOptions struct {
 	Seed uint64
 	// Keep leaves the generated files in Dir.
 	Keep bool
+	// Rounds is the number of times `bench trace` takes its steps, in turns (one when 0);
+	// it reports each step's median.
+	Rounds int
 }
 
 // Ingest measures, in the same run, DuckDB alone loading an AMLworld-shaped CSV of N rows

@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,13 +124,25 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 	for _, m := range traceMethods {
 		steps = append(steps, stepTracePre+m)
 	}
-	var res []StepResult
-	for _, s := range steps {
-		r, err := traceChild(ctx, o.Exe, s, dbPath)
-		if err != nil {
-			return err
+	// Several rounds take the steps in turns, so that a slow spell of a shared machine falls
+	// on every step alike; each step's median is reported, with its range.
+	rounds := max(o.Rounds, 1)
+	runs := make([][]StepResult, len(steps))
+	for range rounds {
+		for i, s := range steps {
+			r, err := traceChild(ctx, o.Exe, s, dbPath)
+			if err != nil {
+				return err
+			}
+			runs[i] = append(runs[i], r)
 		}
-		res = append(res, r)
+	}
+	res := make([]StepResult, len(steps))
+	for i := range runs {
+		res[i] = median(runs[i])
+	}
+	if rounds > 1 {
+		fmt.Fprintf(w, "each step %d times, the steps in turns: medians (seconds and CPU separately), the largest peak RSS, the range of seconds\n", rounds)
 	}
 	floor := res[0].Elapsed.Seconds()
 	floorCPU := res[0].CPU.Seconds()
@@ -138,8 +152,16 @@ func Trace(ctx context.Context, w io.Writer, o TraceOptions) error {
 		if i > 0 {
 			name = "(b) trace --method " + strings.TrimPrefix(r.Name, stepTracePre)
 		}
-		fmt.Fprintf(w, "%-44s %10.2f %8.2f %14.0f %9.0f MiB %8.2f %8.2f\n", name, r.Elapsed.Seconds(), r.CPU.Seconds(), r.RowsPerSec(),
+		fmt.Fprintf(w, "%-44s %10.2f %8.2f %14.0f %9.0f MiB %8.2f %8.2f", name, r.Elapsed.Seconds(), r.CPU.Seconds(), r.RowsPerSec(),
 			float64(r.PeakRSS)/(1<<20), r.Elapsed.Seconds()/floor, r.CPU.Seconds()/floorCPU)
+		if rounds > 1 {
+			lo, hi := runs[i][0].Elapsed, runs[i][0].Elapsed
+			for _, x := range runs[i] {
+				lo, hi = min(lo, x.Elapsed), max(hi, x.Elapsed)
+			}
+			fmt.Fprintf(w, "   %.2f-%.2f", lo.Seconds(), hi.Seconds())
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "targets at 5M rows: single methods <= 2x the floor, all <= 4x, peak RSS < 2 GiB (in wall time; the CPU ratio says")
 	fmt.Fprintln(w, "what a step cost on a machine shared with other work, where the wall time also says how long it waited)")
@@ -167,4 +189,19 @@ func prepareTraceCase(ctx context.Context, dbPath string) (int64, error) {
 
 func traceChild(ctx context.Context, exe, step, dbPath string) (StepResult, error) {
 	return runChild(ctx, exe, "bench-step", step, "-", dbPath)
+}
+
+// median is the step whose time is the median of rs (the lower middle one of an even
+// number), with the median CPU time and the largest peak RSS of them.
+func median(rs []StepResult) StepResult {
+	byTime := slices.SortedFunc(slices.Values(rs), func(a, b StepResult) int { return cmp.Compare(a.Elapsed, b.Elapsed) })
+	m := byTime[(len(byTime)-1)/2]
+	cpu := make([]time.Duration, 0, len(rs))
+	for _, r := range rs {
+		cpu = append(cpu, r.CPU)
+		m.PeakRSS = max(m.PeakRSS, r.PeakRSS)
+	}
+	slices.Sort(cpu)
+	m.CPU = cpu[(len(cpu)-1)/2]
+	return m
 }
