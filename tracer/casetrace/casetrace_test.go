@@ -235,6 +235,11 @@ func TestBadAccounts(t *testing.T) {
 			"account shop-1: opening balance in USD, the case traces in EUR", true},
 		{`UPDATE accounts SET account_no = NULL WHERE account_id = 'bystander'`,
 			"account bystander has no account number", false},
+		// Of several wrong accounts, the first in id order.
+		{`UPDATE accounts SET opening_balance = -1 WHERE account_id IN ('shop-1', 'mule-1')`,
+			"account mule-1: negative opening balance -1.00", true},
+		{`UPDATE accounts SET opening_balance = -1, account_no = CASE WHEN account_id = 'bystander' THEN NULL ELSE account_no END WHERE account_id IN ('bystander', 'mule-1')`,
+			"account bystander has no account number", false},
 		{`UPDATE accounts SET account_no = (SELECT account_no FROM accounts WHERE account_id = 'mule-1') WHERE account_id = 'bystander'`,
 			"accounts bystander and mule-1 share account number", false},
 	} {

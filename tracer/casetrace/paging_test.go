@@ -430,3 +430,9 @@ func TestTraceLockedDown(t *testing.T) {
 		t.Error("the trace on the locked-down database differs")
 	}
 }
+
+// startPipeline starts a pipeline of one stage: apply is called on the pipeline's goroutine
+// with every chunk in order until it returns an error.
+func startPipeline(apply func(*tracer.Batch) error) *pipeline {
+	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) })
+}

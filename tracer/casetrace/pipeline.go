@@ -47,12 +47,6 @@ type pipeBuf struct {
 	err   error
 }
 
-// startPipeline starts the replay goroutine; apply is called with every chunk in order until
-// it returns an error.
-func startPipeline(apply func(*tracer.Batch) error) *pipeline {
-	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) })
-}
-
 // startStages starts a pipeline of two stages: first runs on the reader's goroutine as each
 // chunk is complete (in add or end), second on the pipeline's goroutine, with every chunk in
 // order until it returns an error.

@@ -60,14 +60,18 @@ func (t *run) loadAccounts() error {
 		}
 		a := &t.out.accounts[i]
 		a.exitKind = exit
+		// The error names the first wrong account in id order, whatever order rows come in.
+		first := bad < 0 || int(i) < bad
 		if !no.Valid || no.Int32 <= 0 {
-			bad, badWhy = int(i), "number"
+			if first {
+				bad, badWhy = int(i), "number"
+			}
 			continue
 		}
 		nos[i] = no.Int32
 		maxNo = max(maxNo, no.Int32)
 		if opening.Valid && opening.Int64 != 0 && !exit {
-			if bad < 0 && (opening.Int64 < 0 || foreign) {
+			if first && (opening.Int64 < 0 || foreign) {
 				bad, badWhy = int(i), "opening"
 			}
 			a.opening = opening.Int64
