@@ -64,10 +64,10 @@ func (q *queues) each(a int32, f func(Origin, int64)) {
 	}
 }
 
-// touch loads what a transaction reads first of account a (see prefetchRows).
+// touch loads what a transaction reads first of account a (see gatherRows).
 func (q *queues) touch(a int32) int64 { return q.h[a].x }
 
-// touchDeep loads account a's oldest lot kept in a block, if any (see prefetchRows).
+// touchDeep loads account a's oldest lot kept in a block, if any (see gatherRows).
 func (q *queues) touchDeep(a int32) int64 {
 	if q.meta[a] == 0 {
 		return 0

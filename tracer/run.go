@@ -18,7 +18,7 @@ type run struct {
 	traced   []int64 // per seed
 	captured []Flow  // parts of the transactions of Config.Capture
 	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
-	sink     int64   // keeps the loads ahead (see prefetchRows)
+	sink     int64   // keeps the loads ahead (see gatherRows)
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -43,11 +43,15 @@ func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(u
 func (r *run) applyAll(ts []txnCtx) {
 	var sink int64
 	for i := range ts {
-		if j := i + prefetchRows; j < len(ts) {
-			sink += r.store.touch(ts[j].from, ts[j].to)
-		}
-		if j := i + prefetchRows/2; j < len(ts) {
-			sink += r.store.touchDeep(ts[j].from, ts[j].to)
+		if i%gatherRows == 0 {
+			// What the rows read first, then what lies behind it, now in cache.
+			blk := ts[i:min(i+gatherRows, len(ts))]
+			for j := range blk {
+				sink += r.store.touch(blk[j].from, blk[j].to)
+			}
+			for j := range blk {
+				sink += r.store.touchDeep(blk[j].from, blk[j].to)
+			}
 		}
 		r.applyOne(&ts[i])
 	}

@@ -42,7 +42,7 @@ func newShareStore(accounts int) *shareStore {
 	return &shareStore{h: make([]shareHead, accounts), meta: make([]uint8, accounts)}
 }
 
-// touch loads the first lot of account a's block, if any (see prefetchRows).
+// touch loads the first lot of account a's block, if any (see gatherRows).
 func (st *shareStore) touch(a int32) int64 {
 	if st.meta[a] == 0 {
 		return 0
@@ -274,11 +274,32 @@ func (sp *splitter) split(total int64, w []lot, sum int64) []int64 {
 	sp.rem = slices.Grow(sp.rem[:0], n)[:n]
 	q, rem := sp.q, sp.rem
 	left := total
-	for i := range w {
-		hi, lo := bits.Mul64(uint64(total), uint64(w[i].cents))
-		qq, rr := bits.Div64(hi, lo, uint64(sum))
-		q[i], rem[i] = int64(qq), int64(rr)
-		left -= int64(qq)
+	if total < sum {
+		// Part of a balance, the usual case: one division instead of one per share.
+		// m = floor(total*2^64/sum) fits in 64 bits (total < sum). For a share w <= sum <
+		// 2^63, floor(m*w/2^64) is the exact part floor(total*w/sum) or one less (m falls
+		// short of total*2^64/sum by less than 1, so m*w/2^64 falls short of total*w/sum
+		// by less than 1); the remainder total*w - part*sum is then below 2*sum < 2^64,
+		// so 64-bit arithmetic that wraps gets it exactly, and one comparison corrects both.
+		t, s := uint64(total), uint64(sum)
+		m, _ := bits.Div64(t, 0, s)
+		for i := range w {
+			x := uint64(w[i].cents)
+			qq, _ := bits.Mul64(m, x)
+			rr := t*x - qq*s
+			if rr >= s {
+				qq, rr = qq+1, rr-s
+			}
+			q[i], rem[i] = int64(qq), int64(rr)
+			left -= int64(qq)
+		}
+	} else {
+		for i := range w {
+			hi, lo := bits.Mul64(uint64(total), uint64(w[i].cents))
+			qq, rr := bits.Div64(hi, lo, uint64(sum))
+			q[i], rem[i] = int64(qq), int64(rr)
+			left -= int64(qq)
+		}
 	}
 	switch {
 	case left == 0:

@@ -94,7 +94,7 @@ func (st *slab) release(class uint8, ref uint32) {
 	st.free[class] = append(st.free[class], ref)
 }
 
-// first returns the amount of the first lot of the block at offset ref (see prefetchRows).
+// first returns the amount of the first lot of the block at offset ref (see gatherRows).
 func (st *slab) first(ref uint32) int64 {
 	i := ref & (chunkLen - 1)
 	return st.chunks[ref>>chunkBits][i : i+1][0].cents

@@ -23,6 +23,7 @@ func TestSplitEdgeCases(t *testing.T) {
 		{"exact share beside tied remainders: the cent goes to the oldest tie", 2, []int64{1, 1, 1, 1, 4}, []int64{1, 0, 0, 0, 1}},
 		{"tiny share may lose its only cent", 1, []int64{1, 3}, []int64{0, 1}},
 		{"large amounts do not overflow", 9_000_000_000_000_000, []int64{9_000_000_000_000_000, 1}, []int64{8_999_999_999_999_999, 1}},
+		{"part of a large balance", 4_611_686_018_427_387_903, []int64{3_074_457_345_618_258_602, 3_074_457_345_618_258_603, 3_074_457_345_618_258_602}, []int64{1_537_228_672_809_129_301, 1_537_228_672_809_129_301, 1_537_228_672_809_129_301}},
 	}
 	sp := newSplitter(1)
 	for _, tt := range tests {
@@ -62,6 +63,10 @@ func TestSplitMatchesMoney(t *testing.T) {
 			weights[i] = rng.Int64N(20)
 			if rng.IntN(4) == 0 {
 				weights[i] = rng.Int64N(1 << 40)
+			}
+			if n <= 3 && rng.IntN(3) == 0 {
+				// Near the int64 range: the products need all 128 bits.
+				weights[i] = rng.Int64N(1 << 61)
 			}
 			w[i] = lot{0, weights[i]}
 			sum += weights[i]

@@ -15,7 +15,7 @@ type store interface {
 	// the account's positions that sizes the report without growing it.
 	held(a int32, bal int64) int
 	// touch loads what a transaction from a to b will read first, and returns any number
-	// made of it (see prefetchRows).
+	// made of it (see gatherRows).
 	touch(a, b int32) int64
 	// touchDeep loads what lies behind what touch loaded (lots held apart), once that is
 	// in cache.
