@@ -114,7 +114,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		acct:     make([]acctState, n),
+		acct:     makeLarge[acctState](n),
 		exit:     make([]uint64, (n+63)/64),
 		nshort:   make([]int32, n),
 		asOf:     cfg.AsOf,

@@ -31,7 +31,7 @@ type queueHead struct {
 }
 
 func newQueues(accounts int) *queues {
-	return &queues{h: make([]queueHead, accounts), meta: make([]uint8, accounts)}
+	return &queues{h: makeLarge[queueHead](accounts), meta: make([]uint8, accounts)}
 }
 
 // size is the number of live lots of account a.

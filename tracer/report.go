@@ -200,7 +200,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 			}
 		}
 	}
-	pos := make([]Position, size)
+	pos := makeLarge[Position](size)
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
 		wg.Go(func() {

@@ -39,7 +39,7 @@ const (
 var indexFrom = 48
 
 func newShareStore(accounts int) *shareStore {
-	return &shareStore{h: make([]shareHead, accounts), meta: make([]uint8, accounts)}
+	return &shareStore{h: makeLarge[shareHead](accounts), meta: make([]uint8, accounts)}
 }
 
 // touch loads the first lot of account a's block, if any (see gatherRows).

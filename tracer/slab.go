@@ -14,6 +14,7 @@ type slab struct {
 	cur       int                    // the chunk that blocks are carved from
 	next, end int                    // its unused offsets
 	free      [maxClass + 1][]uint32 // per class: offsets of free blocks
+	spare     [][]lot                // empty chunks allocated with others, for the next ones
 }
 
 const (
@@ -21,6 +22,8 @@ const (
 	maxClass  = 31 // a block of class c holds minBlock << (c-1) lots
 	chunkBits = 16
 	chunkLen  = 1 << chunkBits
+	// chunkGroup is the number of chunks allocated at once (4 MiB, see makeLarge).
+	chunkGroup = 4
 )
 
 func blockLen(class uint8) int { return minBlock << (class - 1) }
@@ -84,7 +87,15 @@ func (st *slab) newChunks(size int) uint32 {
 	case len(st.chunks) == 0:
 		st.chunks = append(st.chunks, make([]lot, 0, 64))
 	default:
-		st.chunks = append(st.chunks, make([]lot, 0, chunkLen))
+		// Full chunks come a few at a time, from memory that may be backed by huge pages.
+		if len(st.spare) == 0 {
+			g := makeLarge[lot](chunkGroup * chunkLen)
+			for i := range chunkGroup {
+				st.spare = append(st.spare, g[i*chunkLen:i*chunkLen:(i+1)*chunkLen])
+			}
+		}
+		st.chunks = append(st.chunks, st.spare[0])
+		st.spare = st.spare[1:]
 	}
 	return uint32(off)
 }
