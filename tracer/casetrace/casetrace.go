@@ -157,6 +157,8 @@ type Outcome struct {
 	speculated bool
 	spoolFrom  int
 	pages      int
+	// seedsNarrowed tells tests how many selectors found their ids through derivedFilter.
+	seedsNarrowed int
 }
 
 // Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
@@ -244,7 +246,7 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 			return
 		}
 		seedErr = st.loadSourceRanges()
-		t.nulls, t.pageList, t.sources, t.sourcesRead = st.nulls, st.pageList, st.sources, true
+		t.nulls, t.pageList, t.sources, t.sourcesRead, t.narrowed = st.nulls, st.pageList, st.sources, true, st.narrowed
 	}
 	concurrent := !back && db.Stats().MaxOpenConnections != 1
 	prepared := make(chan struct{})
@@ -299,6 +301,7 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	if seedErr != nil {
 		return nil, seedErr
 	}
+	out.seedsNarrowed = t.narrowed
 	if err := t.pickSeeds(cands); err != nil {
 		return nil, err
 	}
@@ -431,6 +434,7 @@ type run struct {
 	nulls       int64 // replayable transactions without a base amount
 
 	groupPoison bool // poison replays all seeds as one origin (see poisonGrouped)
+	narrowed    int  // selectors whose ids were all found through derivedFilter
 	// names, when set, waits for the accounts' ids, kinds and parties read beside the stream
 	// and stores them in out.accounts (see waitNames).
 	names func() error

@@ -2,6 +2,8 @@ package casetrace_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/ingest/amlworld"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
@@ -187,6 +190,64 @@ func TestSelectors(t *testing.T) {
 	out, err := traceErr(db, "fifo", casetrace.Options{}, "finding:smurfing")
 	if err != nil || seedIDs(out) != "finding:smurfing=N03+N12" {
 		t.Errorf("finding: %v %v", err, out)
+	}
+}
+
+// TestDerivedIDSeeds: ids that ingest derives (file hash prefix, record number) are looked up
+// through their files' records, and ids that only look derived (a format's own id) are still
+// found, by the lookup without that shortcut.
+func TestDerivedIDSeeds(t *testing.T) {
+	db := newCase(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	aml := amlworld.Header + "\n" +
+		"2022/09/01 00:20,1,A1,2,B2,100.00,US Dollar,100.00,US Dollar,Wire,0\n" + // record 2
+		"2022/09/01 00:30,2,B2,3,C3,60.00,US Dollar,60.00,US Dollar,Wire,0\n" + // record 3
+		"2022/09/01 00:40,3,C3,1,A1,50.00,US Dollar,50.00,US Dollar,Wire,0\n" // record 4
+	ledger := "txn_id,booked_at,from_account,to_account,amount,currency\n" +
+		"0123456789abcdef:3,2022-09-02,external:x,L1,70.00,USD\n"
+	for name, body := range map[string]string{"aml.csv": aml, "ledger.csv": ledger} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, format := range map[string]string{"aml.csv": "amlworld", "ledger.csv": "ledger"} {
+		if _, err := ingest.File(ctx, db, filepath.Join(dir, name), ingest.Options{Format: format, Now: declared}); err != nil {
+			t.Fatalf("ingest %s: %v", name, err)
+		}
+	}
+	sum := sha256.Sum256([]byte(aml))
+	prefix := hex.EncodeToString(sum[:])[:16] + ":"
+	var payee string // of record 3
+	if err := db.QueryRowContext(ctx, `SELECT to_account FROM transactions WHERE amount = 60`).Scan(&payee); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		seed, want string
+		narrowed   int
+	}{
+		{"txn:" + prefix + "2", prefix + "2", 1},
+		{"sql:SELECT txn_id FROM txns WHERE amount IN (60, 100)", prefix + "2+" + prefix + "3", 1},
+		{"txn:0123456789abcdef:3", "0123456789abcdef:3", 0},
+		{"sql:SELECT txn_id FROM txns WHERE amount IN (70, 100)", prefix + "2+0123456789abcdef:3", 0},
+		{"account:" + payee, prefix + "3", 0},
+	} {
+		out, err := traceErr(db, "fifo", casetrace.Options{}, c.seed)
+		if err != nil {
+			t.Errorf("%s: %v", c.seed, err)
+			continue
+		}
+		if got := seedIDs(out); got != c.seed+"="+c.want {
+			t.Errorf("seeds %s, want %s=%s", got, c.seed, c.want)
+		}
+		if out.SeedsNarrowed() != c.narrowed {
+			t.Errorf("%s: %d selectors found through the files' records, want %d", c.seed, out.SeedsNarrowed(), c.narrowed)
+		}
+	}
+	for _, seed := range []string{"txn:" + prefix + "9", "sql:SELECT '" + prefix + "9' AS txn_id", "sql:SELECT '" + prefix + "2' AS txn_id UNION ALL SELECT '" + prefix + "2.1'"} {
+		if _, err := traceErr(db, "fifo", casetrace.Options{}, seed); err == nil || !strings.Contains(err.Error(), "unknown transaction") {
+			t.Errorf("%s: %v, want unknown transaction", seed, err)
+		}
 	}
 }
 

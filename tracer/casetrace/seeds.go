@@ -3,8 +3,10 @@ package casetrace
 import (
 	"database/sql"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -141,10 +143,12 @@ type seedCandidate struct {
 func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 	var where string
 	var args []any
-	named := 0 // transaction ids a sql: or finding: selector names
+	named := 0       // transaction ids a sql: or finding: selector names
+	var ids []string // the transaction ids a txn:, sql: or finding: selector names
 	switch sel.Kind {
 	case "txn":
 		where, args = `t.txn_id = ?`, []any{sel.Value}
+		ids = []string{sel.Value}
 	case "account":
 		if err := t.mustExist(`SELECT count(*) FROM accounts WHERE account_id = ?`, sel, "account"); err != nil {
 			return nil, err
@@ -161,10 +165,12 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 			AND t.duplicate_of IS NULL AND NOT t.pending`
 		args = []any{sel.Value}
 	case "sql", "finding":
-		ids, err := t.selectorIDs(sel)
-		if err != nil {
+		var err error
+		if ids, err = t.selectorIDs(sel); err != nil {
 			return nil, err
 		}
+		slices.Sort(ids) // a finding's evidence may name a transaction twice
+		ids = slices.Compact(ids)
 		if err := t.temp("mt_seed_ids", `(txn_id VARCHAR)`); err != nil {
 			return nil, err
 		}
@@ -187,28 +193,47 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 		inRange += fmt.Sprintf(` AND t.booked_at < DATE '%s' + INTERVAL 1 DAY`, sel.To)
 	}
 	q := strings.Replace(seedQuery, "SELECT ", "SELECT "+inRange+", ", 1)
-	rows, err := t.conn.QueryContext(t.ctx, q+where+` ORDER BY t.booked_at, t.seq, t.txn_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("seed %q: %w", sel.Given, err)
-	}
-	defer rows.Close()
 	var cands []seedCandidate
 	found := 0
-	for rows.Next() {
-		c := seedCandidate{s: resolvedSeed{selector: sel.Given}}
-		var in bool
-		if err := rows.Scan(&in, &c.s.key, &c.s.txnID, &c.no, &c.s.at, &c.dup, &c.pending); err != nil {
-			return nil, err
+	run := func(where string) error {
+		cands, found = nil, 0
+		rows, err := t.conn.QueryContext(t.ctx, q+where+` ORDER BY t.booked_at, t.seq, t.txn_id`, args...)
+		if err != nil {
+			return fmt.Errorf("seed %q: %w", sel.Given, err)
 		}
-		found++
-		if in {
-			cands = append(cands, c)
+		defer rows.Close()
+		for rows.Next() {
+			c := seedCandidate{s: resolvedSeed{selector: sel.Given}}
+			var in bool
+			if err := rows.Scan(&in, &c.s.key, &c.s.txnID, &c.no, &c.s.at, &c.dup, &c.pending); err != nil {
+				return err
+			}
+			found++
+			if in {
+				cands = append(cands, c)
+			}
 		}
+		return rows.Err()
 	}
-	if err := rows.Err(); err != nil {
+	// Ids as ingest derives them narrow the scan to their files' records first; the ids are
+	// still compared, and a selector whose ids are not all found that way is looked up again
+	// without the narrowing (a format's own id may look derived).
+	pre, err := t.derivedFilter(ids)
+	if err != nil {
 		return nil, err
 	}
-	rows.Close()
+	if pre != "" {
+		if err := run(pre + ` AND ` + where); err != nil {
+			return nil, err
+		}
+	}
+	if pre == "" || found < len(ids) {
+		if err := run(where); err != nil {
+			return nil, err
+		}
+	} else {
+		t.narrowed++
+	}
 	if found < named {
 		var unknown string
 		if err := t.conn.QueryRowContext(t.ctx, `SELECT array_to_string(list(s.txn_id ORDER BY s.txn_id)[1:5], ', ')
@@ -220,6 +245,61 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 	}
 	return cands, nil
 }
+
+// derivedID matches the transaction ids that ingest derives for records without an id of
+// their own (ingest.derivedID): the first 16 hex digits of the file's SHA-256, ":", the
+// record number and, when one record gives several transactions, "." and a number.
+var derivedID = regexp.MustCompile(`^([0-9a-f]{16}):([0-9]{1,18})(?:\.[1-9][0-9]{0,8})?$`)
+
+// derivedFilter returns a condition that holds for every transaction whose txn_id, derived
+// at ingest, is one of ids: its source's SHA-256 begins with the id's prefix and its
+// source_record is the id's record number. Integer columns with zone maps, it spares a scan
+// of every txn_id in the case (on 5M rows, a third of a second and 50 MB of string blocks
+// read). It returns "" when some id is not of that form, or when there are many (above
+// derivedMax, the list would cost more than it saves).
+func (t *run) derivedFilter(ids []string) (string, error) {
+	if len(ids) == 0 || len(ids) > derivedMax {
+		return "", nil
+	}
+	prefixes := map[string]bool{}
+	recs := make([]string, 0, len(ids))
+	for _, id := range ids {
+		m := derivedID.FindStringSubmatch(id)
+		if m == nil {
+			return "", nil
+		}
+		prefixes[m[1]] = true
+		recs = append(recs, m[2])
+	}
+	var sids []string
+	for _, p := range slices.Sorted(maps.Keys(prefixes)) {
+		rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id FROM sources WHERE starts_with(sha256, ?) ORDER BY source_id`, p)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var sid int64
+			if err := rows.Scan(&sid); err != nil {
+				rows.Close()
+				return "", err
+			}
+			sids = append(sids, strconv.FormatInt(sid, 10))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	if len(sids) == 0 {
+		return "", nil
+	}
+	slices.Sort(recs)
+	recs = slices.Compact(recs)
+	return `t.source_id IN (` + strings.Join(sids, ", ") + `) AND t.source_record IN (` + strings.Join(recs, ", ") + `)`, nil
+}
+
+// derivedMax is the largest number of ids derivedFilter narrows a scan for.
+const derivedMax = 100_000
 
 // pick checks a selector's candidates against the accounts (loaded by now) and as-of and
 // returns its seed credits.
