@@ -272,16 +272,20 @@ func (t *run) describeSources(ids []int64) error {
 	return nil
 }
 
-// nameTxns looks up the txn_id of every transaction that a seed or a flow refers to.
+// nameTxns looks up the txn_id of every transaction that a seed or a flow refers to. The
+// seeds' ids are known from their selectors; only flows need a query.
 func (t *run) nameTxns() error {
-	keys := map[int64]bool{}
+	t.out.txnIDs = make(map[int64]string, len(t.out.seeds))
 	for _, s := range t.out.seeds {
-		keys[s.key] = true
+		t.out.txnIDs[s.key] = s.txnID
 	}
+	keys := map[int64]bool{}
 	if t.out.Report != nil {
 		for _, r := range t.out.Report.Results {
 			for _, f := range r.Flows {
-				keys[f.Txn] = true
+				if _, ok := t.out.txnIDs[f.Txn]; !ok {
+					keys[f.Txn] = true
+				}
 			}
 		}
 	}
@@ -317,7 +321,7 @@ func (t *run) nameTxns() error {
 		return err
 	}
 	defer rows.Close()
-	t.out.txnIDs = make(map[int64]string, len(sorted))
+	found := 0
 	for rows.Next() {
 		var k int64
 		var id string
@@ -325,12 +329,13 @@ func (t *run) nameTxns() error {
 			return err
 		}
 		t.out.txnIDs[k] = id
+		found++
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(t.out.txnIDs) != len(sorted) {
-		return fmt.Errorf("name transactions: found %d of %d", len(t.out.txnIDs), len(sorted))
+	if found != len(sorted) {
+		return fmt.Errorf("name transactions: found %d of %d", found, len(sorted))
 	}
 	return nil
 }
