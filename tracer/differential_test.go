@@ -444,7 +444,7 @@ func TestMethodProperties(t *testing.T) {
 					if p.Cents < 0 {
 						t.Errorf("shape %d: %s position %+v negative", i, res.Method, p)
 					}
-					if !p.Exit {
+					if !rep.IsExit(p.Holder) {
 						bal[p.Holder] += p.Cents
 					}
 					if rep.Origin(p.Origin).Kind == KindSeed && p.Cents > poison[[2]int64{int64(p.Holder), int64(p.Origin)}] {

@@ -46,7 +46,7 @@ func ExampleRun() {
 	for _, res := range rep.Results {
 		for _, p := range res.Positions {
 			if rep.Origin(p.Origin).Kind == tracer.KindSeed {
-				fmt.Printf("%-8s holder %d exit %-5v %9d cents\n", res.Method, p.Holder, p.Exit, p.Cents)
+				fmt.Printf("%-8s holder %d exit %-5v %9d cents\n", res.Method, p.Holder, rep.IsExit(p.Holder), p.Cents)
 			}
 		}
 	}

@@ -69,7 +69,7 @@ func TestConservationProperty(t *testing.T) {
 							exits[[2]int64{int64(f.To), int64(f.Origin)}] += f.Cents
 						}
 						for _, p := range res.Positions {
-							if p.Exit && exits[[2]int64{int64(p.Holder), int64(p.Origin)}] != p.Cents {
+							if rep.IsExit(p.Holder) && exits[[2]int64{int64(p.Holder), int64(p.Origin)}] != p.Cents {
 								t.Errorf("%s: exit position %+v, flows into it %d", res.Method, p, exits[[2]int64{int64(p.Holder), int64(p.Origin)}])
 							}
 						}

@@ -9,10 +9,10 @@ import (
 )
 
 // Position is where money of one origin sits after the replay: in an account, or gone to an
-// exit. For an exit it is everything of that origin that reached it.
+// exit (Report.IsExit of the holder). For an exit it is everything of that origin that
+// reached it. Sixteen bytes: a trace of a large case keeps millions.
 type Position struct {
 	Holder int32
-	Exit   bool
 	Origin Origin
 	Cents  int64
 }
@@ -84,6 +84,10 @@ type Report struct {
 	exit []bool
 }
 
+// IsExit reports whether account a is an exit (cash, abroad, assets, or outside the traced
+// universe): its positions are what reached it, not what it holds.
+func (r *Report) IsExit(a int32) bool { return r.exit[a] }
+
 // Origin describes origin o of this report.
 func (r *Report) Origin(o Origin) OriginInfo { return r.org.info(o) }
 
@@ -134,7 +138,7 @@ func (e *Engine) Report() *Report {
 				continue
 			}
 			s := &sums[p.Origin-1]
-			if p.Exit {
+			if rep.exit[p.Holder] {
 				s.Exited += p.Cents
 				continue
 			}
@@ -232,7 +236,7 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 		if exit[a] {
 			for len(keys) > 0 && int(keys[0]>>32) == a {
 				k := keys[0]
-				pos[n] = Position{Holder: int32(a), Exit: true, Origin: Origin(uint32(k)), Cents: r.exits[k]}
+				pos[n] = Position{Holder: int32(a), Origin: Origin(uint32(k)), Cents: r.exits[k]}
 				n++
 				keys = keys[1:]
 			}
@@ -284,7 +288,7 @@ func (r *Report) Check() error {
 		}
 		held := make([]int64, len(r.bal))
 		for _, p := range res.Positions {
-			if p.Exit {
+			if r.exit[p.Holder] {
 				continue
 			}
 			if res.Method.Conserves() {

@@ -50,7 +50,7 @@ func (r *Report) Sensitivity() Sensitivity {
 			if !ok {
 				j = len(s.Holdings)
 				rows[k] = j
-				s.Holdings = append(s.Holdings, SensitivityRow{Origin: p.Origin, Holder: p.Holder, Exit: p.Exit, Cents: make([]int64, n)})
+				s.Holdings = append(s.Holdings, SensitivityRow{Origin: p.Origin, Holder: p.Holder, Exit: r.exit[p.Holder], Cents: make([]int64, n)})
 			}
 			s.Holdings[j].Cents[i] = p.Cents
 		}
@@ -107,7 +107,7 @@ func (r *Report) groupedSensitivity(s *Sensitivity, rows map[uint64]int) {
 			if !ok {
 				j = len(s.Holdings)
 				rows[k] = j
-				s.Holdings = append(s.Holdings, SensitivityRow{Origin: all, Holder: p.Holder, Exit: p.Exit, Cents: make([]int64, len(r.Results))})
+				s.Holdings = append(s.Holdings, SensitivityRow{Origin: all, Holder: p.Holder, Exit: r.exit[p.Holder], Cents: make([]int64, len(r.Results))})
 			}
 			s.Holdings[j].Cents[i] += p.Cents
 		}

@@ -130,7 +130,7 @@ func (out *Outcome) Positions() []PositionRow {
 		start := len(rows)
 		for _, p := range res.Positions {
 			rows = append(rows, PositionRow{Method: res.Method.String(), Holder: out.accounts[p.Holder].id,
-				HolderKind: out.holderKind(p.Exit), Origin: l.get(p.Origin), Cents: p.Cents})
+				HolderKind: out.holderKind(out.Report.IsExit(p.Holder)), Origin: l.get(p.Origin), Cents: p.Cents})
 		}
 		// Holder indexes follow account id order already; origins sort by label.
 		slices.SortStableFunc(rows[start:], func(a, b PositionRow) int {
@@ -204,7 +204,7 @@ func (out *Outcome) Summary() []SummaryRow {
 		}
 		for _, p := range res.Positions {
 			i, ok := byOrigin[p.Origin]
-			if !ok || !p.Exit {
+			if !ok || !out.Report.IsExit(p.Holder) {
 				continue
 			}
 			r := &rows[i]
