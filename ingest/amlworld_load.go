@@ -17,6 +17,12 @@ import (
 // FormatAMLWorld is IBM's AMLworld transactions CSV.
 const FormatAMLWorld = "amlworld"
 
+// IDsDerived reports whether every transaction ingested from a file of the format has the id
+// ingest derives, never one of its own: the first 16 hex digits of the file's SHA-256, ":"
+// and its record number (transactions.source_record), one transaction per record. A lookup
+// by id can then go by source and record.
+func IDsDerived(format string) bool { return format == FormatAMLWorld }
+
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func sqlMap(table [][2]string, expr string) string {
