@@ -41,7 +41,12 @@
 //     is one clean origin instead of clean and per-account unexplained origins, so the
 //     largest-remainder split can place a cent differently.
 //   - Seeds: account: and party: select credits from outside (not self-transfers, not transfers
-//     among the party's accounts); a seed must credit an account that is not an exit.
+//     among the party's accounts); a seed must credit an account that is not an exit. Ids
+//     named by txn:, sql: or finding: are looked up by txn_id, a scan of every id in the case,
+//     unless they have the form ingest derives (file hash prefix:record): then their files'
+//     records narrow the scan first, and for a format whose ids are all derived
+//     (ingest.IDsDerived) they alone select the seeds, without reading a txn_id. Whatever is
+//     not found that way is looked up by txn_id.
 //   - Poison beside other methods with more than PoisonPerSeedMax seeds replays all seeds as
 //     one origin, "seeds" (manifest poison_grouped); its per-seed sensitivity cells are empty
 //     (NULL in trace_sensitivity) and its "seeds" rows stand beside the other methods' totals
