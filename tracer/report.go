@@ -220,6 +220,12 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 	return pos[:n]
 }
 
+// uniqueHoldings is a store whose holdings name each origin at most once: it writes an
+// account's positions itself, without summing them up by origin first.
+type uniqueHoldings interface {
+	positions(a int32, pos []Position) int
+}
+
 // fill writes into pos the positions of accounts lo..hi-1, whose exit keys are keys (sorted),
 // and returns their number. pos has room for them all.
 func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uint64, pos []Position) int {
@@ -240,6 +246,10 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 				n++
 				keys = keys[1:]
 			}
+			continue
+		}
+		if u, ok := r.store.(uniqueHoldings); ok {
+			n += u.positions(int32(a), pos[n:])
 			continue
 		}
 		touched = touched[:0]

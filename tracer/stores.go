@@ -1,6 +1,9 @@
 package tracer
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // store is one method's holdings of every non-exit account.
 type store interface {
@@ -84,6 +87,30 @@ func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	for _, l := range s.s.list(a, &one) {
 		f(l.origin, l.cents)
 	}
+}
+
+// positions writes account a's positions into pos (which has room for held(a) of them),
+// sorted by origin, and returns their number: its shares, one per origin.
+func (s *prorataStore) positions(a int32, pos []Position) int {
+	var one [1]lot
+	n := 0
+	for _, l := range s.s.list(a, &one) {
+		if l.cents > 0 {
+			pos[n] = Position{Holder: a, Origin: l.origin, Cents: l.cents}
+			n++
+		}
+	}
+	p := pos[:n]
+	if n <= 16 {
+		for i := 1; i < n; i++ {
+			for j := i; j > 0 && p[j].Origin < p[j-1].Origin; j-- {
+				p[j], p[j-1] = p[j-1], p[j]
+			}
+		}
+	} else {
+		slices.SortFunc(p, func(x, y Position) int { return cmp.Compare(x.Origin, y.Origin) })
+	}
+	return n
 }
 
 // librStore keeps untainted lots (clean and unexplained) in arrival order and tainted money
