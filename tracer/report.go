@@ -186,6 +186,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 		lo, hi int      // accounts
 		keys   []uint64 // their exit keys
 		off, n int      // their stretch of the result and how much of it they fill
+		sink   int64    // what fill loaded ahead
 	}
 	spans := make([]span, workers)
 	// Size the positions once, as an upper bound: growing a slice of millions of rows by
@@ -208,11 +209,14 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
 		wg.Go(func() {
-			spans[w].n = r.fill(e.org.n, bal, exit, spans[w].lo, spans[w].hi, spans[w].keys, pos[spans[w].off:])
+			spans[w].n = r.fill(e.org.n, bal, exit, spans[w].lo, spans[w].hi, spans[w].keys, pos[spans[w].off:], &spans[w].sink)
 		})
 	}
-	spans[0].n = r.fill(e.org.n, bal, exit, spans[0].lo, spans[0].hi, spans[0].keys, pos)
+	spans[0].n = r.fill(e.org.n, bal, exit, spans[0].lo, spans[0].hi, spans[0].keys, pos, &spans[0].sink)
 	wg.Wait()
+	for _, sp := range spans {
+		r.sink += sp.sink
+	}
 	n := spans[0].n
 	for _, sp := range spans[1:] {
 		n += copy(pos[n:], pos[sp.off:sp.off+sp.n])
@@ -227,8 +231,9 @@ type uniqueHoldings interface {
 }
 
 // fill writes into pos the positions of accounts lo..hi-1, whose exit keys are keys (sorted),
-// and returns their number. pos has room for them all.
-func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uint64, pos []Position) int {
+// and returns their number. pos has room for them all. It sets *loaded to a sum of what it
+// loaded ahead.
+func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uint64, pos []Position, loaded *int64) int {
 	acc := make([]int64, origins)
 	var touched []Origin
 	add := func(o Origin, c int64) {
@@ -238,7 +243,15 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 		acc[o] += c
 	}
 	n := 0
+	var sink int64
 	for a := lo; a < hi; a++ {
+		if (a-lo)%gatherRows == 0 {
+			// The accounts' lists lie anywhere in the slab: load the next ones' first, so
+			// that the misses overlap (see gatherRows).
+			for b := a; b < min(a+gatherRows, hi); b++ {
+				sink += r.store.touchDeep(int32(b), int32(b))
+			}
+		}
 		if exit[a] {
 			for len(keys) > 0 && int(keys[0]>>32) == a {
 				k := keys[0]
@@ -263,6 +276,7 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 			acc[o] = 0
 		}
 	}
+	*loaded = sink
 	return n
 }
 
