@@ -244,7 +244,7 @@ func TestDerivedIDSeeds(t *testing.T) {
 			t.Errorf("%s: %d selectors found through the files' records, want %d", c.seed, out.SeedsNarrowed(), c.narrowed)
 		}
 	}
-	for _, seed := range []string{"txn:" + prefix + "9", "sql:SELECT '" + prefix + "9' AS txn_id", "sql:SELECT '" + prefix + "2' AS txn_id UNION ALL SELECT '" + prefix + "2.1'"} {
+	for _, seed := range []string{"txn:" + prefix + "9", "txn:" + prefix + "03", "txn:" + strings.ToUpper(prefix) + "3", "sql:SELECT '" + prefix + "9' AS txn_id", "sql:SELECT '" + prefix + "2' AS txn_id UNION ALL SELECT '" + prefix + "2.1'"} {
 		if _, err := traceErr(db, "fifo", casetrace.Options{}, seed); err == nil || !strings.Contains(err.Error(), "unknown transaction") {
 			t.Errorf("%s: %v, want unknown transaction", seed, err)
 		}

@@ -255,8 +255,9 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 
 // derivedID matches the transaction ids that ingest derives for records without an id of
 // their own (ingest.derivedID): the first 16 hex digits of the file's SHA-256, ":", the
-// record number and, when one record gives several transactions, "." and a number.
-var derivedID = regexp.MustCompile(`^([0-9a-f]{16}):([0-9]{1,18})(\.[1-9][0-9]{0,8})?$`)
+// record number (no leading zero: "prefix:07" is not the id of record 7) and, when one record
+// gives several transactions, "." and a number.
+var derivedID = regexp.MustCompile(`^([0-9a-f]{16}):(0|[1-9][0-9]{0,17})(\.[1-9][0-9]{0,8})?$`)
 
 // derivedFilter returns a condition that holds for every transaction whose txn_id, derived
 // at ingest, is one of ids: its source's SHA-256 begins with the id's prefix and its
