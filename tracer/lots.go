@@ -124,6 +124,18 @@ func (q *queues) push(a int32, l lot) {
 // takeFront takes up to c cents from account a's oldest lots, appending them to out; it
 // returns out and the cents it could not take.
 func (q *queues) takeFront(a int32, c int64, out []lot) ([]lot, int64) {
+	return q.take(a, c, out, false)
+}
+
+// takeBack takes up to c cents from account a's newest lots, appending them to out; it
+// returns out and the cents it could not take.
+func (q *queues) takeBack(a int32, c int64, out []lot) ([]lot, int64) {
+	return q.take(a, c, out, true)
+}
+
+// take takes up to c cents from account a's lots, newest first or oldest first, appending
+// them to out; it returns out and the cents it could not take.
+func (q *queues) take(a int32, c int64, out []lot, newest bool) ([]lot, int64) {
 	h := &q.h[a]
 	if q.meta[a] == 0 {
 		return q.takeOne(h, c, out)
@@ -131,12 +143,18 @@ func (q *queues) takeFront(a int32, c int64, out []lot) ([]lot, int64) {
 	start, n := uint32(h.x), h.n
 	b := q.block(h.ref, start+n)
 	for c > 0 && n > 0 {
-		l := &b[start]
+		i := start
+		if newest {
+			i = start + n - 1
+		}
+		l := &b[i]
 		if l.cents <= c {
 			out = appendPart(out, *l)
 			c -= l.cents
-			start++
 			n--
+			if !newest {
+				start++
+			}
 			continue
 		}
 		out = appendPart(out, lot{l.origin, c})
@@ -144,32 +162,6 @@ func (q *queues) takeFront(a int32, c int64, out []lot) ([]lot, int64) {
 		c = 0
 	}
 	h.x, h.n = int64(start), n
-	q.settle(a)
-	return out, c
-}
-
-// takeBack takes up to c cents from account a's newest lots, appending them to out; it
-// returns out and the cents it could not take.
-func (q *queues) takeBack(a int32, c int64, out []lot) ([]lot, int64) {
-	h := &q.h[a]
-	if q.meta[a] == 0 {
-		return q.takeOne(h, c, out)
-	}
-	start, n := uint32(h.x), h.n
-	b := q.block(h.ref, start+n)
-	for c > 0 && n > 0 {
-		l := &b[start+n-1]
-		if l.cents <= c {
-			out = appendPart(out, *l)
-			c -= l.cents
-			n--
-			continue
-		}
-		out = appendPart(out, lot{l.origin, c})
-		l.cents -= c
-		c = 0
-	}
-	h.n = n
 	q.settle(a)
 	return out, c
 }
