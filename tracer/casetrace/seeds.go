@@ -194,11 +194,13 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 	if sel.To != "" {
 		inRange += fmt.Sprintf(` AND t.booked_at < DATE '%s' + INTERVAL 1 DAY`, sel.To)
 	}
-	q := strings.Replace(seedQuery, "SELECT ", "SELECT "+inRange+", ", 1)
 	var cands []seedCandidate
 	found := 0
-	run := func(where string, args ...any) error {
+	// run selects the candidates that where names, with idCol as their txn_id.
+	run := func(idCol, where string, args ...any) error {
 		cands, found = nil, 0
+		q := strings.Replace(seedQuery, "SELECT ", "SELECT "+inRange+", ", 1)
+		q = strings.Replace(q, "t.txn_id,", idCol+",", 1)
 		rows, err := t.conn.QueryContext(t.ctx, q+where+` ORDER BY t.booked_at, t.seq, 3`, args...)
 		if err != nil {
 			return fmt.Errorf("seed %q: %w", sel.Given, err)
@@ -218,24 +220,22 @@ func (t *run) candidates(sel SeedSelector) ([]seedCandidate, error) {
 		return rows.Err()
 	}
 	// Ids as ingest derives them narrow the scan to their files' records first; the ids are
-	// still compared, and a selector whose ids are not all found that way is looked up again
-	// without the narrowing (a format's own id may look derived).
+	// still compared (unless the records alone name them, idExpr), and a selector whose ids
+	// are not all found that way is looked up again without the narrowing (a format's own id
+	// may look derived).
 	pre, idExpr, err := t.derivedFilter(ids)
-	if err != nil {
-		return nil, err
-	}
-	if idExpr != "" {
-		q = strings.Replace(q, "t.txn_id,", idExpr+",", 1)
-		err = run(pre)
-		q = strings.Replace(seedQuery, "SELECT ", "SELECT "+inRange+", ", 1)
-	} else if pre != "" {
-		err = run(pre+` AND `+where, args...)
+	switch {
+	case err != nil:
+	case idExpr != "":
+		err = run(idExpr, pre)
+	case pre != "":
+		err = run("t.txn_id", pre+` AND `+where, args...)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if pre == "" || found < len(ids) {
-		if err := run(where, args...); err != nil {
+		if err := run("t.txn_id", where, args...); err != nil {
 			return nil, err
 		}
 	} else {
