@@ -242,6 +242,7 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 		}
 		acc[o] += c
 	}
+	u, unique := r.store.(uniqueHoldings)
 	n := 0
 	var sink int64
 	for a := lo; a < hi; a++ {
@@ -261,7 +262,7 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 			}
 			continue
 		}
-		if u, ok := r.store.(uniqueHoldings); ok {
+		if unique {
 			n += u.positions(int32(a), pos[n:])
 			continue
 		}
