@@ -282,7 +282,7 @@ func (t *run) derivedFilter(ids []string) (cond, idExpr string, err error) {
 		recs[m[1]] = append(recs[m[1]], m[2])
 		exact = exact && m[3] == ""
 	}
-	var sidsAll, byID []string
+	var conds []string // one per prefix: its files' records
 	var names strings.Builder
 	for _, p := range slices.Sorted(maps.Keys(recs)) {
 		rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id, format FROM sources WHERE starts_with(sha256, ?) ORDER BY source_id`, p)
@@ -310,30 +310,17 @@ func (t *run) derivedFilter(ids []string) (cond, idExpr string, err error) {
 		exact = exact && len(sids) == 1
 		r := recs[p]
 		slices.Sort(r)
-		in := `t.source_record IN (` + strings.Join(slices.Compact(r), ", ") + `)`
-		sidsAll = append(sidsAll, sids...)
-		byID = append(byID, `t.source_id = `+sids[0]+` AND `+in)
+		conds = append(conds, `t.source_id IN (`+strings.Join(sids, ", ")+`) AND t.source_record IN (`+strings.Join(slices.Compact(r), ", ")+`)`)
 		fmt.Fprintf(&names, ` WHEN %s THEN '%s:'`, sids[0], p)
-		if len(recs) == 1 {
-			cond = `t.source_id IN (` + strings.Join(sids, ", ") + `) AND ` + in
-		}
 	}
-	if len(sidsAll) == 0 {
+	if len(conds) == 0 {
 		return "", "", nil
 	}
-	if exact {
-		return `(` + strings.Join(byID, `) OR (`) + `)`, `(CASE t.source_id` + names.String() + ` END || CAST(t.source_record AS VARCHAR))`, nil
+	cond = `(` + strings.Join(conds, `) OR (`) + `)`
+	if !exact {
+		return cond, "", nil
 	}
-	if cond == "" {
-		// Several files: each record number in every one of them, the ids compared after.
-		var all []string
-		for _, r := range recs {
-			all = append(all, r...)
-		}
-		slices.Sort(all)
-		cond = `t.source_id IN (` + strings.Join(sidsAll, ", ") + `) AND t.source_record IN (` + strings.Join(slices.Compact(all), ", ") + `)`
-	}
-	return cond, "", nil
+	return cond, `(CASE t.source_id` + names.String() + ` END || CAST(t.source_record AS VARCHAR))`, nil
 }
 
 // derivedMax is the largest number of ids derivedFilter narrows a scan for.
