@@ -13,8 +13,9 @@ const (
 )
 
 // makeLarge returns a zeroed slice of n T, for a T without pointers. From hugeFrom bytes on,
-// the slice starts on a 2 MiB boundary of a larger allocation (the rest of which is never
-// written, so it takes no memory), and the kernel is asked to back it with transparent huge
+// the slice starts on a 2 MiB boundary of a larger allocation (just past it when T's size
+// does not divide the distance; the rest of the allocation is never written, so it takes no
+// memory), and the kernel is asked to back it with transparent huge
 // pages where the system allows them on request (the common "madvise" setting): the first
 // write to fresh memory then faults once per 2 MiB instead of once per 4 KiB. A page fault
 // cost about 13 µs on the virtual machine the benchmarks ran on, where a trace's fresh memory
