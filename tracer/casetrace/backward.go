@@ -75,7 +75,7 @@ func (out *Outcome) Target() (kind, account, txnID string, cents int64) {
 	if b == nil {
 		return "", "", "", 0
 	}
-	return b.kind, out.accounts[b.account].id, b.txnID, b.total
+	return b.kind, out.names[b.account].id, b.txnID, b.total
 }
 
 // Composition returns, per method in order, the parts of the target by origin, largest first
@@ -117,7 +117,7 @@ func (t *run) resolveTarget() error {
 	t.out.back = b
 	if kind == "account" {
 		b.kind = "balance"
-		for i, a := range t.out.accounts {
+		for i, a := range t.out.names {
 			if a.id == id {
 				b.account = int32(i)
 				break
@@ -126,9 +126,9 @@ func (t *run) resolveTarget() error {
 		if b.account < 0 {
 			return fmt.Errorf("%w: target %q: unknown account %s", ErrInput, given, id)
 		}
-		if a := t.out.accounts[b.account]; a.exitKind {
+		if t.out.accounts[b.account].exitKind {
 			return fmt.Errorf("%w: target %q: account %s is of kind %s, outside the traced data: it holds no balance to decompose",
-				ErrInput, given, id, a.kind)
+				ErrInput, given, id, t.out.names[b.account].kind)
 		}
 		return nil
 	}
@@ -157,7 +157,7 @@ func (t *run) resolveTarget() error {
 		return fmt.Errorf("%w: target %q: transaction %s is paid by %s, which is not in the accounts table", ErrInput, given, id, fromID)
 	case t.out.accounts[from].exitKind:
 		return fmt.Errorf("%w: target %q: transaction %s is paid by %s (kind %s), outside the traced data: there is no debit to decompose",
-			ErrInput, given, id, fromID, t.out.accounts[from].kind)
+			ErrInput, given, id, fromID, t.out.names[from].kind)
 	case from == to:
 		return fmt.Errorf("%w: target %q: transaction %s is a transfer to the same account and moves nothing; target account:%s instead",
 			ErrInput, given, id, fromID)
@@ -229,7 +229,7 @@ func (t *run) computeBackwardScope() error {
 // a payer's index to its label) or per party, or, by channel, a SQL expression giving the
 // label of each transaction.
 func (t *run) inflowLabels() (labelOf []int32, expr string, err error) {
-	b, accts := t.out.back, t.out.accounts
+	b, accts := t.out.back, t.out.names
 	switch t.opt.OriginBy {
 	case OriginByAccount:
 		labelOf = make([]int32, len(accts))
@@ -329,7 +329,7 @@ func (t *run) replayBackward() error {
 			return "opening"
 		case tracer.KindUnexplained:
 			if info.Account >= 0 {
-				return "unexplained:" + t.out.accounts[info.Account].id
+				return "unexplained:" + t.out.names[info.Account].id
 			}
 			return "unexplained"
 		}

@@ -153,6 +153,7 @@ type Outcome struct {
 	StartedAt time.Time
 
 	accounts []account
+	names    []accountName // by account index, like accounts
 	txnIDs   map[int64]string
 	seeds    []resolvedSeed
 	asOfEnd  *int64
@@ -255,6 +256,7 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	}
 	concurrent := !back && db.Stats().MaxOpenConnections != 1
 	prepared := make(chan struct{})
+	loaded := make(chan bool, 1) // whether loadAccounts succeeded, for the names' goroutine
 	if concurrent {
 		sconn, err := db.Conn(ctx)
 		if err != nil {
@@ -263,29 +265,27 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 		defer sconn.Close()
 		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
 		defer st.dropTemp()
+		// The names need the accounts' indexes: they are read once the accounts are loaded
+		// (loaded says whether they were).
 		named := make(chan struct{})
-		var nos []int32
-		var ids, kinds, parties []string
 		var namesErr error
 		go func() {
 			defer close(named)
 			prepare(st)
 			close(prepared)
-			if seedErr == nil {
-				nos, ids, kinds, parties, namesErr = readNames(ctx, sconn)
+			if ok := <-loaded; ok && seedErr == nil {
+				namesErr = t.loadNames(sconn)
 			}
 		}()
 		defer func() { <-named }()
 		t.names = func() error {
 			<-named
-			if namesErr != nil {
-				return namesErr
-			}
-			return t.setNames(nos, ids, kinds, parties)
+			return namesErr
 		}
 	}
 	err = t.loadAccounts()
 	if concurrent {
+		loaded <- err == nil
 		<-prepared
 	}
 	if err != nil {

@@ -10,11 +10,17 @@ import (
 // account is one account of the case, known to the engine by its index in run.out.accounts
 // (accounts sorted by account_id, so index order is id order).
 type account struct {
-	id       string
-	kind     string
 	exitKind bool // cash, external or asset: always an exit
 	opening  int64
-	party    string // party_id, "" when unknown
+}
+
+// accountName is what names an account in the results (Outcome.names, beside
+// Outcome.accounts): read in a forward trace while the transactions are, and only used after
+// run.waitNames.
+type accountName struct {
+	id    string
+	kind  string
+	party string // party_id, "" when unknown
 }
 
 // exit reports whether the engine treats the account as an exit: its kind is cash, external
@@ -123,28 +129,26 @@ func (t *run) badAccount(i int, why string) error {
 }
 
 // loadNames reads the ids, kinds and parties of the accounts loaded by loadAccounts, on conn,
-// into t.out.accounts.
+// into t.out.names.
 func (t *run) loadNames(conn *sql.Conn) error {
-	nos, ids, kinds, parties, err := readNames(t.ctx, conn)
-	if err != nil {
-		return err
-	}
-	return t.setNames(nos, ids, kinds, parties)
-}
-
-// setNames stores the accounts' ids, kinds and parties, read with their account numbers.
-func (t *run) setNames(nos []int32, ids, kinds, parties []string) error {
-	if len(ids) != len(t.out.accounts) {
-		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", len(ids), len(t.out.accounts))
-	}
-	for j, no := range nos {
+	names := make([]accountName, len(t.out.accounts))
+	n := 0
+	err := readNames(t.ctx, conn, func(no int32, id, kind, party string) error {
 		i := t.indexOf(no)
 		if i < 0 {
 			return fmt.Errorf("account names: account number %d unknown before: the case database changed during the trace", no)
 		}
-		a := &t.out.accounts[i]
-		a.id, a.kind, a.party = ids[j], kinds[j], parties[j]
+		names[i] = accountName{id: id, kind: kind, party: party}
+		n++
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	if n != len(names) {
+		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", n, len(names))
+	}
+	t.out.names = names
 	return nil
 }
 
@@ -334,10 +338,10 @@ func (t *run) checkAmounts() error {
 		if err := t.waitNames(); err != nil {
 			return err
 		}
-		for _, a := range t.out.accounts {
+		for i, a := range t.out.accounts {
 			if a.opening != 0 {
 				return fmt.Errorf("%w: %d transactions in scope have no base-currency amount and account %s has an opening balance in the base currency: load FX rates (ingest an ECB rates file)",
-					ErrInput, missing, a.id)
+					ErrInput, missing, t.out.names[i].id)
 			}
 		}
 		return nil

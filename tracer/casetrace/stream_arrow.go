@@ -62,18 +62,13 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 }
 
 // readNames reads the numbers, ids, kinds and parties of the accounts through DuckDB's Arrow
-// interface. Each record batch's string values become one Go string, of which
-// every id and party is a slice: two allocations per batch instead of two per account.
-func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
-	// Sized once: grown by doubling, the slices took twice the fresh memory (10,000 page
-	// faults for 250,000 accounts).
-	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
-	}
-	nos, ids, kinds, parties = make([]int32, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-	err = arrowQuery(ctx, conn, namesQuery, func(rr array.RecordReader) error {
-		kindOf := map[string]string{} // a few kinds: one string each
+// interface and hands each account's to put. Each record batch's string values become one Go
+// string, of which every id and party is a slice: two allocations per batch instead of two
+// per account; the few kinds are one string each.
+func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind, party string) error) error {
+	var putErr error
+	err := arrowQuery(ctx, conn, namesQuery, func(rr array.RecordReader) error {
+		kindOf := map[string]string{}
 		for rr.Next() {
 			rec := rr.RecordBatch()
 			if rec.NumCols() != 4 {
@@ -89,41 +84,49 @@ func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, pa
 			if no.NullN()+id.NullN()+kind.NullN()+party.NullN() > 0 {
 				return fmt.Errorf("names query returned NULLs")
 			}
-			nos = append(nos, no.Int32Values()...)
-			ids = appendStrings(ids, id)
-			parties = appendStrings(parties, party)
-			for i := range kind.Len() {
+			ids, parties := newBatchStrings(id), newBatchStrings(party)
+			for i, n := range no.Int32Values() {
 				k := kind.Value(i)
-				if c, ok := kindOf[k]; ok {
-					kinds = append(kinds, c)
-					continue
+				c, ok := kindOf[k]
+				if !ok {
+					c = strings.Clone(k)
+					kindOf[c] = c
 				}
-				c := strings.Clone(k)
-				kindOf[c] = c
-				kinds = append(kinds, c)
+				if putErr = put(n, ids.at(i), c, parties.at(i)); putErr != nil {
+					return putErr
+				}
 			}
 		}
 		return rr.Err()
 	})
-	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+	if putErr != nil {
+		return putErr
 	}
-	return nos, ids, kinds, parties, nil
+	if err != nil {
+		return fmt.Errorf("account names: %w", err)
+	}
+	return nil
 }
 
-// appendStrings appends the values of a to out as slices of one copy of a's value buffer.
-func appendStrings(out []string, a *array.String) []string {
+// batchStrings is the values of a string column of one record batch, held as one copy of its
+// value buffer.
+type batchStrings struct {
+	all   string
+	offs  []int32
+	first int32
+}
+
+func newBatchStrings(a *array.String) batchStrings {
 	if a.Len() == 0 {
-		return out
+		return batchStrings{}
 	}
 	offs := a.ValueOffsets()
 	first := offs[0]
-	all := string(a.ValueBytes()[:offs[a.Len()]-first])
-	for i := range a.Len() {
-		out = append(out, all[offs[i]-first:offs[i+1]-first])
-	}
-	return out
+	return batchStrings{all: string(a.ValueBytes()[:offs[a.Len()]-first]), offs: offs, first: first}
 }
+
+// at is value i, a slice of the copy.
+func (b batchStrings) at(i int) string { return b.all[b.offs[i]-b.first : b.offs[i+1]-b.first] }
 
 // arrowQuery runs q on conn through DuckDB's Arrow interface and hands the record reader to
 // fn, releasing it afterwards.

@@ -68,33 +68,31 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 	return nil
 }
 
-// readNames reads the numbers, ids, kinds and parties of the accounts, row by row.
-func readNames(ctx context.Context, conn *sql.Conn) (nos []int32, ids, kinds, parties []string, err error) {
-	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
-	}
+// readNames reads the numbers, ids, kinds and parties of the accounts, row by row, and hands
+// each account's to put.
+func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind, party string) error) error {
 	rows, err := conn.QueryContext(ctx, namesQuery)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+		return fmt.Errorf("account names: %w", err)
 	}
 	defer rows.Close()
-	nos, ids, kinds, parties = make([]int32, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 	kindOf := map[string]string{} // a few kinds: one string each
 	for rows.Next() {
 		var no int32
 		var id, kind, party string
 		if err := rows.Scan(&no, &id, &kind, &party); err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+			return fmt.Errorf("account names: %w", err)
 		}
 		k, ok := kindOf[kind]
 		if !ok {
 			k, kindOf[kind] = kind, kind
 		}
-		nos, ids, kinds, parties = append(nos, no), append(ids, id), append(kinds, k), append(parties, party)
+		if err := put(no, id, k, party); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("account names: %w", err)
+		return fmt.Errorf("account names: %w", err)
 	}
-	return nos, ids, kinds, parties, nil
+	return nil
 }
