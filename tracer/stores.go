@@ -100,16 +100,7 @@ func (s *prorataStore) positions(a int32, pos []Position) int {
 			n++
 		}
 	}
-	p := pos[:n]
-	if n <= 16 {
-		for i := 1; i < n; i++ {
-			for j := i; j > 0 && p[j].Origin < p[j-1].Origin; j-- {
-				p[j], p[j-1] = p[j-1], p[j]
-			}
-		}
-	} else {
-		slices.SortFunc(p, func(x, y Position) int { return cmp.Compare(x.Origin, y.Origin) })
-	}
+	slices.SortFunc(pos[:n], func(x, y Position) int { return cmp.Compare(x.Origin, y.Origin) })
 	return n
 }
 

@@ -9,7 +9,7 @@ import (
 
 // pipeChunk is the number of transactions in one chunk handed from the reader to the replay
 // (a variable for tests), and pipeDepth the number of chunks that may wait: the pipeline
-// holds at most pipeDepth+2 chunks of about 1.7 MiB each (the rows and what the engine's
+// holds at most pipeDepth+2 chunks of about 1.5 MiB each (the rows and what the engine's
 // first pass makes of them). Larger chunks did not replay faster, and their fresh memory
 // cost 15,000 more page faults on 5M rows (some 0.2 s on a virtual machine).
 var (
