@@ -18,6 +18,7 @@ type lot struct {
 type queues struct {
 	h    []queueHead
 	meta []uint8 // per account: the block's class, 0 when the head holds the lots
+	held int     // live lots of all accounts
 	slab
 }
 
@@ -84,11 +85,13 @@ func (q *queues) push(a int32, l lot) {
 		switch {
 		case h.x == 0:
 			h.x, h.ref = l.cents, uint32(l.origin)
+			q.held++
 			return
 		case Origin(h.ref) == l.origin:
 			h.x += l.cents
 			return
 		}
+		q.held++
 		off := q.alloc(1)
 		b := q.block(off, 2)
 		b[0], b[1] = lot{Origin(h.ref), h.x}, l
@@ -119,6 +122,7 @@ func (q *queues) push(a int32, l lot) {
 	}
 	q.block(h.ref, end+1)[end] = l
 	h.n++
+	q.held++
 }
 
 // takeFront takes up to c cents from account a's oldest lots, appending them to out; it
@@ -161,6 +165,7 @@ func (q *queues) take(a int32, c int64, out []lot, newest bool) ([]lot, int64) {
 		l.cents -= c
 		c = 0
 	}
+	q.held -= int(h.n - n)
 	h.x, h.n = int64(start), n
 	q.settle(a)
 	return out, c
@@ -173,6 +178,9 @@ func (q *queues) takeOne(h *queueHead, c int64, out []lot) ([]lot, int64) {
 	}
 	x := min(c, h.x)
 	h.x -= x
+	if h.x == 0 {
+		q.held--
+	}
 	return appendPart(out, lot{Origin(h.ref), x}), c - x
 }
 

@@ -48,6 +48,13 @@ func TestQueues(t *testing.T) {
 			if !reflect.DeepEqual(live, model[a]) && !(len(live) == 0 && len(model[a]) == 0) || q.size(a) != len(model[a]) {
 				t.Fatalf("seed %d step %d: account %d holds %v (size %d), want %v", seed, step, a, live, q.size(a), model[a])
 			}
+			held := 0
+			for _, m := range model {
+				held += len(m)
+			}
+			if q.held != held {
+				t.Fatalf("seed %d step %d: the queues count %d lots, the model holds %d", seed, step, q.held, held)
+			}
 		}
 	}
 }

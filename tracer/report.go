@@ -205,7 +205,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 			}
 		}
 	}
-	pos := makeLarge[Position](size)
+	pos := r.newPositions(size)
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
 		wg.Go(func() {

@@ -1,6 +1,9 @@
 package tracer
 
-import "slices"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // run is the state of one method: its store, its flows, exits and traced amounts.
 type run struct {
@@ -19,6 +22,13 @@ type run struct {
 	captured []Flow  // parts of the transactions of Config.Capture
 	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
 	sink     int64   // keeps the loads ahead (see gatherRows)
+	// For Engine.Warm: the store's slabs; its live lots and exits after the last batch
+	// replayed (written by the replay, read by Warm); positions faulted in for the report
+	// and how many of them are.
+	slabs    []*slab
+	lots     atomic.Int64
+	posWarm  []Position
+	posReady int
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -30,6 +40,7 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 		exits:    make(map[uint64]int64),
 		traced:   make([]int64, seeds),
 	}
+	r.slabs = r.store.slabs()
 	if fm != FlowsNone {
 		r.flowTxn = make([]int64, org.n)
 		r.flowAt = make([]int32, org.n)
@@ -56,6 +67,9 @@ func (r *run) applyAll(ts []txnCtx) {
 		r.applyOne(&ts[i])
 	}
 	r.sink += sink
+	if n := r.store.live(); n >= 0 {
+		r.lots.Store(int64(n + len(r.exits)))
+	}
 }
 
 // applyOne replays one transaction, or records the shortfall of a transfer to the same

@@ -17,6 +17,7 @@ import (
 type shareStore struct {
 	h    []shareHead
 	meta []uint8 // per account: the block's class (0: none, the head holds the list) and hubBit
+	held int     // shares of all accounts
 	slab
 	hubs map[int32]map[Origin]int32
 }
@@ -80,6 +81,7 @@ func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
 		h.total -= c
 		if h.total == 0 {
 			h.n = 0
+			st.held--
 		}
 		return out
 	}
@@ -88,6 +90,7 @@ func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
 		for _, l := range s {
 			out = appendPart(out, l)
 		}
+		st.held -= len(s)
 		h.n, h.total = 0, 0
 		if m&hubBit != 0 {
 			// A drained hub keeps its block and its (emptied) index: it is usually refilled
@@ -114,6 +117,7 @@ func (st *shareStore) take(a int32, c int64, sp *splitter, out []lot) []lot {
 	if len(keep) == len(s) {
 		return out
 	}
+	st.held -= len(s) - len(keep)
 	h.n = uint32(len(keep))
 	if m&hubBit != 0 {
 		if len(keep) >= indexFrom/2 {
@@ -150,6 +154,7 @@ func (st *shareStore) add(a int32, parts []lot, sp *splitter) {
 			switch {
 			case h.n == 0:
 				h.ref, h.n = uint32(p.origin), 1
+				st.held++
 			case Origin(h.ref) != p.origin:
 				st.spill(a, uint32(len(parts)-i))
 				st.addBlock(a, parts[i:], sp)
@@ -190,6 +195,7 @@ func (st *shareStore) push(a int32, l lot) {
 		st.meta[a]++
 	}
 	h.n++
+	st.held++
 	st.block(h.ref, h.n)[h.n-1] = l
 }
 

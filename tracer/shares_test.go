@@ -70,6 +70,13 @@ func TestShareStoreMatchesModel(t *testing.T) {
 					t.Fatalf("seed %d step %d (%s): account %d holds %v (total %d), want %v", seed, step, what, a, got, st.h[a].total, model[a])
 				}
 			}
+			held := 0
+			for _, m := range model {
+				held += len(m)
+			}
+			if st.held != held {
+				t.Fatalf("seed %d step %d (%s): the store counts %d shares, the model holds %d", seed, step, what, st.held, held)
+			}
 		}
 		for step := range 3000 {
 			a := int32(rng.IntN(accounts))

@@ -15,6 +15,7 @@ type slab struct {
 	next, end int                    // its unused offsets
 	free      [maxClass + 1][]uint32 // per class: offsets of free blocks
 	spare     [][]lot                // empty chunks allocated with others, for the next ones
+	ready     groupPool              // groups faulted in ahead of need (see Engine.Warm)
 }
 
 const (
@@ -89,7 +90,7 @@ func (st *slab) newChunks(size int) uint32 {
 	default:
 		// Full chunks come a few at a time, from memory that may be backed by huge pages.
 		if len(st.spare) == 0 {
-			g := makeLarge[lot](chunkGroup * chunkLen)
+			g := st.ready.take()
 			for i := range chunkGroup {
 				st.spare = append(st.spare, g[i*chunkLen:i*chunkLen:(i+1)*chunkLen])
 			}

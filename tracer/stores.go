@@ -23,6 +23,11 @@ type store interface {
 	// touchDeep loads what lies behind what touch loaded (lots held apart), once that is
 	// in cache.
 	touchDeep(a, b int32) int64
+	// live is the number of lots or shares held by all accounts, an upper bound on their
+	// positions (-1 when the store does not count them), and slabs the slabs it keeps them
+	// in (see Engine.Warm).
+	live() int
+	slabs() []*slab
 }
 
 func newStore(m Method, accounts int, org *origins, sp *splitter) store {
@@ -71,6 +76,9 @@ func (s *dequeStore) touchDeep(a, b int32) int64 { return s.q.touchDeep(a) ^ s.q
 
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
 
+func (s *dequeStore) live() int      { return s.q.held }
+func (s *dequeStore) slabs() []*slab { return []*slab{&s.q.slab} }
+
 // prorataStore keeps one share per origin per account.
 type prorataStore struct {
 	s  *shareStore
@@ -82,6 +90,8 @@ func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, part
 func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
 func (s *prorataStore) touch(a, b int32) int64                 { return s.s.h[a].total ^ s.s.h[b].total }
 func (s *prorataStore) touchDeep(a, b int32) int64             { return s.s.touch(a) ^ s.s.touch(b) }
+func (s *prorataStore) live() int                              { return s.s.held }
+func (s *prorataStore) slabs() []*slab                         { return []*slab{&s.s.slab} }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	var one [1]lot
 	for _, l := range s.s.list(a, &one) {
@@ -147,6 +157,9 @@ func (s *librStore) touchDeep(a, b int32) int64 {
 	return s.u.touchDeep(a) ^ s.t.touch(a) ^ s.u.touchDeep(b) ^ s.t.touch(b)
 }
 
+func (s *librStore) live() int      { return s.u.held + s.t.held }
+func (s *librStore) slabs() []*slab { return []*slab{&s.u.slab, &s.t.slab} }
+
 func (s *librStore) held(a int32, _ int64) int {
 	return s.u.size(a) + int(s.t.h[a].n)
 }
@@ -191,6 +204,9 @@ func (s *taintedFirstStore) touch(a, b int32) int64 {
 func (s *taintedFirstStore) touchDeep(a, b int32) int64 {
 	return s.t.touchDeep(a) ^ s.u.touchDeep(a) ^ s.t.touchDeep(b) ^ s.u.touchDeep(b)
 }
+
+func (s *taintedFirstStore) live() int      { return s.t.held + s.u.held }
+func (s *taintedFirstStore) slabs() []*slab { return []*slab{&s.t.slab, &s.u.slab} }
 
 func (s *taintedFirstStore) held(a int32, _ int64) int {
 	return s.t.size(a) + s.u.size(a)
@@ -282,6 +298,11 @@ func (s *poisonStore) put(a int32, parts []lot) {
 func (s *poisonStore) touch(a, b int32) int64 { return int64(s.one[a] ^ s.one[b]) }
 
 func (s *poisonStore) touchDeep(a, b int32) int64 { return 0 }
+
+// live is -1: poison's positions (every tainted origin of an account, each with its whole
+// balance) are not counted ahead.
+func (s *poisonStore) live() int      { return -1 }
+func (s *poisonStore) slabs() []*slab { return nil }
 
 func (s *poisonStore) held(a int32, bal int64) int {
 	switch o := s.one[a]; {

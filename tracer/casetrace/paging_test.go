@@ -343,6 +343,53 @@ func TestPipeline(t *testing.T) {
 	p.abandon()
 }
 
+// TestPipelineIdle: while the replay is behind, the reader calls idle for as long as it
+// reports work done, then waits for the replay; every row still arrives, in order.
+func TestPipelineIdle(t *testing.T) {
+	pc, pd := pipeChunk, pipeDepth
+	pipeChunk, pipeDepth = 4, 1
+	defer func() { pipeChunk, pipeDepth = pc, pd }()
+	gate := make(chan struct{})
+	var got []int64
+	const steps = 5
+	calls := 0
+	// The replay is held up until idle has done its steps (or, should the reader never call
+	// idle, for ten seconds: the test then fails instead of hanging).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p := startStages(nil, func(c *pipeBuf) error {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+		got = append(got, c.b.Txn...)
+		return nil
+	}, func() bool {
+		calls++
+		if calls == steps {
+			close(gate)
+		}
+		return calls < steps
+	})
+	n := 0
+	var want []int64
+	for size := range 9 {
+		b, txns := numberedBatch(&n, size, false)
+		for _, x := range txns {
+			want = append(want, x.Txn)
+		}
+		if err := p.add(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.close(); err != nil {
+		t.Fatal(err)
+	}
+	if calls < steps || !reflect.DeepEqual(got, want) {
+		t.Errorf("idle called %d times (want at least %d); replayed %v, want %v", calls, steps, got, want)
+	}
+}
+
 // TestSpeculation: a reachable-scope trace writes the same files whether the speculative
 // replay ran beside the read or not: when the scope turns out to hold every account (its
 // outcome is kept), when it does not (the pages are read again), and when the speculation
@@ -434,5 +481,5 @@ func TestTraceLockedDown(t *testing.T) {
 // startPipeline starts a pipeline of one stage: apply is called on the pipeline's goroutine
 // with every chunk in order until it returns an error.
 func startPipeline(apply func(*tracer.Batch) error) *pipeline {
-	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) })
+	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) }, nil)
 }

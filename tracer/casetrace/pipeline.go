@@ -30,6 +30,7 @@ var errPipeStopped = errors.New("replay stopped")
 type pipeline struct {
 	first   func(*pipeBuf) // on the reader's goroutine, as a chunk is handed on (may be nil)
 	second  func(*pipeBuf) error
+	idle    func() bool // on the reader's goroutine while the replay is behind (may be nil)
 	full    chan *pipeBuf
 	free    chan *pipeBuf
 	cur     *pipeBuf
@@ -51,9 +52,11 @@ type pipeBuf struct {
 
 // startStages starts a pipeline of two stages: first runs on the reader's goroutine as each
 // chunk is complete (in add or end), second on the pipeline's goroutine, with every chunk in
-// order until it returns an error.
-func startStages(first func(*pipeBuf), second func(*pipeBuf) error) *pipeline {
-	p := &pipeline{first: first, second: second, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
+// order until it returns an error. When a chunk is complete and pipeDepth chunks wait for
+// the replay already, the reader calls idle, a step of work at a time, for as long as the
+// replay stays behind and idle reports that it did something.
+func startStages(first func(*pipeBuf), second func(*pipeBuf) error, idle func() bool) *pipeline {
+	p := &pipeline{first: first, second: second, idle: idle, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
 	for range pipeDepth + 2 {
 		p.free <- &pipeBuf{}
 	}
@@ -114,6 +117,17 @@ func (p *pipeline) send() {
 	}
 	if p.first != nil {
 		p.first(p.cur)
+	}
+	for p.idle != nil {
+		select {
+		case p.full <- p.cur:
+			p.cur = nil
+			return
+		default:
+		}
+		if !p.idle() {
+			break
+		}
 	}
 	p.full <- p.cur
 	p.cur = nil
