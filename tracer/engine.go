@@ -39,6 +39,9 @@ type Engine struct {
 	// replay it side by side (see sideBySide).
 	ctxs     []txnCtx
 	parallel bool
+	// shared is the report's part that does not depend on the method, worked out ahead
+	// (see ReportShared), or nil.
+	shared *sharedPart
 }
 
 // acctState is an account's balance and unexplained funds (the sum of its shortfalls).

@@ -39,7 +39,36 @@ func TestConservationProperty(t *testing.T) {
 					if err := rep.Check(); err != nil {
 						t.Fatal(err)
 					}
+					unexplained := map[int32]bool{}
+					for _, u := range rep.Unexplained {
+						unexplained[u.Account] = true
+					}
 					for _, res := range rep.Results {
+						// The sums per seed origin, worked out again from the positions.
+						want := map[Origin]OriginResult{}
+						for _, p := range res.Positions {
+							if rep.Origin(p.Origin).Kind != KindSeed {
+								continue
+							}
+							o := want[p.Origin]
+							switch {
+							case rep.IsExit(p.Holder):
+								o.Exited += p.Cents
+							case unexplained[p.Holder]:
+								o.HeldWithUnexplained += p.Cents
+								fallthrough
+							default:
+								o.Held += p.Cents
+							}
+							want[p.Origin] = o
+						}
+						for _, o := range res.Origins {
+							w := want[o.Origin]
+							if o.Held != w.Held || o.Exited != w.Exited || o.HeldWithUnexplained != w.HeldWithUnexplained {
+								t.Errorf("%s: origin %d: held %d, exited %d, with unexplained %d; the positions give %d, %d, %d",
+									res.Method, o.Origin, o.Held, o.Exited, o.HeldWithUnexplained, w.Held, w.Exited, w.HeldWithUnexplained)
+							}
+						}
 						if !res.Method.Conserves() {
 							continue
 						}

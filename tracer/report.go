@@ -105,26 +105,47 @@ func (r *Report) Result(m Method) *Result {
 	return nil
 }
 
+// sharedPart is the part of a report that does not depend on the method, as it stood after
+// txns transactions.
+type sharedPart struct {
+	txns        int64
+	bal         []int64
+	exit        []bool
+	unexplained []Unexplained
+}
+
+func (e *Engine) sharedPart() *sharedPart {
+	sh := &sharedPart{txns: e.txns, bal: make([]int64, len(e.acct)), exit: make([]bool, len(e.acct))}
+	for a := range e.acct {
+		sh.bal[a], sh.exit[a] = e.acct[a].bal, e.isExit(int32(a))
+	}
+	sh.unexplained = e.Unexplained()
+	return sh
+}
+
+// ReportShared works out, ahead of Report, the part of the report that does not depend on the
+// method (balances, exits, unexplained funds), which Prepare completes: a reader may call it
+// after its last Prepare, while Replay works through the last batches on another goroutine,
+// and Report then uses it unless more transactions were prepared or applied since. Like
+// Warm, it must not run at the same time as Prepare, Apply or Report.
+func (e *Engine) ReportShared() { e.shared = e.sharedPart() }
+
 // Report returns the outcome of the transactions applied so far. The engine may go on
 // replaying afterwards; the report is not affected.
 func (e *Engine) Report() *Report {
-	rep := &Report{
-		Txns: e.txns,
-		org:  e.org,
-		bal:  make([]int64, len(e.acct)),
-		exit: make([]bool, len(e.acct)),
+	sh := e.shared
+	if sh == nil || sh.txns != e.txns {
+		sh = e.sharedPart()
 	}
-	for a := range e.acct {
-		rep.bal[a], rep.exit[a] = e.acct[a].bal, e.isExit(int32(a))
-	}
-	rep.Unexplained = e.Unexplained()
+	e.shared = nil // the report owns its slices
+	rep := &Report{Txns: e.txns, org: e.org, bal: sh.bal, exit: sh.exit, Unexplained: sh.unexplained}
 	for _, r := range e.runs {
 		res := Result{Method: r.method, Flows: slices.Clip(r.flows)}
-		res.Positions = e.positions(r, rep.bal, rep.exit)
 		sums := make([]OriginResult, len(e.org.seedOrigins))
 		for i := range sums {
 			sums[i].Origin = Origin(i + 1)
 		}
+		res.Positions = e.positions(r, rep.bal, rep.exit, sums)
 		for s, key := range e.seeds.keys {
 			o := e.seeds.origin[s]
 			if r.allSeeds != 0 {
@@ -132,20 +153,6 @@ func (e *Engine) Report() *Report {
 			}
 			res.Seeds = append(res.Seeds, SeedResult{Txn: key, Origin: o, Replayed: e.seen[s], Credit: e.credit[s], Traced: r.traced[s]})
 			sums[o-1].Traced += r.traced[s]
-		}
-		for _, p := range res.Positions {
-			if !e.org.seed(p.Origin) {
-				continue
-			}
-			s := &sums[p.Origin-1]
-			if rep.exit[p.Holder] {
-				s.Exited += p.Cents
-				continue
-			}
-			s.Held += p.Cents
-			if e.acct[p.Holder].unexpl > 0 {
-				s.HeldWithUnexplained += p.Cents
-			}
 		}
 		if all := e.org.allSeeds; all != 0 {
 			// The "all seeds" origin belongs to the grouped method only.
@@ -165,10 +172,12 @@ func (e *Engine) Report() *Report {
 // accounts side by side (a variable for tests).
 var reportSpan = 1 << 14
 
-// positions returns the positions of run r, sorted by (holder, origin). With more than one
-// CPU and many accounts, ranges of accounts are worked out side by side, each into its own
-// stretch of the result, closed up at the end; the result does not depend on it.
-func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
+// positions returns the positions of run r, sorted by (holder, origin), and adds to sums
+// (index o-1 for seed origin o) what each seed origin holds and what reached exits. With more
+// than one CPU and many accounts, ranges of accounts are worked out side by side, each into
+// its own stretch of the result, closed up at the end, and with sums of their own, added up
+// at the end; the result does not depend on it.
+func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult) []Position {
 	// Accounts in index order, exits among them, give positions sorted by (holder, origin)
 	// without sorting them all: exit keys sort as (holder, origin) too.
 	keys := make([]uint64, 0, len(r.exits))
@@ -187,6 +196,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 		keys   []uint64 // their exit keys
 		off, n int      // their stretch of the result and how much of it they fill
 		sink   int64    // what fill loaded ahead
+		sums   []OriginResult
 	}
 	spans := make([]span, workers)
 	// Size the positions once, as an upper bound: growing a slice of millions of rows by
@@ -206,16 +216,30 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool) []Position {
 		}
 	}
 	pos := r.newPositions(size)
+	spans[0].sums = sums
+	for w := 1; w < workers; w++ {
+		spans[w].sums = make([]OriginResult, len(sums))
+	}
+	fill := func(sp *span) {
+		f := filler{origins: e.org.n, seeds: len(sums), bal: bal, exit: exit, acct: e.acct, sums: sp.sums}
+		sp.n = r.fill(&f, sp.lo, sp.hi, sp.keys, pos[sp.off:])
+		sp.sink = f.sink
+	}
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
-		wg.Go(func() {
-			spans[w].n = r.fill(e.org.n, bal, exit, spans[w].lo, spans[w].hi, spans[w].keys, pos[spans[w].off:], &spans[w].sink)
-		})
+		wg.Go(func() { fill(&spans[w]) })
 	}
-	spans[0].n = r.fill(e.org.n, bal, exit, spans[0].lo, spans[0].hi, spans[0].keys, pos, &spans[0].sink)
+	fill(&spans[0])
 	wg.Wait()
 	for _, sp := range spans {
 		r.sink += sp.sink
+	}
+	for _, sp := range spans[1:] {
+		for i, s := range sp.sums {
+			sums[i].Held += s.Held
+			sums[i].Exited += s.Exited
+			sums[i].HeldWithUnexplained += s.HeldWithUnexplained
+		}
 	}
 	n := spans[0].n
 	for _, sp := range spans[1:] {
@@ -230,11 +254,42 @@ type uniqueHoldings interface {
 	positions(a int32, pos []Position) int
 }
 
+// filler is what run.fill reads, and the sums it adds to: per seed origin (index o-1), what
+// accounts hold, what of it accounts with unexplained funds hold and what reached exits.
+type filler struct {
+	origins, seeds int
+	bal            []int64
+	exit           []bool
+	acct           []acctState
+	sums           []OriginResult
+	sink           int64 // what fill loaded ahead
+}
+
+// tally adds account a's positions to the sums.
+func (f *filler) tally(a int, pos []Position) {
+	exit, unexpl := f.exit[a], f.acct[a].unexpl > 0
+	for _, p := range pos {
+		if uint32(p.Origin-1) >= uint32(f.seeds) {
+			continue
+		}
+		s := &f.sums[p.Origin-1]
+		switch {
+		case exit:
+			s.Exited += p.Cents
+		case unexpl:
+			s.Held += p.Cents
+			s.HeldWithUnexplained += p.Cents
+		default:
+			s.Held += p.Cents
+		}
+	}
+}
+
 // fill writes into pos the positions of accounts lo..hi-1, whose exit keys are keys (sorted),
-// and returns their number. pos has room for them all. It sets *loaded to a sum of what it
-// loaded ahead.
-func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uint64, pos []Position, loaded *int64) int {
-	acc := make([]int64, origins)
+// adds them to f's sums and returns their number. pos has room for them all.
+func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
+	bal, exit := f.bal, f.exit
+	acc := make([]int64, f.origins)
 	var touched []Origin
 	add := func(o Origin, c int64) {
 		if acc[o] == 0 {
@@ -253,31 +308,32 @@ func (r *run) fill(origins int, bal []int64, exit []bool, lo, hi int, keys []uin
 				sink += r.store.touchDeep(int32(b), int32(b))
 			}
 		}
-		if exit[a] {
+		n0 := n
+		switch {
+		case exit[a]:
 			for len(keys) > 0 && int(keys[0]>>32) == a {
 				k := keys[0]
 				pos[n] = Position{Holder: int32(a), Origin: Origin(uint32(k)), Cents: r.exits[k]}
 				n++
 				keys = keys[1:]
 			}
-			continue
-		}
-		if unique {
+		case unique:
 			n += u.positions(int32(a), pos[n:])
-			continue
-		}
-		touched = touched[:0]
-		r.store.holdings(int32(a), bal[a], add)
-		slices.Sort(touched)
-		for _, o := range touched {
-			if acc[o] > 0 {
-				pos[n] = Position{Holder: int32(a), Origin: o, Cents: acc[o]}
-				n++
+		default:
+			touched = touched[:0]
+			r.store.holdings(int32(a), bal[a], add)
+			slices.Sort(touched)
+			for _, o := range touched {
+				if acc[o] > 0 {
+					pos[n] = Position{Holder: int32(a), Origin: o, Cents: acc[o]}
+					n++
+				}
+				acc[o] = 0
 			}
-			acc[o] = 0
 		}
+		f.tally(a, pos[n0:n])
 	}
-	*loaded = sink
+	f.sink = sink
 	return n
 }
 

@@ -82,7 +82,7 @@ func faultIn[T any](s []T) {
 // Warm faults in one step (2 to 4 MiB) of the memory that the replay and the report will take
 // next, and reports whether there was a step to take: first the next chunks of the lots of a
 // store that grows, then the positions of a run that holds many lots (as many as it holds
-// now, and a quarter more). Warm is meant for the goroutine that feeds Prepare, when it
+// now, and a sixteenth more). Warm is meant for the goroutine that feeds Prepare, when it
 // would otherwise wait for Replay: it may run while Replay runs on another goroutine, but
 // not at the same time as Prepare, Apply or Report. Warming changes no result.
 func (e *Engine) Warm() bool {
@@ -102,9 +102,10 @@ func (e *Engine) Warm() bool {
 }
 
 // warmPositions faults in one step of the run's positions for the report, up to its live lots
-// and exits after the last batch replayed and a quarter more. A run that outgrows the
-// positions prepared starts again with room for twice its lots, and what was faulted in of
-// the old ones goes to its lots' chunks (see recycle).
+// and exits after the last batch replayed and a sixteenth more (what the last batches add
+// beyond that, the report faults in itself). A run that outgrows the positions prepared
+// starts again with room for twice its lots, and what was faulted in of the old ones goes to
+// its lots' chunks (see recycle).
 func (r *run) warmPositions() bool {
 	est := int(r.lots.Load())
 	if est < warmPositionsFrom {
@@ -114,7 +115,7 @@ func (r *run) warmPositions() bool {
 		r.recycle(r.posWarm[:r.posReady])
 		r.posWarm, r.posReady = makeLarge[Position](2*est), 0
 	}
-	want := min(len(r.posWarm), est+est/4)
+	want := min(len(r.posWarm), est+est/16)
 	if r.posReady >= want {
 		return false
 	}

@@ -424,14 +424,21 @@ func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch)) *replay
 
 // start starts a pipeline that replays the batches added to it: the engine's first pass
 // (Engine.Prepare) runs on the reader's goroutine, the methods on the pipeline's. While the
-// replay is behind, the reader faults in memory the engine will take next (Engine.Warm).
+// replay is behind, the reader faults in memory the engine will take next (Engine.Warm);
+// once it has handed on the last batch, it works out the report's shared part
+// (Engine.ReportShared) while the replay finishes.
 func (rp *replayer) start() *pipeline {
-	return startStages(func(c *pipeBuf) { c.err = rp.prepareBatch(&c.b, &c.prep) }, func(c *pipeBuf) error {
-		if c.err != nil {
-			return c.err
-		}
-		return rp.e.Replay(&c.prep)
-	}, rp.e.Warm)
+	return startStages(stages{
+		first: func(c *pipeBuf) { c.err = rp.prepareBatch(&c.b, &c.prep) },
+		second: func(c *pipeBuf) error {
+			if c.err != nil {
+				return c.err
+			}
+			return rp.e.Replay(&c.prep)
+		},
+		idle:   rp.e.Warm,
+		ending: rp.e.ReportShared,
+	})
 }
 
 // prepareBatch rounds b's amounts to cents, notes its sources and runs the engine's first

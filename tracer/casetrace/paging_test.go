@@ -344,7 +344,8 @@ func TestPipeline(t *testing.T) {
 }
 
 // TestPipelineIdle: while the replay is behind, the reader calls idle for as long as it
-// reports work done, then waits for the replay; every row still arrives, in order.
+// reports work done, then waits for the replay; every row still arrives, in order, and
+// ending runs once.
 func TestPipelineIdle(t *testing.T) {
 	pc, pd := pipeChunk, pipeDepth
 	pipeChunk, pipeDepth = 4, 1
@@ -357,19 +358,24 @@ func TestPipelineIdle(t *testing.T) {
 	// idle, for ten seconds: the test then fails instead of hanging).
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p := startStages(nil, func(c *pipeBuf) error {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-		}
-		got = append(got, c.b.Txn...)
-		return nil
-	}, func() bool {
-		calls++
-		if calls == steps {
-			close(gate)
-		}
-		return calls < steps
+	ended := 0
+	p := startStages(stages{
+		second: func(c *pipeBuf) error {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+			}
+			got = append(got, c.b.Txn...)
+			return nil
+		},
+		idle: func() bool {
+			calls++
+			if calls == steps {
+				close(gate)
+			}
+			return calls < steps
+		},
+		ending: func() { ended++ },
 	})
 	n := 0
 	var want []int64
@@ -385,8 +391,8 @@ func TestPipelineIdle(t *testing.T) {
 	if err := p.close(); err != nil {
 		t.Fatal(err)
 	}
-	if calls < steps || !reflect.DeepEqual(got, want) {
-		t.Errorf("idle called %d times (want at least %d); replayed %v, want %v", calls, steps, got, want)
+	if calls < steps || ended != 1 || !reflect.DeepEqual(got, want) {
+		t.Errorf("idle called %d times (want at least %d), ending %d (want 1); replayed %v, want %v", calls, steps, ended, got, want)
 	}
 }
 
@@ -481,5 +487,5 @@ func TestTraceLockedDown(t *testing.T) {
 // startPipeline starts a pipeline of one stage: apply is called on the pipeline's goroutine
 // with every chunk in order until it returns an error.
 func startPipeline(apply func(*tracer.Batch) error) *pipeline {
-	return startStages(nil, func(c *pipeBuf) error { return apply(&c.b) }, nil)
+	return startStages(stages{second: func(c *pipeBuf) error { return apply(&c.b) }})
 }

@@ -28,9 +28,7 @@ var errPipeStopped = errors.New("replay stopped")
 // as a chunk is handed on (the engine's shared pass, see replayer.start), the second runs
 // on the pipeline's goroutine only.
 type pipeline struct {
-	first   func(*pipeBuf) // on the reader's goroutine, as a chunk is handed on (may be nil)
-	second  func(*pipeBuf) error
-	idle    func() bool // on the reader's goroutine while the replay is behind (may be nil)
+	stages
 	full    chan *pipeBuf
 	free    chan *pipeBuf
 	cur     *pipeBuf
@@ -50,13 +48,24 @@ type pipeBuf struct {
 	err   error
 }
 
-// startStages starts a pipeline of two stages: first runs on the reader's goroutine as each
-// chunk is complete (in add or end), second on the pipeline's goroutine, with every chunk in
-// order until it returns an error. When a chunk is complete and pipeDepth chunks wait for
-// the replay already, the reader calls idle, a step of work at a time, for as long as the
-// replay stays behind and idle reports that it did something.
-func startStages(first func(*pipeBuf), second func(*pipeBuf) error, idle func() bool) *pipeline {
-	p := &pipeline{first: first, second: second, idle: idle, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
+// stages is the work of a pipeline. Only second is required.
+type stages struct {
+	// first runs on the reader's goroutine as each chunk is complete (in add or end), second
+	// on the pipeline's goroutine, with every chunk in order until it returns an error.
+	first  func(*pipeBuf)
+	second func(*pipeBuf) error
+	// idle runs on the reader's goroutine when a chunk is complete and pipeDepth chunks wait
+	// for the replay already, a step of work at a time, for as long as the replay stays
+	// behind and idle reports that it did something.
+	idle func() bool
+	// ending runs on the reader's goroutine once the last chunk is handed on (in end, unless
+	// the replay has stopped), while the replay works through the chunks still waiting.
+	ending func()
+}
+
+// startStages starts a pipeline of the stages st.
+func startStages(st stages) *pipeline {
+	p := &pipeline{stages: st, full: make(chan *pipeBuf, pipeDepth), free: make(chan *pipeBuf, pipeDepth+2), done: make(chan struct{})}
 	for range pipeDepth + 2 {
 		p.free <- &pipeBuf{}
 	}
@@ -144,6 +153,9 @@ func (p *pipeline) end() {
 	}
 	p.closed = true
 	close(p.full)
+	if p.ending != nil && !p.stopped.Load() {
+		p.ending()
+	}
 }
 
 // close ends the input, waits for the replay to finish and returns its error.
