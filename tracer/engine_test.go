@@ -268,6 +268,44 @@ func TestCheckDetects(t *testing.T) {
 	if err := rep.Check(); !errors.Is(err, ErrConservation) {
 		t.Errorf("Check of a broken report: %v", err)
 	}
+
+	// Synthetic reports of n accounts holding one position each: small, and large enough
+	// for Check to work in two parts.
+	for _, n := range []int{10, 1<<20 + 3} {
+		build := func(m Method) *Report {
+			rep := &Report{bal: make([]int64, n), exit: make([]bool, n)}
+			pos := make([]Position, n)
+			for a := range pos {
+				rep.bal[a] = int64(a%7 + 1)
+				pos[a] = Position{Holder: int32(a), Origin: 1, Cents: rep.bal[a]}
+			}
+			rep.Results = []Result{{Method: m, Positions: pos}}
+			return rep
+		}
+		if err := build(FIFO).Check(); err != nil {
+			t.Fatalf("%d accounts: a sound report fails: %v", n, err)
+		}
+		for _, c := range []struct {
+			name   string
+			m      Method
+			break_ func(r *Report)
+		}{
+			{"short in the last account", FIFO, func(r *Report) { r.Results[0].Positions[n-1].Cents-- }},
+			{"moved to the next account", FIFO, func(r *Report) { r.Results[0].Positions[n/2].Holder++ }},
+			{"out of holder order", FIFO, func(r *Report) {
+				p := r.Results[0].Positions
+				p[n/2], p[n/2+1] = p[n/2+1], p[n/2]
+			}},
+			{"holder out of range", FIFO, func(r *Report) { r.Results[0].Positions[n-1].Holder = int32(n) }},
+			{"poison above the balance", Poison, func(r *Report) { r.Results[0].Positions[n-2].Cents++ }},
+		} {
+			rep := build(c.m)
+			c.break_(rep)
+			if err := rep.Check(); !errors.Is(err, ErrConservation) {
+				t.Errorf("%d accounts, %s: Check gives %v", n, c.name, err)
+			}
+		}
+	}
 }
 
 func TestSensitivity(t *testing.T) {

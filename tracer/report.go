@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 )
 
@@ -367,29 +368,64 @@ func (r *Report) Check() error {
 		if err := res.Check(); err != nil {
 			errs = append(errs, err)
 		}
-		held := make([]int64, len(r.bal))
-		for _, p := range res.Positions {
-			if r.exit[p.Holder] {
-				continue
-			}
-			if res.Method.Conserves() {
-				held[p.Holder] += p.Cents
-			} else if p.Cents > r.bal[p.Holder] {
-				errs = append(errs, fmt.Errorf("%w: %s: account %d origin %d holds %d above its balance %d",
-					ErrConservation, res.Method, p.Holder, p.Origin, p.Cents, r.bal[p.Holder]))
-			}
+		// Each account's positions lie together (they are sorted by holder): the accounts'
+		// ranges are checked side by side, each against its stretch of the positions.
+		pos := res.Positions
+		parts := 1
+		if len(pos) >= 1<<20 {
+			parts = min(runtime.GOMAXPROCS(0), 2)
 		}
-		if !res.Method.Conserves() {
-			continue
-		}
-		for a, b := range r.bal {
-			if !r.exit[a] && held[a] != b {
-				errs = append(errs, fmt.Errorf("%w: %s: account %d positions sum to %d, balance %d",
-					ErrConservation, res.Method, a, held[a], b))
+		perPart := make([][]error, parts)
+		var wg sync.WaitGroup
+		lo, from := 0, 0
+		for k := range parts {
+			hi := len(r.bal) * (k + 1) / parts
+			to := from + sort.Search(len(pos)-from, func(j int) bool { return int(pos[from+j].Holder) >= hi })
+			if k == parts-1 {
+				to = len(pos)
 			}
+			accts, part := [2]int{lo, hi}, pos[from:to]
+			wg.Go(func() { perPart[k] = r.checkHeld(res, accts[0], accts[1], part) })
+			lo, from = hi, to
+		}
+		wg.Wait()
+		for _, e := range perPart {
+			errs = append(errs, e...)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkHeld checks accounts lo..hi-1 against pos, which must be their positions in holder
+// order (see Check).
+func (r *Report) checkHeld(res *Result, lo, hi int, pos []Position) []error {
+	var errs []error
+	j := 0
+	for a := lo; a < hi; a++ {
+		var held int64
+		for ; j < len(pos) && int(pos[j].Holder) == a; j++ {
+			p := pos[j]
+			switch {
+			case r.exit[a]:
+			case res.Method.Conserves():
+				held += p.Cents
+			case p.Cents > r.bal[a]:
+				errs = append(errs, fmt.Errorf("%w: %s: account %d origin %d holds %d above its balance %d",
+					ErrConservation, res.Method, a, p.Origin, p.Cents, r.bal[a]))
+			}
+		}
+		if j < len(pos) && int(pos[j].Holder) < a {
+			return append(errs, fmt.Errorf("%w: %s: a position of account %d is out of holder order", ErrConservation, res.Method, pos[j].Holder))
+		}
+		if !r.exit[a] && res.Method.Conserves() && held != r.bal[a] {
+			errs = append(errs, fmt.Errorf("%w: %s: account %d positions sum to %d, balance %d",
+				ErrConservation, res.Method, a, held, r.bal[a]))
+		}
+	}
+	if j < len(pos) {
+		errs = append(errs, fmt.Errorf("%w: %s: a position of account %d is out of holder order or range", ErrConservation, res.Method, pos[j].Holder))
+	}
+	return errs
 }
 
 // Holdings returns what account a holds now under each method, in Config.Methods order: one
