@@ -75,7 +75,7 @@ func (out *Outcome) Target() (kind, account, txnID string, cents int64) {
 	if b == nil {
 		return "", "", "", 0
 	}
-	return b.kind, out.names[b.account].id, b.txnID, b.total
+	return b.kind, out.names.id(b.account), b.txnID, b.total
 }
 
 // Composition returns, per method in order, the parts of the target by origin, largest first
@@ -117,9 +117,9 @@ func (t *run) resolveTarget() error {
 	t.out.back = b
 	if kind == "account" {
 		b.kind = "balance"
-		for i, a := range t.out.names {
-			if a.id == id {
-				b.account = int32(i)
+		for i := range int32(t.out.names.len()) {
+			if t.out.names.id(i) == id {
+				b.account = i
 				break
 			}
 		}
@@ -128,7 +128,7 @@ func (t *run) resolveTarget() error {
 		}
 		if t.out.accounts[b.account].exitKind {
 			return fmt.Errorf("%w: target %q: account %s is of kind %s, outside the traced data: it holds no balance to decompose",
-				ErrInput, given, id, t.out.names[b.account].kind)
+				ErrInput, given, id, t.out.names.kindOf(b.account))
 		}
 		return nil
 	}
@@ -157,7 +157,7 @@ func (t *run) resolveTarget() error {
 		return fmt.Errorf("%w: target %q: transaction %s is paid by %s, which is not in the accounts table", ErrInput, given, id, fromID)
 	case t.out.accounts[from].exitKind:
 		return fmt.Errorf("%w: target %q: transaction %s is paid by %s (kind %s), outside the traced data: there is no debit to decompose",
-			ErrInput, given, id, fromID, t.out.names[from].kind)
+			ErrInput, given, id, fromID, t.out.names.kindOf(from))
 	case from == to:
 		return fmt.Errorf("%w: target %q: transaction %s is a transfer to the same account and moves nothing; target account:%s instead",
 			ErrInput, given, id, fromID)
@@ -232,19 +232,19 @@ func (t *run) inflowLabels() (labelOf []int32, expr string, err error) {
 	b, accts := t.out.back, t.out.names
 	switch t.opt.OriginBy {
 	case OriginByAccount:
-		labelOf = make([]int32, len(accts))
-		for i, a := range accts {
-			labelOf[i] = int32(i)
-			b.names = append(b.names, "account:"+a.id)
+		labelOf = make([]int32, accts.len())
+		for i := range int32(accts.len()) {
+			labelOf[i] = i
+			b.names = append(b.names, "account:"+accts.id(i))
 		}
 		return labelOf, "", nil
 	case OriginByParty:
-		labelOf = make([]int32, len(accts))
+		labelOf = make([]int32, accts.len())
 		byName := map[string]int32{}
-		for i, a := range accts {
-			name := "account:" + a.id
-			if a.party != "" {
-				name = "party:" + a.party
+		for i := range int32(accts.len()) {
+			name := "account:" + accts.id(i)
+			if p := accts.party(i); p != "" {
+				name = "party:" + p
 			}
 			l, ok := byName[name]
 			if !ok {
@@ -329,7 +329,7 @@ func (t *run) replayBackward() error {
 			return "opening"
 		case tracer.KindUnexplained:
 			if info.Account >= 0 {
-				return "unexplained:" + t.out.names[info.Account].id
+				return "unexplained:" + t.out.names.id(info.Account)
 			}
 			return "unexplained"
 		}

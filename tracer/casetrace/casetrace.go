@@ -153,7 +153,7 @@ type Outcome struct {
 	StartedAt time.Time
 
 	accounts []account
-	names    []accountName // by account index, like accounts
+	names    *accountNames
 	txnIDs   map[int64]string
 	seeds    []resolvedSeed
 	asOfEnd  *int64

@@ -84,7 +84,7 @@ func (out *Outcome) OriginLabel(o tracer.Origin) string {
 	if info.Account < 0 {
 		return "unexplained"
 	}
-	return "unexplained:" + out.names[info.Account].id
+	return "unexplained:" + out.names.id(info.Account)
 }
 
 func (out *Outcome) holderKind(exit bool) string {
@@ -120,7 +120,7 @@ func (out *Outcome) Positions() []PositionRow {
 		}
 		var rows []PositionRow
 		for _, c := range out.Composition() {
-			rows = append(rows, PositionRow{Method: c.Method, Holder: out.names[b.account].id, HolderKind: "account", Origin: c.Origin, Cents: c.Cents})
+			rows = append(rows, PositionRow{Method: c.Method, Holder: out.names.id(b.account), HolderKind: "account", Origin: c.Origin, Cents: c.Cents})
 		}
 		return rows
 	}
@@ -129,7 +129,7 @@ func (out *Outcome) Positions() []PositionRow {
 	for _, res := range out.Report.Results {
 		start := len(rows)
 		for _, p := range res.Positions {
-			rows = append(rows, PositionRow{Method: res.Method.String(), Holder: out.names[p.Holder].id,
+			rows = append(rows, PositionRow{Method: res.Method.String(), Holder: out.names.id(p.Holder),
 				HolderKind: out.holderKind(out.Report.IsExit(p.Holder)), Origin: l.get(p.Origin), Cents: p.Cents})
 		}
 		// Holder indexes follow account id order already; origins sort by label.
@@ -150,7 +150,7 @@ func (out *Outcome) Flows() []FlowRow {
 		var rows []FlowRow
 		for _, c := range out.Composition() {
 			rows = append(rows, FlowRow{Method: c.Method, TxnID: b.txnID, BookedAt: time.UnixMicro(b.txnAt).UTC(),
-				From: out.names[b.account].id, To: out.names[b.txnTo].id, Origin: c.Origin, Cents: c.Cents})
+				From: out.names.id(b.account), To: out.names.id(b.txnTo), Origin: c.Origin, Cents: c.Cents})
 		}
 		return rows
 	}
@@ -165,7 +165,7 @@ func (out *Outcome) Flows() []FlowRow {
 			start := len(rows)
 			for _, f := range res.Flows[i:j] {
 				rows = append(rows, FlowRow{Method: res.Method.String(), TxnID: out.txnIDs[f.Txn],
-					BookedAt: time.UnixMicro(f.At).UTC(), From: out.names[f.From].id, To: out.names[f.To].id,
+					BookedAt: time.UnixMicro(f.At).UTC(), From: out.names.id(f.From), To: out.names.id(f.To),
 					Origin: l.get(f.Origin), Cents: f.Cents})
 			}
 			if j-i > 1 {
@@ -208,7 +208,7 @@ func (out *Outcome) Summary() []SummaryRow {
 				continue
 			}
 			r := &rows[i]
-			switch out.names[p.Holder].kind {
+			switch out.names.kindOf(p.Holder) {
 			case "cash":
 				r.ExitedCash += p.Cents
 			case "external":
@@ -229,7 +229,7 @@ func (out *Outcome) Summary() []SummaryRow {
 // kind "debit") and every origin of its composition has a row.
 func (out *Outcome) Sensitivity() []SensitivityRow {
 	if b := out.back; b != nil {
-		holder, kind := out.names[b.account].id, "account"
+		holder, kind := out.names.id(b.account), "account"
 		if b.kind == "debit" {
 			holder, kind = b.txnID, "debit"
 		}
@@ -253,7 +253,7 @@ func (out *Outcome) Sensitivity() []SensitivityRow {
 	s := out.Report.Sensitivity()
 	rows := make([]SensitivityRow, 0, len(s.Holdings))
 	for _, h := range s.Holdings {
-		rows = append(rows, SensitivityRow{Origin: l.get(h.Origin), Holder: out.names[h.Holder].id,
+		rows = append(rows, SensitivityRow{Origin: l.get(h.Origin), Holder: out.names.id(h.Holder),
 			HolderKind: out.holderKind(h.Exit), Cents: h.Cents})
 	}
 	slices.SortStableFunc(rows, func(a, b SensitivityRow) int {
@@ -270,7 +270,7 @@ func (out *Outcome) Unexplained() []UnexplainedRow {
 	}
 	rows := make([]UnexplainedRow, 0, len(us))
 	for _, u := range us {
-		rows = append(rows, UnexplainedRow{Account: out.names[u.Account].id, Cents: u.Cents, Debits: u.Count})
+		rows = append(rows, UnexplainedRow{Account: out.names.id(u.Account), Cents: u.Cents, Debits: u.Count})
 	}
 	return rows
 }

@@ -14,15 +14,6 @@ type account struct {
 	opening  int64
 }
 
-// accountName is what names an account in the results (Outcome.names, beside
-// Outcome.accounts): read in a forward trace while the transactions are, and only used after
-// run.waitNames.
-type accountName struct {
-	id    string
-	kind  string
-	party string // party_id, "" when unknown
-}
-
 // exit reports whether the engine treats the account as an exit: its kind is cash, external
 // or asset, or it is outside the scope.
 func (t *run) exit(idx int32) bool { return t.out.accounts[idx].exitKind || !t.inScope[idx] }
@@ -131,22 +122,21 @@ func (t *run) badAccount(i int, why string) error {
 // loadNames reads the ids, kinds and parties of the accounts loaded by loadAccounts, on conn,
 // into t.out.names.
 func (t *run) loadNames(conn *sql.Conn) error {
-	names := make([]accountName, len(t.out.accounts))
+	names := newAccountNames(len(t.out.accounts))
 	n := 0
 	err := readNames(t.ctx, conn, func(no int32, id, kind, party string) error {
 		i := t.indexOf(no)
 		if i < 0 {
 			return fmt.Errorf("account names: account number %d unknown before: the case database changed during the trace", no)
 		}
-		names[i] = accountName{id: id, kind: kind, party: party}
 		n++
-		return nil
+		return names.set(i, id, kind, party)
 	})
 	if err != nil {
 		return err
 	}
-	if n != len(names) {
-		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", n, len(names))
+	if n != len(t.out.accounts) {
+		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", n, len(t.out.accounts))
 	}
 	t.out.names = names
 	return nil
@@ -341,7 +331,7 @@ func (t *run) checkAmounts() error {
 		for i, a := range t.out.accounts {
 			if a.opening != 0 {
 				return fmt.Errorf("%w: %d transactions in scope have no base-currency amount and account %s has an opening balance in the base currency: load FX rates (ingest an ECB rates file)",
-					ErrInput, missing, t.out.names[i].id)
+					ErrInput, missing, t.out.names.id(int32(i)))
 			}
 		}
 		return nil

@@ -351,7 +351,7 @@ func (t *run) pick(sel SeedSelector, cands []seedCandidate) ([]resolvedSeed, err
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is not a credit into an account inside the traced universe: it pays %s (kind %s)",
-				ErrInput, sel.Given, s.txnID, t.out.names[s.to].id, t.out.names[s.to].kind)
+				ErrInput, sel.Given, s.txnID, t.out.names.id(s.to), t.out.names.kindOf(s.to))
 		case t.out.asOfEnd != nil && s.at > *t.out.asOfEnd:
 			return nil, fmt.Errorf("%w: seed %q: transaction %s is booked after --as-of %s", ErrInput, sel.Given, s.txnID, t.opt.AsOf)
 		}

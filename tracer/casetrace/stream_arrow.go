@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
@@ -62,13 +61,11 @@ func scanBatches(ctx context.Context, conn *sql.Conn, q string, fn func(*tracer.
 }
 
 // readNames reads the numbers, ids, kinds and parties of the accounts through DuckDB's Arrow
-// interface and hands each account's to put. Each record batch's string values become one Go
-// string, of which every id and party is a slice: two allocations per batch instead of two
-// per account; the few kinds are one string each.
+// interface and hands each account's to put. The strings are views of the record batch's
+// buffers, valid only during the call.
 func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind, party string) error) error {
 	var putErr error
 	err := arrowQuery(ctx, conn, namesQuery, func(rr array.RecordReader) error {
-		kindOf := map[string]string{}
 		for rr.Next() {
 			rec := rr.RecordBatch()
 			if rec.NumCols() != 4 {
@@ -84,15 +81,8 @@ func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind,
 			if no.NullN()+id.NullN()+kind.NullN()+party.NullN() > 0 {
 				return fmt.Errorf("names query returned NULLs")
 			}
-			ids, parties := newBatchStrings(id), newBatchStrings(party)
 			for i, n := range no.Int32Values() {
-				k := kind.Value(i)
-				c, ok := kindOf[k]
-				if !ok {
-					c = strings.Clone(k)
-					kindOf[c] = c
-				}
-				if putErr = put(n, ids.at(i), c, parties.at(i)); putErr != nil {
+				if putErr = put(n, id.Value(i), kind.Value(i), party.Value(i)); putErr != nil {
 					return putErr
 				}
 			}
@@ -107,26 +97,6 @@ func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind,
 	}
 	return nil
 }
-
-// batchStrings is the values of a string column of one record batch, held as one copy of its
-// value buffer.
-type batchStrings struct {
-	all   string
-	offs  []int32
-	first int32
-}
-
-func newBatchStrings(a *array.String) batchStrings {
-	if a.Len() == 0 {
-		return batchStrings{}
-	}
-	offs := a.ValueOffsets()
-	first := offs[0]
-	return batchStrings{all: string(a.ValueBytes()[:offs[a.Len()]-first]), offs: offs, first: first}
-}
-
-// at is value i, a slice of the copy.
-func (b batchStrings) at(i int) string { return b.all[b.offs[i]-b.first : b.offs[i+1]-b.first] }
 
 // arrowQuery runs q on conn through DuckDB's Arrow interface and hands the record reader to
 // fn, releasing it afterwards.

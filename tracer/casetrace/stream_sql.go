@@ -76,18 +76,13 @@ func readNames(ctx context.Context, conn *sql.Conn, put func(no int32, id, kind,
 		return fmt.Errorf("account names: %w", err)
 	}
 	defer rows.Close()
-	kindOf := map[string]string{} // a few kinds: one string each
 	for rows.Next() {
 		var no int32
 		var id, kind, party string
 		if err := rows.Scan(&no, &id, &kind, &party); err != nil {
 			return fmt.Errorf("account names: %w", err)
 		}
-		k, ok := kindOf[kind]
-		if !ok {
-			k, kindOf[kind] = kind, kind
-		}
-		if err := put(no, id, k, party); err != nil {
+		if err := put(no, id, kind, party); err != nil {
 			return err
 		}
 	}
