@@ -19,7 +19,7 @@ type Engine struct {
 	// line for both; the exit marks as bits (31 KiB per 250,000 accounts, which stay in
 	// cache); the number of shortfalls.
 	acct   []acctState
-	sink   int64 // keeps the loads ahead (see gatherRows)
+	ahead  ahead
 	exit   []uint64
 	nshort []int32
 	org    origins
@@ -50,44 +50,39 @@ type acctState struct {
 	unexpl int64
 }
 
-// gatherRows is the number of rows whose accounts' state a pass loads, without using it,
-// before it replays them (see Engine.gather and run.applyAll). The loads miss the cache; in
-// a tight loop of their own, many are in flight at once instead of one after the other, and
-// the rows then find their accounts in cache. Go has no prefetch instruction: a load into a
-// sum that is kept (sink) does the job. Loads spread through the replay loop itself, some
-// rows ahead, overlapped less: the loop is too long for the processor to look that far
-// ahead, and a miss stalled it (the debit's shortfall count alone took 40% of the shared
-// pass on 5M rows).
+// gatherRows is the number of rows of a block whose accounts' state a pass loads ahead at
+// once (see ahead).
 const gatherRows = 64
 
-// gather loads the state the rows of b from i on (gatherRows of them) will read: the
-// accounts' balances and shortfall counts and, when direct (every method replays each row
-// at once), what the methods read first. It returns a sum of what it loaded.
-func (e *Engine) gather(b *Batch, i int, direct bool) int64 {
+// gather prefetches what the rows of b will read (see ahead): the accounts' balances and
+// shortfall counts of the block after the one that starts at row i and, when direct (every
+// method replays each row at once), the methods' heads of the block after that and what lies
+// behind the heads of the next block. At row 0 it also prefetches what the first blocks
+// would have had prefetched before.
+func (e *Engine) gather(b *Batch, i int, direct bool) {
 	na := uint32(len(e.acct))
-	end := min(i+gatherRows, len(b.From))
-	var sink int64
-	for j := i; j < end; j++ {
-		if f, t := uint32(b.From[j]), uint32(b.To[j]); f < na && t < na {
-			sink += e.acct[f].bal ^ e.acct[t].bal ^ int64(e.nshort[f])
-		}
+	shared := func(lo int) { e.ahead.batch(b, lo, na, e.acctAddrs) }
+	if i == 0 {
+		shared(0)
 	}
+	shared(i + gatherRows)
 	if !direct {
-		return sink
+		return
 	}
 	for _, r := range e.runs {
-		for j := i; j < end; j++ {
-			if f, t := uint32(b.From[j]), uint32(b.To[j]); f < na && t < na {
-				sink += r.store.touch(int32(f), int32(t))
-			}
+		if i == 0 {
+			r.ahead.batch(b, 0, na, r.heads)
+			r.ahead.batch(b, gatherRows, na, r.heads)
+			r.ahead.batch(b, 0, na, r.lines)
 		}
-		for j := i; j < end; j++ {
-			if f, t := uint32(b.From[j]), uint32(b.To[j]); f < na && t < na {
-				sink += r.store.touchDeep(int32(f), int32(t))
-			}
-		}
+		r.ahead.batch(b, i+2*gatherRows, na, r.heads)
+		r.ahead.batch(b, i+gatherRows, na, r.lines)
 	}
-	return sink
+}
+
+// acctAddrs appends the addresses of account a's balance and shortfall count.
+func (e *Engine) acctAddrs(a int32, out []uintptr) []uintptr {
+	return append(out, addr(&e.acct[a]), addr(&e.nshort[a]))
 }
 
 // isExit reports whether account a is an exit.
@@ -294,14 +289,12 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 		ctxs = slices.Grow(ctxs, b.Len())
 	}
 	var t txnCtx
-	var sink int64
-	defer func() { e.sink += sink }()
 	for i := range b.Len() {
 		if e.done {
 			return ctxs, nil
 		}
 		if i%gatherRows == 0 {
-			sink += e.gather(b, i, direct)
+			e.gather(b, i, direct)
 		}
 		t = txnCtx{key: b.Txn[i], from: b.From[i], to: b.To[i], cents: b.Cents[i], seed: -1}
 		if uint32(t.from) >= na || uint32(t.to) >= na {

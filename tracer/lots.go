@@ -65,16 +65,20 @@ func (q *queues) each(a int32, f func(Origin, int64)) {
 	}
 }
 
-// touch loads what a transaction reads first of account a (see gatherRows).
-func (q *queues) touch(a int32) int64 { return q.h[a].x }
+// heads appends the addresses of account a's head and block class (see ahead).
+func (q *queues) heads(a int32, out []uintptr) []uintptr {
+	return append(out, addr(&q.h[a]), addr(&q.meta[a]))
+}
 
-// touchDeep loads account a's oldest lot kept in a block, if any (see gatherRows).
-func (q *queues) touchDeep(a int32) int64 {
+// lines appends the addresses of account a's oldest and newest lots kept in a block, if any:
+// where a debit takes and a credit adds (see ahead).
+func (q *queues) lines(a int32, out []uintptr) []uintptr {
 	if q.meta[a] == 0 {
-		return 0
+		return out
 	}
 	h := &q.h[a]
-	return q.first(h.ref + uint32(h.x))
+	b := q.block(h.ref, uint32(h.x)+h.n)
+	return append(out, addr(&b[h.x]), addr(&b[len(b)-1]))
 }
 
 // push appends l to account a's lots as the newest, merging it into the newest lot when the

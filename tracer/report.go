@@ -196,7 +196,6 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult
 		lo, hi int      // accounts
 		keys   []uint64 // their exit keys
 		off, n int      // their stretch of the result and how much of it they fill
-		sink   int64    // what fill loaded ahead
 		sums   []OriginResult
 	}
 	spans := make([]span, workers)
@@ -224,7 +223,6 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult
 	fill := func(sp *span) {
 		f := filler{origins: e.org.n, seeds: len(sums), bal: bal, exit: exit, acct: e.acct, sums: sp.sums}
 		sp.n = r.fill(&f, sp.lo, sp.hi, sp.keys, pos[sp.off:])
-		sp.sink = f.sink
 	}
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
@@ -232,9 +230,6 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult
 	}
 	fill(&spans[0])
 	wg.Wait()
-	for _, sp := range spans {
-		r.sink += sp.sink
-	}
 	for _, sp := range spans[1:] {
 		for i, s := range sp.sums {
 			sums[i].Held += s.Held
@@ -263,7 +258,6 @@ type filler struct {
 	exit           []bool
 	acct           []acctState
 	sums           []OriginResult
-	sink           int64 // what fill loaded ahead
 }
 
 // tally adds account a's positions to the sums.
@@ -300,14 +294,20 @@ func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
 	}
 	u, unique := r.store.(uniqueHoldings)
 	n := 0
-	var sink int64
+	// The accounts' lots lie anywhere in the slab: load those of the next block of accounts
+	// ahead (see ahead); the heads, in account order, the processor loads ahead itself.
+	var addrs []uintptr
+	lines := func(from int) {
+		addrs = addrs[:0]
+		for b := from; b < min(from+gatherRows, hi); b++ {
+			addrs = r.lines(int32(b), addrs)
+		}
+		prefetch(addrs)
+	}
+	lines(lo)
 	for a := lo; a < hi; a++ {
 		if (a-lo)%gatherRows == 0 {
-			// The accounts' lists lie anywhere in the slab: load the next ones' first, so
-			// that the misses overlap (see gatherRows).
-			for b := a; b < min(a+gatherRows, hi); b++ {
-				sink += r.store.touchDeep(int32(b), int32(b))
-			}
+			lines(a + gatherRows)
 		}
 		n0 := n
 		switch {
@@ -334,7 +334,6 @@ func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
 		}
 		f.tally(a, pos[n0:n])
 	}
-	f.sink = sink
 	return n
 }
 

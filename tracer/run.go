@@ -21,7 +21,9 @@ type run struct {
 	traced   []int64 // per seed
 	captured []Flow  // parts of the transactions of Config.Capture
 	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
-	sink     int64   // keeps the loads ahead (see gatherRows)
+	// The store's heads and lines (see ahead), and the addresses prefetched.
+	heads, lines func(a int32, out []uintptr) []uintptr
+	ahead        ahead
 	// For Engine.Warm: the store's slabs; its live lots and exits after the last batch
 	// replayed (written by the replay, read by Warm); positions faulted in for the report
 	// and how many of them are.
@@ -41,6 +43,7 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 		traced:   make([]int64, seeds),
 	}
 	r.slabs = r.store.slabs()
+	r.heads, r.lines = r.store.heads, r.store.lines
 	if fm != FlowsNone {
 		r.flowTxn = make([]int64, org.n)
 		r.flowAt = make([]int32, org.n)
@@ -50,23 +53,20 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 
 func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(o)) }
 
-// applyAll replays the transactions of a batch in order.
+// applyAll replays the transactions of a batch in order, loading ahead what the rows will
+// read (see ahead).
 func (r *run) applyAll(ts []txnCtx) {
-	var sink int64
+	h := &r.ahead
+	h.rows(ts, 0, r.heads)
+	h.rows(ts, gatherRows, r.heads)
+	h.rows(ts, 0, r.lines)
 	for i := range ts {
 		if i%gatherRows == 0 {
-			// What the rows read first, then what lies behind it, now in cache.
-			blk := ts[i:min(i+gatherRows, len(ts))]
-			for j := range blk {
-				sink += r.store.touch(blk[j].from, blk[j].to)
-			}
-			for j := range blk {
-				sink += r.store.touchDeep(blk[j].from, blk[j].to)
-			}
+			h.rows(ts, i+2*gatherRows, r.heads)
+			h.rows(ts, i+gatherRows, r.lines)
 		}
 		r.applyOne(&ts[i])
 	}
-	r.sink += sink
 	if n := r.store.live(); n >= 0 {
 		r.lots.Store(int64(n + len(r.exits)))
 	}

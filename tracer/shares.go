@@ -43,26 +43,30 @@ func newShareStore(accounts int) *shareStore {
 	return &shareStore{h: makeLarge[shareHead](accounts), meta: make([]uint8, accounts)}
 }
 
-// touch loads account a's block, if any, a lot from each cache line, up to touchLots lots
-// (see gatherRows): a debit reads every share and a credit looks through them all, so each
-// line would otherwise miss the cache in turn.
-func (st *shareStore) touch(a int32) int64 {
-	if st.meta[a] == 0 {
-		return 0
-	}
-	h := &st.h[a]
-	b := st.block(h.ref, min(h.n, touchLots))
-	var sink int64
-	for i := 0; i < len(b); i += 4 {
-		sink += b[i].cents
-	}
-	return sink
+// heads appends the addresses of account a's head and block class (see ahead).
+func (st *shareStore) heads(a int32, out []uintptr) []uintptr {
+	return append(out, addr(&st.h[a]), addr(&st.meta[a]))
 }
 
-// touchLots is the number of an account's shares that touch loads ahead: 16 cache lines.
-// Fewer did worse on 5M AMLworld-shaped rows (the first line alone: 0.92-1.0 s of replay
-// against 0.84), more no better.
-const touchLots = 64
+// lines appends the address of every cache line of account a's block, if any, up to
+// aheadLots shares (see ahead): a debit reads every share and a credit looks through them
+// all, so each line would otherwise miss the cache in turn.
+func (st *shareStore) lines(a int32, out []uintptr) []uintptr {
+	if st.meta[a] == 0 {
+		return out
+	}
+	h := &st.h[a]
+	b := st.block(h.ref, min(h.n, aheadLots))
+	for i := 0; i < len(b); i += 4 {
+		out = append(out, addr(&b[i]))
+	}
+	return out
+}
+
+// aheadLots is the number of an account's shares loaded ahead: 16 cache lines. With loads
+// waited for, fewer did worse on 5M AMLworld-shaped rows (the first line alone: 0.92-1.0 s of
+// prorata's replay against 0.84), more no better.
+const aheadLots = 64
 
 // drop returns account a's block to the slab; the head must then hold the list.
 func (st *shareStore) drop(a int32) {

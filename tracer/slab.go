@@ -105,9 +105,3 @@ func (st *slab) newChunks(size int) uint32 {
 func (st *slab) release(class uint8, ref uint32) {
 	st.free[class] = append(st.free[class], ref)
 }
-
-// first returns the amount of the first lot of the block at offset ref (see gatherRows).
-func (st *slab) first(ref uint32) int64 {
-	i := ref & (chunkLen - 1)
-	return st.chunks[ref>>chunkBits][i : i+1][0].cents
-}

@@ -17,12 +17,11 @@ type store interface {
 	// held is the number of times holdings(a, bal, f) calls f, at most: an upper bound on
 	// the account's positions that sizes the report without growing it.
 	held(a int32, bal int64) int
-	// touch loads what a transaction from a to b will read first, and returns any number
-	// made of it (see gatherRows).
-	touch(a, b int32) int64
-	// touchDeep loads what lies behind what touch loaded (lots held apart), once that is
-	// in cache.
-	touchDeep(a, b int32) int64
+	// heads appends to out the addresses of what a transaction reads first of account a,
+	// and lines those of what lies behind it (lots kept apart), which it finds in what heads
+	// names: the rows' accounts' state to load ahead (see ahead).
+	heads(a int32, out []uintptr) []uintptr
+	lines(a int32, out []uintptr) []uintptr
 	// live is the number of lots or shares held by all accounts, an upper bound on their
 	// positions (-1 when the store does not count them), and slabs the slabs it keeps them
 	// in (see Engine.Warm).
@@ -71,8 +70,8 @@ func (s *dequeStore) put(a int32, parts []lot) {
 
 func (s *dequeStore) held(a int32, _ int64) int { return s.q.size(a) }
 
-func (s *dequeStore) touch(a, b int32) int64     { return s.q.touch(a) ^ s.q.touch(b) }
-func (s *dequeStore) touchDeep(a, b int32) int64 { return s.q.touchDeep(a) ^ s.q.touchDeep(b) }
+func (s *dequeStore) heads(a int32, out []uintptr) []uintptr { return s.q.heads(a, out) }
+func (s *dequeStore) lines(a int32, out []uintptr) []uintptr { return s.q.lines(a, out) }
 
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
 
@@ -88,8 +87,8 @@ type prorataStore struct {
 func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s.take(a, c, s.sp, out) }
 func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, parts, s.sp) }
 func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
-func (s *prorataStore) touch(a, b int32) int64                 { return s.s.h[a].total ^ s.s.h[b].total }
-func (s *prorataStore) touchDeep(a, b int32) int64             { return s.s.touch(a) ^ s.s.touch(b) }
+func (s *prorataStore) heads(a int32, out []uintptr) []uintptr { return s.s.heads(a, out) }
+func (s *prorataStore) lines(a int32, out []uintptr) []uintptr { return s.s.lines(a, out) }
 func (s *prorataStore) live() int                              { return s.s.held }
 func (s *prorataStore) slabs() []*slab                         { return []*slab{&s.s.slab} }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
@@ -149,12 +148,12 @@ func (s *librStore) put(a int32, parts []lot) {
 	}
 }
 
-func (s *librStore) touch(a, b int32) int64 {
-	return s.u.touch(a) ^ s.t.h[a].total ^ s.u.touch(b) ^ s.t.h[b].total
+func (s *librStore) heads(a int32, out []uintptr) []uintptr {
+	return s.t.heads(a, s.u.heads(a, out))
 }
 
-func (s *librStore) touchDeep(a, b int32) int64 {
-	return s.u.touchDeep(a) ^ s.t.touch(a) ^ s.u.touchDeep(b) ^ s.t.touch(b)
+func (s *librStore) lines(a int32, out []uintptr) []uintptr {
+	return s.t.lines(a, s.u.lines(a, out))
 }
 
 func (s *librStore) live() int      { return s.u.held + s.t.held }
@@ -197,12 +196,12 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 	}
 }
 
-func (s *taintedFirstStore) touch(a, b int32) int64 {
-	return s.t.touch(a) ^ s.u.touch(a) ^ s.t.touch(b) ^ s.u.touch(b)
+func (s *taintedFirstStore) heads(a int32, out []uintptr) []uintptr {
+	return s.u.heads(a, s.t.heads(a, out))
 }
 
-func (s *taintedFirstStore) touchDeep(a, b int32) int64 {
-	return s.t.touchDeep(a) ^ s.u.touchDeep(a) ^ s.t.touchDeep(b) ^ s.u.touchDeep(b)
+func (s *taintedFirstStore) lines(a int32, out []uintptr) []uintptr {
+	return s.u.lines(a, s.t.lines(a, out))
 }
 
 func (s *taintedFirstStore) live() int      { return s.t.held + s.u.held }
@@ -295,9 +294,14 @@ func (s *poisonStore) put(a int32, parts []lot) {
 	s.sets[k] = set
 }
 
-func (s *poisonStore) touch(a, b int32) int64 { return int64(s.one[a] ^ s.one[b]) }
+func (s *poisonStore) heads(a int32, out []uintptr) []uintptr { return append(out, addr(&s.one[a])) }
 
-func (s *poisonStore) touchDeep(a, b int32) int64 { return 0 }
+func (s *poisonStore) lines(a int32, out []uintptr) []uintptr {
+	if o := s.one[a]; o < 0 && len(s.sets[-o-1]) > 0 {
+		out = append(out, addr(&s.sets[-o-1][0]))
+	}
+	return out
+}
 
 // live is -1: poison's positions (every tainted origin of an account, each with its whole
 // balance) are not counted ahead.

@@ -5,8 +5,11 @@ import (
 	"unsafe"
 )
 
-// Positions faulted in ahead may become lots (see run.recycle).
-var _ [unsafe.Sizeof(lot{})]struct{} = [unsafe.Sizeof(Position{})]struct{}{}
+// groupPositions is the number of positions whose memory holds a chunk group of lots (see
+// run.recycle): it must be whole (sixteen-byte lots on 64-bit systems, twelve on 32-bit).
+const groupPositions = chunkGroup * chunkLen * int(unsafe.Sizeof(lot{})) / int(unsafe.Sizeof(Position{}))
+
+var _ [0]struct{} = [groupPositions*int(unsafe.Sizeof(Position{})) - chunkGroup*chunkLen*int(unsafe.Sizeof(lot{}))]struct{}{}
 
 // Memory faulted in ahead of use (Engine.Warm).
 //
@@ -125,23 +128,22 @@ func (r *run) warmPositions() bool {
 	return true
 }
 
-// recycle hands the whole chunk groups of positions faulted in, and no longer wanted, to the
-// first of the run's slabs that grows, as lots: the run's lots usually grow with its
-// positions, so the work of faulting them in is not lost. Both types are 16 bytes without
-// pointers, and a group starts on a 2 MiB boundary as those makeLarge returns do.
+// recycle hands the memory of positions faulted in, and no longer wanted, to the first of the
+// run's slabs that grows, as whole chunk groups of lots: the run's lots usually grow with its
+// positions, so the work of faulting them in is not lost. Neither type holds pointers, and a
+// lot's alignment is no more than a position's.
 func (r *run) recycle(pos []Position) {
-	const group = chunkGroup * chunkLen
 	for _, st := range r.slabs {
 		p := &st.ready
 		p.mu.Lock()
 		if p.taken {
-			for len(pos) >= group {
-				p.ready = append(p.ready, unsafe.Slice((*lot)(unsafe.Pointer(unsafe.SliceData(pos))), group))
-				pos = pos[group:]
+			for len(pos) >= groupPositions {
+				p.ready = append(p.ready, unsafe.Slice((*lot)(unsafe.Pointer(unsafe.SliceData(pos))), chunkGroup*chunkLen))
+				pos = pos[groupPositions:]
 			}
 		}
 		p.mu.Unlock()
-		if len(pos) < group {
+		if len(pos) < groupPositions {
 			return
 		}
 	}
