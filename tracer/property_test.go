@@ -44,6 +44,11 @@ func TestConservationProperty(t *testing.T) {
 						unexplained[u.Account] = true
 					}
 					for _, res := range rep.Results {
+						for i := 1; i < len(res.Positions); i++ {
+							if p, q := res.Positions[i-1], res.Positions[i]; p.Holder > q.Holder || p.Holder == q.Holder && p.Origin >= q.Origin {
+								t.Fatalf("%s: positions %d and %d out of (holder, origin) order: %+v, %+v", res.Method, i-1, i, p, q)
+							}
+						}
 						// The sums per seed origin, worked out again from the positions.
 						want := map[Origin]OriginResult{}
 						for _, p := range res.Positions {

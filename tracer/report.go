@@ -247,7 +247,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult
 // uniqueHoldings is a store whose holdings name each origin at most once: it writes an
 // account's positions itself, without summing them up by origin first.
 type uniqueHoldings interface {
-	positions(a int32, pos []Position) int
+	positions(a int32, pos []Position, scratch *[]uint64) int
 }
 
 // filler is what run.fill reads, and the sums it adds to: per seed origin (index o-1), what
@@ -293,6 +293,7 @@ func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
 		acc[o] += c
 	}
 	u, unique := r.store.(uniqueHoldings)
+	var sortKeys []uint64 // scratch for u
 	n := 0
 	// The accounts' lots lie anywhere in the slab: load those of the next block of accounts
 	// ahead (see ahead); the heads, in account order, the processor loads ahead itself.
@@ -319,7 +320,7 @@ func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
 				keys = keys[1:]
 			}
 		case unique:
-			n += u.positions(int32(a), pos[n:])
+			n += u.positions(int32(a), pos[n:], &sortKeys)
 		default:
 			touched = touched[:0]
 			r.store.holdings(int32(a), bal[a], add)
