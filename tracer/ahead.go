@@ -25,22 +25,17 @@ func addr[T any](x *T) uintptr { return uintptr(unsafe.Pointer(x)) }
 type ahead struct{ addrs []uintptr }
 
 // rows prefetches, for the transactions of ts from lo on (gatherRows of them, or fewer at the
-// end), what of their accounts' state get appends: get(a, out) appends the addresses of what
-// a row reads of account a.
-func (h *ahead) rows(ts []txnCtx, lo int, get func(a int32, out []uintptr) []uintptr) {
+// end), the heads of their accounts in st, or with deep set what lies behind them.
+func (h *ahead) rows(ts []txnCtx, lo int, st store, deep bool) {
 	if lo >= len(ts) {
 		return
 	}
-	out := h.addrs[:0]
-	for _, t := range ts[lo:min(lo+gatherRows, len(ts))] {
-		out = get(t.from, out)
-		out = get(t.to, out)
-	}
-	prefetch(out)
-	h.addrs = out
+	h.addrs = st.ahead(ts[lo:min(lo+gatherRows, len(ts))], deep, h.addrs[:0])
+	prefetch(h.addrs)
 }
 
-// batch is rows for the rows of a batch, whose account indexes are not checked yet: it skips
+// batch prefetches, for the rows of b from lo on (gatherRows of them, or fewer at the end),
+// what get appends for their accounts; the account indexes are not checked yet, and it skips
 // those outside 0..na-1 (Prepare reports them).
 func (h *ahead) batch(b *Batch, lo int, na uint32, get func(a int32, out []uintptr) []uintptr) {
 	if lo >= len(b.From) {

@@ -56,14 +56,14 @@ func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(u
 // applyAll replays the transactions of a batch in order, loading ahead what the rows will
 // read (see ahead).
 func (r *run) applyAll(ts []txnCtx) {
-	h := &r.ahead
-	h.rows(ts, 0, r.heads)
-	h.rows(ts, gatherRows, r.heads)
-	h.rows(ts, 0, r.lines)
+	h, st := &r.ahead, r.store
+	h.rows(ts, 0, st, false)
+	h.rows(ts, gatherRows, st, false)
+	h.rows(ts, 0, st, true)
 	for i := range ts {
 		if i%gatherRows == 0 {
-			h.rows(ts, i+2*gatherRows, r.heads)
-			h.rows(ts, i+gatherRows, r.lines)
+			h.rows(ts, i+2*gatherRows, st, false)
+			h.rows(ts, i+gatherRows, st, true)
 		}
 		r.applyOne(&ts[i])
 	}

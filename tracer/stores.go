@@ -21,6 +21,9 @@ type store interface {
 	// names: the rows' accounts' state to load ahead (see ahead).
 	heads(a int32, out []uintptr) []uintptr
 	lines(a int32, out []uintptr) []uintptr
+	// ahead appends heads (lines when deep) of both accounts of every transaction of ts: the
+	// same, in one call per block of rows rather than two per row (see run.applyAll).
+	ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr
 	// live is the number of lots or shares held by all accounts, an upper bound on their
 	// positions (-1 when the store does not count them), and slabs the slabs it keeps them
 	// in (see Engine.Warm).
@@ -72,6 +75,17 @@ func (s *dequeStore) held(a int32, _ int64) int { return s.q.size(a) }
 func (s *dequeStore) heads(a int32, out []uintptr) []uintptr { return s.q.heads(a, out) }
 func (s *dequeStore) lines(a int32, out []uintptr) []uintptr { return s.q.lines(a, out) }
 
+func (s *dequeStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
+	for _, t := range ts {
+		if deep {
+			out = s.q.lines(t.to, s.q.lines(t.from, out))
+		} else {
+			out = s.q.heads(t.to, s.q.heads(t.from, out))
+		}
+	}
+	return out
+}
+
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
 
 func (s *dequeStore) live() int      { return s.q.held }
@@ -88,8 +102,18 @@ func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, part
 func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
 func (s *prorataStore) heads(a int32, out []uintptr) []uintptr { return s.s.heads(a, out) }
 func (s *prorataStore) lines(a int32, out []uintptr) []uintptr { return s.s.lines(a, out) }
-func (s *prorataStore) live() int                              { return s.s.held }
-func (s *prorataStore) slabs() []*slab                         { return []*slab{&s.s.slab} }
+func (s *prorataStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
+	for _, t := range ts {
+		if deep {
+			out = s.s.lines(t.to, s.s.lines(t.from, out))
+		} else {
+			out = s.s.heads(t.to, s.s.heads(t.from, out))
+		}
+	}
+	return out
+}
+func (s *prorataStore) live() int      { return s.s.held }
+func (s *prorataStore) slabs() []*slab { return []*slab{&s.s.slab} }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	var one [1]lot
 	for _, l := range s.s.list(a, &one) {
@@ -180,6 +204,17 @@ func (s *librStore) lines(a int32, out []uintptr) []uintptr {
 	return s.t.lines(a, s.u.lines(a, out))
 }
 
+func (s *librStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
+	for _, t := range ts {
+		if deep {
+			out = s.lines(t.to, s.lines(t.from, out))
+		} else {
+			out = s.heads(t.to, s.heads(t.from, out))
+		}
+	}
+	return out
+}
+
 func (s *librStore) live() int      { return s.u.held + s.t.held }
 func (s *librStore) slabs() []*slab { return []*slab{&s.u.slab, &s.t.slab} }
 
@@ -226,6 +261,17 @@ func (s *taintedFirstStore) heads(a int32, out []uintptr) []uintptr {
 
 func (s *taintedFirstStore) lines(a int32, out []uintptr) []uintptr {
 	return s.u.lines(a, s.t.lines(a, out))
+}
+
+func (s *taintedFirstStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
+	for _, t := range ts {
+		if deep {
+			out = s.lines(t.to, s.lines(t.from, out))
+		} else {
+			out = s.heads(t.to, s.heads(t.from, out))
+		}
+	}
+	return out
 }
 
 func (s *taintedFirstStore) live() int      { return s.t.held + s.u.held }
@@ -319,6 +365,17 @@ func (s *poisonStore) put(a int32, parts []lot) {
 }
 
 func (s *poisonStore) heads(a int32, out []uintptr) []uintptr { return append(out, addr(&s.one[a])) }
+
+func (s *poisonStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
+	for _, t := range ts {
+		if deep {
+			out = s.lines(t.to, s.lines(t.from, out))
+		} else {
+			out = s.heads(t.to, s.heads(t.from, out))
+		}
+	}
+	return out
+}
 
 func (s *poisonStore) lines(a int32, out []uintptr) []uintptr {
 	if o := s.one[a]; o < 0 && len(s.sets[-o-1]) > 0 {
