@@ -61,11 +61,10 @@ const gatherRows = 64
 // would have had prefetched before.
 func (e *Engine) gather(b *Batch, i int, direct bool) {
 	na := uint32(len(e.acct))
-	shared := func(lo int) { e.ahead.batch(b, lo, na, e.acctAddrs) }
 	if i == 0 {
-		shared(0)
+		e.sharedAhead(b, 0)
 	}
-	shared(i + gatherRows)
+	e.sharedAhead(b, i+gatherRows)
 	if !direct {
 		return
 	}
@@ -80,9 +79,22 @@ func (e *Engine) gather(b *Batch, i int, direct bool) {
 	}
 }
 
-// acctAddrs appends the addresses of account a's balance and shortfall count.
-func (e *Engine) acctAddrs(a int32, out []uintptr) []uintptr {
-	return append(out, addr(&e.acct[a]), addr(&e.nshort[a]))
+// sharedAhead prefetches the balances and shortfall counts of the accounts of the rows of b
+// from lo on (gatherRows of them, or fewer at the end), skipping account indexes out of range
+// (Prepare reports them).
+func (e *Engine) sharedAhead(b *Batch, lo int) {
+	if lo >= len(b.From) {
+		return
+	}
+	na := uint32(len(e.acct))
+	out := e.ahead.addrs[:0]
+	for j := lo; j < min(lo+gatherRows, len(b.From)); j++ {
+		if f, t := uint32(b.From[j]), uint32(b.To[j]); f < na && t < na {
+			out = append(out, addr(&e.acct[f]), addr(&e.acct[t]), addr(&e.nshort[f]))
+		}
+	}
+	prefetch(out)
+	e.ahead.addrs = out
 }
 
 // isExit reports whether account a is an exit.
