@@ -51,8 +51,10 @@ type acctState struct {
 }
 
 // gatherRows is the number of rows of a block whose accounts' state a pass loads ahead at
-// once (see ahead).
-const gatherRows = 64
+// once (see ahead). With prefetches, 16 did better than 8, 32, 64 or 128 on the 5M case's rows
+// replayed in memory (against 64: the first pass 25% faster, prorata's replay 5%, fifo's
+// 10%): fewer lines asked for at once, and asked for closer to their use.
+const gatherRows = 16
 
 // gather prefetches what the rows of b will read (see ahead): the accounts' balances and
 // shortfall counts of the block after the one that starts at row i and, when direct (every
