@@ -51,3 +51,33 @@ func (h *ahead) batch(b *Batch, lo int, na uint32, get func(a int32, out []uintp
 	prefetch(out)
 	h.addrs = out
 }
+
+// appendAhead appends, for both accounts of every transaction of ts, the heads (with deep set,
+// the lines) of q and of sh, either of which may be nil: the loop of the stores' ahead
+// methods, calling the parts' methods directly (through function values, fifo's replay took
+// 13% longer).
+func appendAhead(out []uintptr, ts []txnCtx, deep bool, q *queues, sh *shareStore) []uintptr {
+	switch {
+	case q != nil && deep:
+		for _, t := range ts {
+			out = q.lines(t.to, q.lines(t.from, out))
+		}
+	case q != nil:
+		for _, t := range ts {
+			out = q.heads(t.to, q.heads(t.from, out))
+		}
+	}
+	if sh == nil {
+		return out
+	}
+	if !deep {
+		for _, t := range ts {
+			out = sh.heads(t.to, sh.heads(t.from, out))
+		}
+		return out
+	}
+	for _, t := range ts {
+		out = sh.lines(t.to, sh.lines(t.from, out))
+	}
+	return out
+}

@@ -76,14 +76,7 @@ func (s *dequeStore) heads(a int32, out []uintptr) []uintptr { return s.q.heads(
 func (s *dequeStore) lines(a int32, out []uintptr) []uintptr { return s.q.lines(a, out) }
 
 func (s *dequeStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	for _, t := range ts {
-		if deep {
-			out = s.q.lines(t.to, s.q.lines(t.from, out))
-		} else {
-			out = s.q.heads(t.to, s.q.heads(t.from, out))
-		}
-	}
-	return out
+	return appendAhead(out, ts, deep, s.q, nil)
 }
 
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
@@ -103,14 +96,7 @@ func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.
 func (s *prorataStore) heads(a int32, out []uintptr) []uintptr { return s.s.heads(a, out) }
 func (s *prorataStore) lines(a int32, out []uintptr) []uintptr { return s.s.lines(a, out) }
 func (s *prorataStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	for _, t := range ts {
-		if deep {
-			out = s.s.lines(t.to, s.s.lines(t.from, out))
-		} else {
-			out = s.s.heads(t.to, s.s.heads(t.from, out))
-		}
-	}
-	return out
+	return appendAhead(out, ts, deep, nil, s.s)
 }
 func (s *prorataStore) live() int      { return s.s.held }
 func (s *prorataStore) slabs() []*slab { return []*slab{&s.s.slab} }
@@ -205,14 +191,7 @@ func (s *librStore) lines(a int32, out []uintptr) []uintptr {
 }
 
 func (s *librStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	for _, t := range ts {
-		if deep {
-			out = s.lines(t.to, s.lines(t.from, out))
-		} else {
-			out = s.heads(t.to, s.heads(t.from, out))
-		}
-	}
-	return out
+	return appendAhead(out, ts, deep, s.u, s.t)
 }
 
 func (s *librStore) live() int      { return s.u.held + s.t.held }
@@ -264,14 +243,7 @@ func (s *taintedFirstStore) lines(a int32, out []uintptr) []uintptr {
 }
 
 func (s *taintedFirstStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	for _, t := range ts {
-		if deep {
-			out = s.lines(t.to, s.lines(t.from, out))
-		} else {
-			out = s.heads(t.to, s.heads(t.from, out))
-		}
-	}
-	return out
+	return appendAhead(appendAhead(out, ts, deep, s.t, nil), ts, deep, s.u, nil)
 }
 
 func (s *taintedFirstStore) live() int      { return s.t.held + s.u.held }
