@@ -5,12 +5,6 @@ import (
 	"unsafe"
 )
 
-// groupPositions is the number of positions whose memory holds a chunk group of lots (see
-// run.recycle): it must be whole (sixteen-byte lots on 64-bit systems, twelve on 32-bit).
-const groupPositions = chunkGroup * chunkLen * int(unsafe.Sizeof(lot{})) / int(unsafe.Sizeof(Position{}))
-
-var _ [0]struct{} = [groupPositions*int(unsafe.Sizeof(Position{})) - chunkGroup*chunkLen*int(unsafe.Sizeof(lot{}))]struct{}{}
-
 // Memory faulted in ahead of use (Engine.Warm).
 //
 // The first write to fresh memory faults its pages in. On the virtual machine the benchmarks
@@ -127,6 +121,12 @@ func (r *run) warmPositions() bool {
 	r.posReady = end
 	return true
 }
+
+// groupPositions is the number of positions whose memory holds a chunk group of lots (see
+// run.recycle): it must be whole (sixteen-byte lots on 64-bit systems, twelve on 32-bit).
+const groupPositions = chunkGroup * chunkLen * int(unsafe.Sizeof(lot{})) / int(unsafe.Sizeof(Position{}))
+
+var _ [0]struct{} = [groupPositions*int(unsafe.Sizeof(Position{})) - chunkGroup*chunkLen*int(unsafe.Sizeof(lot{}))]struct{}{}
 
 // recycle hands the memory of positions faulted in, and no longer wanted, to the first of the
 // run's slabs that grows, as whole chunk groups of lots: the run's lots usually grow with its
