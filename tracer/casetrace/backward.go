@@ -316,7 +316,7 @@ func (t *run) replayBackward() error {
 				}
 			}
 		}
-	})
+	}, false)
 	if err != nil {
 		return err
 	}
@@ -389,12 +389,13 @@ func (t *run) queryFeed(label string) func(fn func(*tracer.Batch) error) error {
 
 // replayStream replays the batches of feed into e, calling prepare on each batch before the
 // engine sees it, and records the sources read for the manifest. The replay runs in a
-// goroutine of its own (see pipeline) while feed reads on the caller's.
-func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) error) error, prepare func(*tracer.Batch)) error {
+// goroutine of its own (see pipeline) while feed reads on the caller's. reported says whether
+// e.Report follows (see replayer).
+func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) error) error, prepare func(*tracer.Batch), reported bool) error {
 	if err := t.loadSourceRanges(); err != nil {
 		return err
 	}
-	rp := t.newReplayer(e, prepare)
+	rp := t.newReplayer(e, prepare, reported)
 	p := rp.start()
 	if err := feed(p.add); err != nil && !errors.Is(err, errPipeStopped) {
 		p.abandon()
@@ -408,27 +409,29 @@ func (t *run) replayStream(e *tracer.Engine, feed func(fn func(*tracer.Batch) er
 
 // replayer is the replay side of replayStream: it rounds amounts to cents, notes the sources
 // of the transactions and applies them to the engine. It touches no database connection, so
-// it can run beside a read.
+// it can run beside a read. reported is set when the engine's Report follows the replay (a
+// forward trace; a backward one reads holdings and unexplained funds instead).
 type replayer struct {
-	e       *tracer.Engine
-	prepare func(*tracer.Batch)
-	sources []sourceRange
-	seen    []bool
-	cur     int
-	cb      centsBuf
+	e        *tracer.Engine
+	prepare  func(*tracer.Batch)
+	reported bool
+	sources  []sourceRange
+	seen     []bool
+	cur      int
+	cb       centsBuf
 }
 
-func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch)) *replayer {
-	return &replayer{e: e, prepare: prepare, sources: t.sources, seen: make([]bool, len(t.sources)), cur: -1}
+func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch), reported bool) *replayer {
+	return &replayer{e: e, prepare: prepare, reported: reported, sources: t.sources, seen: make([]bool, len(t.sources)), cur: -1}
 }
 
 // start starts a pipeline that replays the batches added to it: the engine's first pass
 // (Engine.Prepare) runs on the reader's goroutine, the methods on the pipeline's. While the
 // replay is behind, the reader faults in memory the engine will take next (Engine.Warm);
-// once it has handed on the last batch, it works out the report's shared part
-// (Engine.ReportShared) while the replay finishes.
+// when a report follows, once it has handed on the last batch, it works out the report's
+// shared part (Engine.ReportShared) while the replay finishes.
 func (rp *replayer) start() *pipeline {
-	return startStages(stages{
+	st := stages{
 		first: func(c *pipeBuf) { c.err = rp.prepareBatch(&c.b, &c.prep) },
 		second: func(c *pipeBuf) error {
 			if c.err != nil {
@@ -436,9 +439,12 @@ func (rp *replayer) start() *pipeline {
 			}
 			return rp.e.Replay(&c.prep)
 		},
-		idle:   rp.e.Warm,
-		ending: rp.e.ReportShared,
-	})
+		idle: rp.e.Warm,
+	}
+	if rp.reported {
+		st.ending = rp.e.ReportShared
+	}
+	return startStages(st)
 }
 
 // prepareBatch rounds b's amounts to cents, notes its sources and runs the engine's first

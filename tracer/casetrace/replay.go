@@ -113,7 +113,7 @@ func (t *run) replay(sp *spool, spoolFrom int) error {
 			return t.feedSpool(sp, before, total, fn)
 		}
 	}
-	if err := t.replayStream(e, feed, nil); err != nil {
+	if err := t.replayStream(e, feed, nil, true); err != nil {
 		return err
 	}
 	return t.keepReport(e)
@@ -150,7 +150,7 @@ func (t *run) speculate() (*speculation, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp := t.newReplayer(e, nil)
+	rp := t.newReplayer(e, nil, true)
 	return &speculation{e: e, rp: rp, p: rp.start()}, nil
 }
 
