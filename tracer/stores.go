@@ -1,8 +1,6 @@
 package tracer
 
-import (
-	"slices"
-)
+import "slices"
 
 // store is one method's holdings of every non-exit account.
 type store interface {
