@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,9 +23,9 @@ import (
 // same bytes could change.
 const ParserVersion = "moneytrail-ingest/1"
 
-// ErrInput marks problems with the input (unreadable file, unknown format, --strict
-// quarantine): the CLI exits with code 3 and nothing was stored.
-var ErrInput = errors.New("input error")
+// ErrInput is casedb.ErrInput, the input-error kind of every layer; the loader's own name
+// for it, since most input errors start here.
+var ErrInput = casedb.ErrInput
 
 // Options controls one ingest.
 type Options struct {

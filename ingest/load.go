@@ -611,6 +611,8 @@ type sourceFacts struct {
 	periodStart, periodEnd       time.Time
 	opening, closing             decimal.NullDecimal
 	reconciled                   *bool
+	// idsDerived: every transaction has the derived id, one per record (sources.ids_derived).
+	idsDerived bool
 }
 
 // factsOf works the facts out from what the reader produced: the period of the file's
@@ -662,13 +664,13 @@ func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, f s
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, profile,
 		parser_version, ingested_at, records, loaded, quarantined, statement_account, period_start, period_end,
-		opening_balance, closing_balance, reconciled)
+		opening_balance, closing_balance, reconciled, ids_derived)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE),
-			CAST(? AS `+casedb.Money+`), CAST(? AS `+casedb.Money+`), ?)`,
+			CAST(? AS `+casedb.Money+`), CAST(? AS `+casedb.Money+`), ?, ?)`,
 		sid, src.Path, src.FileName, src.SHA256, src.Bytes, src.Format, nullStr(src.Profile), src.ParserVersion,
 		src.IngestedAt.UTC().Format("2006-01-02 15:04:05.000000"), f.records, f.loaded, f.quarantined,
 		nullStr(f.statementAccount), dateOrNil(f.periodStart), dateOrNil(f.periodEnd), nullDec(f.opening),
-		nullDec(f.closing), rec)
+		nullDec(f.closing), rec, f.idsDerived)
 	if err != nil {
 		return fmt.Errorf("record source %s: %w", src.Path, err)
 	}

@@ -17,14 +17,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 // ErrNoRun reports a report that has nothing to show: no trace or rules run in the case, or an
-// unknown run id. It wraps ingest.ErrInput, so the CLI exits with the input-error code.
-var ErrNoRun = fmt.Errorf("%w: report: no such run", ingest.ErrInput)
+// unknown run id. It wraps casedb.ErrInput, so the CLI exits with the input-error code.
+var ErrNoRun = fmt.Errorf("%w: report: no such run", casedb.ErrInput)
 
 // Options shape a report.
 type Options struct {

@@ -526,7 +526,7 @@ func TestNoRun(t *testing.T) {
 	defer db.Close()
 	for _, id := range []string{"", "trace-000000000000"} {
 		err := report.Write(ctx, db, id, t.TempDir(), report.Options{})
-		if !errors.Is(err, report.ErrNoRun) || !errors.Is(err, ingest.ErrInput) {
+		if !errors.Is(err, report.ErrNoRun) || !errors.Is(err, casedb.ErrInput) {
 			t.Errorf("Write(%q) = %v, want ErrNoRun", id, err)
 		}
 	}

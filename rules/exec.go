@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
-	"github.com/moneytrail/moneytrail/tracer"
-	"github.com/moneytrail/moneytrail/tracer/casetrace"
+	"github.com/moneytrail/moneytrail/internal/money"
 )
 
 // executor runs the rules of one run in order.
@@ -18,7 +17,13 @@ type executor struct {
 	opt    Options
 	res    *Result
 	failed map[string]bool
-	traces map[string]*casetrace.Outcome
+	traces map[string]*traced
+}
+
+// traced is what a trace step gave: its positions and flows (nil: nothing to trace).
+type traced struct {
+	positions []casedb.PositionRow
+	flows     []casedb.FlowRow
 }
 
 // rule runs one rule on a connection of its own: the temporary tables it reads live and die
@@ -29,7 +34,7 @@ func (ex *executor) rule(ctx context.Context, p *Pack, r *Rule, rp RuleParams) (
 		ctx, cancel = context.WithTimeout(ctx, ex.opt.RuleTimeout)
 		defer cancel()
 	}
-	var out *casetrace.Outcome
+	var out *traced
 	if r.Trace != nil {
 		var err error
 		if out, err = ex.trace(ctx, r, rp); err != nil {
@@ -67,7 +72,7 @@ func (ex *executor) rule(ctx context.Context, p *Pack, r *Rule, rp RuleParams) (
 // trace seeds the tracer with the evidence of the step's seed rules: the credits among them
 // into accounts that are not exits (cash, external, asset). Traces with the same seeds and
 // method are shared within a run.
-func (ex *executor) trace(ctx context.Context, r *Rule, rp RuleParams) (*casetrace.Outcome, error) {
+func (ex *executor) trace(ctx context.Context, r *Rule, rp RuleParams) (*traced, error) {
 	m, err := r.traceMethod(rp)
 	if err != nil {
 		return nil, err
@@ -97,17 +102,16 @@ func (ex *executor) trace(ctx context.Context, r *Rule, rp RuleParams) (*casetra
 		ex.res.Notes = append(ex.res.Notes, fmt.Sprintf("rule %s: the seed rules (%s) found no credit to trace", r.ID, strings.Join(r.Trace.Seeds, ", ")))
 		return nil, nil
 	}
-	sel := make([]string, len(seeds))
-	for i, id := range seeds {
-		sel[i] = "txn:" + id
+	if ex.opt.Tracer == nil {
+		return nil, fmt.Errorf("trace: rule %s has a trace step and the run was given no tracer (Options.Tracer)", r.ID)
 	}
-	out, err := casetrace.Trace(ctx, ex.db, casetrace.Options{Seeds: sel, Methods: []tracer.Method{m},
-		GroupSeeds: r.Trace.GroupSeeds, GroupUnexplained: true, Flows: tracer.FlowsTainted, ToolVersion: ex.opt.ToolVersion})
+	pos, flows, err := ex.opt.Tracer.TraceSeeds(ctx, ex.db, seeds, m, r.Trace.GroupSeeds, ex.opt.ToolVersion)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
+	out := &traced{positions: pos, flows: flows}
 	if ex.traces == nil {
-		ex.traces = map[string]*casetrace.Outcome{}
+		ex.traces = map[string]*traced{}
 	}
 	ex.traces[key] = out
 	return out, nil
@@ -140,7 +144,7 @@ func creditSeeds(ctx context.Context, db *casedb.DB, ids []string) ([]string, er
 
 // fillTrace loads the tainted positions and flows of a trace into rule_positions and
 // rule_flows (empty when out is nil: there was nothing to trace).
-func fillTrace(ctx context.Context, conn *sql.Conn, out *casetrace.Outcome) error {
+func fillTrace(ctx context.Context, conn *sql.Conn, out *traced) error {
 	for _, q := range []string{tempPositions, tempFlows} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return err
@@ -150,12 +154,12 @@ func fillTrace(ctx context.Context, conn *sql.Conn, out *casetrace.Outcome) erro
 		return nil
 	}
 	var holder, kind, origin, amt []string
-	for _, p := range out.Positions() {
+	for _, p := range out.positions {
 		if !tainted(p.Origin) {
 			continue
 		}
 		holder, kind, origin = append(holder, p.Holder), append(kind, p.HolderKind), append(origin, p.Origin)
-		amt = append(amt, casetrace.FormatCents(p.Cents))
+		amt = append(amt, money.Format(money.FromMinor(p.Cents, 2), 2))
 	}
 	if len(holder) > 0 {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO rule_positions SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[]),
@@ -165,12 +169,12 @@ func fillTrace(ctx context.Context, conn *sql.Conn, out *casetrace.Outcome) erro
 	}
 	var txn, at, from, to []string
 	origin, amt = origin[:0], amt[:0]
-	for _, f := range out.Flows() {
+	for _, f := range out.flows {
 		if !tainted(f.Origin) {
 			continue
 		}
 		txn, at, from, to = append(txn, f.TxnID), append(at, f.BookedAt.UTC().Format("2006-01-02 15:04:05.999999")), append(from, f.From), append(to, f.To)
-		origin, amt = append(origin, f.Origin), append(amt, casetrace.FormatCents(f.Cents))
+		origin, amt = append(origin, f.Origin), append(amt, money.Format(money.FromMinor(f.Cents, 2), 2))
 	}
 	if len(txn) > 0 {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO rule_flows SELECT unnest($1::VARCHAR[]), CAST(unnest($2::VARCHAR[]) AS TIMESTAMP),

@@ -13,7 +13,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
@@ -23,12 +22,12 @@ const IncomeHeader = "party_id,year,amount,currency"
 // LoadDeclaredIncome reads a CSV file of declared income (header party_id,year,amount,currency,
 // optionally followed by a source column) into the declared_income table, replacing the rows
 // an earlier load of a file with the same name stored. Every bad line is reported (with its
-// line number) and nothing is stored then; errors wrap ingest.ErrInput. It returns the number
+// line number) and nothing is stored then; errors wrap casedb.ErrInput. It returns the number
 // of rows stored.
 func LoadDeclaredIncome(ctx context.Context, db *casedb.DB, path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %w", ingest.ErrInput, err)
+		return 0, fmt.Errorf("%w: %w", casedb.ErrInput, err)
 	}
 	defer f.Close()
 	name := filepath.Base(path)
@@ -36,13 +35,13 @@ func LoadDeclaredIncome(ctx context.Context, db *casedb.DB, path string) (int, e
 	r.FieldsPerRecord = -1
 	head, err := r.Read()
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s: no header: %w", ingest.ErrInput, name, err)
+		return 0, fmt.Errorf("%w: %s: no header: %w", casedb.ErrInput, name, err)
 	}
 	for i := range head {
 		head[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff")))
 	}
 	if len(head) < 4 || strings.Join(head[:4], ",") != IncomeHeader || len(head) > 5 || len(head) == 5 && head[4] != "source" {
-		return 0, fmt.Errorf("%w: %s: header %q: want %s[,source]", ingest.ErrInput, name, strings.Join(head, ","), IncomeHeader)
+		return 0, fmt.Errorf("%w: %s: header %q: want %s[,source]", casedb.ErrInput, name, strings.Join(head, ","), IncomeHeader)
 	}
 	var party, year, amount, cur, src []string
 	var errs []error
@@ -82,7 +81,7 @@ func LoadDeclaredIncome(ctx context.Context, db *casedb.DB, path string) (int, e
 		}
 	}
 	if len(errs) > 0 {
-		return 0, fmt.Errorf("%w: declared income: %w", ingest.ErrInput, errors.Join(errs...))
+		return 0, fmt.Errorf("%w: declared income: %w", casedb.ErrInput, errors.Join(errs...))
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

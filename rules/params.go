@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/shopspring/decimal"
-
-	"github.com/moneytrail/moneytrail/tracer"
 )
 
 // Parameter types.
@@ -344,12 +343,12 @@ func (rp RuleParams) args(q string) []any {
 
 // traceMethod returns the method of the rule's trace step, reading $NAME from its parameters
 // (their defaults when rp is nil).
-func (r *Rule) traceMethod(rp RuleParams) (tracer.Method, error) {
+func (r *Rule) traceMethod(rp RuleParams) (string, error) {
 	m := strings.TrimSpace(r.Trace.Method)
 	if name, ok := strings.CutPrefix(m, "$"); ok {
 		decl := r.Params[name]
 		if decl == nil || decl.Type != TypeString {
-			return 0, fmt.Errorf("method %s: not a string parameter of the rule", m)
+			return "", fmt.Errorf("method %s: not a string parameter of the rule", m)
 		}
 		m = decl.def.Text
 		if v, ok := rp[name]; ok {
@@ -359,14 +358,14 @@ func (r *Rule) traceMethod(rp RuleParams) (tracer.Method, error) {
 	if m == "" {
 		m = "libr"
 	}
-	ms, err := tracer.ParseMethods(m)
-	if err != nil {
-		return 0, fmt.Errorf("method: %w", err)
+	name := strings.ToLower(m)
+	if !slices.Contains(casedb.TraceMethods, name) {
+		if name == "all" || strings.Contains(name, ",") {
+			return "", fmt.Errorf("method %q: a trace step uses one method", m)
+		}
+		return "", fmt.Errorf("method: unknown method %q (want one of %s)", name, strings.Join(casedb.TraceMethods, ", "))
 	}
-	if len(ms) != 1 {
-		return 0, fmt.Errorf("method %q: a trace step uses one method", m)
-	}
-	return ms[0], nil
+	return name, nil
 }
 
 // DefaultValue returns the parameter's default.

@@ -132,7 +132,7 @@ func runLoaded(t testing.TB, db *casedb.DB, params []string, packs ...*Pack) *Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), db, packs, Options{Params: o, ToolVersion: "test", StartedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	res, err := Run(context.Background(), db, packs, Options{Params: o, ToolVersion: "test", Tracer: testTracer, StartedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
@@ -34,6 +33,9 @@ type Options struct {
 	Progress func(rule string)
 	// NoStore runs the packs without writing the run into the case (verify uses it).
 	NoStore bool
+	// Tracer runs the packs' trace steps (casetrace.Rules); a pack with a trace step fails
+	// without one.
+	Tracer Tracer
 }
 
 // Finding is one result row of a rule.
@@ -75,7 +77,7 @@ type Manifest struct {
 	FXDigest string `json:"fx_digest"`
 	// DeclaredIncomeDigest is the SHA-256 of the declared_income table in key order.
 	DeclaredIncomeDigest string `json:"declared_income_digest"`
-	// MatchesDigest is match.Digest of the matches table: which transactions are left out of
+	// MatchesDigest is casedb.MatchesDigest of the matches table: which transactions are left out of
 	// the txns view as the other side of a transfer already counted.
 	MatchesDigest string `json:"matches_digest"`
 	// Txns is the number of rows of the txns view (de-duplicated transactions).
@@ -255,7 +257,7 @@ func inputs(ctx context.Context, db *casedb.DB, m *Manifest) error {
 		FROM declared_income ORDER BY party_id, year, currency, amount, source`); err != nil {
 		return fmt.Errorf("declared income digest: %w", err)
 	}
-	if m.MatchesDigest, _, err = match.Digest(ctx, db); err != nil {
+	if m.MatchesDigest, _, err = casedb.MatchesDigest(ctx, db); err != nil {
 		return err
 	}
 	return db.QueryRowContext(ctx, `SELECT count(*) FROM txns`).Scan(&m.Txns)

@@ -53,7 +53,7 @@ func TestRunIsDeterministic(t *testing.T) {
 	if p := c.Manifest.Params["collection_account"]["min_senders"]; p.Value.Text != "4" || !p.Overridden {
 		t.Errorf("manifest param %+v", p)
 	}
-	rep, err := Verify(context.Background(), db, c.RunID)
+	rep, err := Verify(context.Background(), db, c.RunID, testTracer)
 	if err != nil || !rep.OK() || rep.RerunID != c.RunID {
 		t.Fatalf("verify of an unchanged run: %v %+v", err, rep)
 	}
@@ -73,7 +73,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := runLoaded(t, db, nil, p)
-	if rep, err := Verify(ctx, db, res.RunID); err != nil || !rep.OK() {
+	if rep, err := Verify(ctx, db, res.RunID, testTracer); err != nil || !rep.OK() {
 		t.Fatalf("verify before changes: %v %+v", err, rep)
 	}
 	// A transaction marked as the other side of a transfer (a match made after the run).
@@ -82,7 +82,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		t.Fatal(err)
 	}
 	matchtest.Mark(t, db, 1, kept, dup, "2024-01-01")
-	if rep, err := Verify(ctx, db, res.RunID); err != nil || rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), "the matches changed since the run") {
+	if rep, err := Verify(ctx, db, res.RunID, testTracer); err != nil || rep.OK() || !strings.Contains(strings.Join(rep.Problems, "\n"), "the matches changed since the run") {
 		t.Errorf("changed matches not reported: %v %+v", err, rep)
 	}
 	for _, q := range []string{`DELETE FROM matches`, `UPDATE transactions SET duplicate_of = NULL`} {
@@ -96,7 +96,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		t.Fatal("pack edit did not apply")
 	}
 	os.WriteFile(packPath, []byte(changed), 0o644)
-	rep, err := Verify(ctx, db, res.RunID)
+	rep, err := Verify(ctx, db, res.RunID, testTracer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 	db.QueryRow(`SELECT path FROM sources`).Scan(&src)
 	data, _ := os.ReadFile(src)
 	os.WriteFile(src, append(data, []byte("T999,2024-02-01,A,B,1.00,EUR,transfer,\n")...), 0o644)
-	rep, err = Verify(ctx, db, res.RunID)
+	rep, err = Verify(ctx, db, res.RunID, testTracer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +117,11 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		t.Errorf("changed source not reported: %+v", rep)
 	}
 	os.Remove(src)
-	rep, _ = Verify(ctx, db, res.RunID)
+	rep, _ = Verify(ctx, db, res.RunID, testTracer)
 	if !strings.Contains(strings.Join(rep.Problems, "\n"), "ledger.csv is missing") {
 		t.Errorf("missing source not reported: %+v", rep)
 	}
-	if _, err := Verify(ctx, db, "rules-000000000000"); !errors.Is(err, ErrNoRun) {
+	if _, err := Verify(ctx, db, "rules-000000000000", testTracer); !errors.Is(err, ErrNoRun) {
 		t.Errorf("unknown run: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestParams(t *testing.T) {
 	} {
 		o, err := ParseOverrides([]string{c.param})
 		if err == nil {
-			_, err = Run(context.Background(), db, []*Pack{p}, Options{Params: o})
+			_, err = Run(context.Background(), db, []*Pack{p}, Options{Params: o, Tracer: testTracer})
 		}
 		if !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.param, err, c.want)

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
-	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 // ErrNoRun reports a run id that is not in the case.
@@ -64,11 +63,12 @@ func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
 // compared with sources.sha256. A rules run is re-run from its manifest: each pack reloaded
 // from where it came from and its SHA-256 compared, the packs re-run with the recorded
 // parameters (nothing is stored) and the findings compared with the stored ones. A trace
-// run is re-run the same way by casetrace.Verify and its positions compared row by row.
+// run is re-run the same way by tr (the tracer that also runs the packs' trace steps) and its
+// positions compared row by row.
 // Other kinds (match) get their sources re-hashed only. Differences are reported, not
 // returned as errors; an error means the verification itself could not be done. Like Run,
 // it switches off DuckDB's external access for the rest of db's life.
-func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
+func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Report, error) {
 	rep := &Report{RunID: runID}
 	var manifestJSON sql.NullString
 	err := db.QueryRowContext(ctx, `SELECT kind, manifest_json FROM runs WHERE run_id = ?`, runID).Scan(&rep.Kind, &manifestJSON)
@@ -82,13 +82,16 @@ func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
 		return nil, err
 	}
 	if rep.Kind == "trace" {
-		v, err := casetrace.Verify(ctx, db, runID, manifestJSON.String)
+		if tr == nil {
+			return nil, fmt.Errorf("run %s is a trace: verifying it needs a tracer", runID)
+		}
+		rerun, problems, missing, extra, err := tr.VerifyTrace(ctx, db, runID, manifestJSON.String)
 		if err != nil {
 			return nil, err
 		}
-		rep.RerunID = v.RerunID
-		rep.Problems = append(rep.Problems, v.Problems...)
-		rep.Missing, rep.Extra = v.Missing, v.Extra
+		rep.RerunID = rerun
+		rep.Problems = append(rep.Problems, problems...)
+		rep.Missing, rep.Extra = missing, extra
 		return rep, nil
 	}
 	if rep.Kind != "rules" {
@@ -137,7 +140,7 @@ func Verify(ctx context.Context, db *casedb.DB, runID string) (*Report, error) {
 		rep.Skipped = "no pack of the run can be loaded"
 		return rep, nil
 	}
-	res, err := Run(ctx, db, packs, Options{Params: over, ToolVersion: m.ToolVersion, NoStore: true})
+	res, err := Run(ctx, db, packs, Options{Params: over, ToolVersion: m.ToolVersion, NoStore: true, Tracer: tr})
 	if res == nil {
 		return nil, fmt.Errorf("re-run of %s: %w", runID, err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
@@ -60,8 +59,9 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.Is(err, ingest.ErrInput), errors.Is(err, casedb.ErrNoCase), errors.Is(err, casedb.ErrNewerSchema), errors.Is(err, casedb.ErrOldSchema),
-		errors.Is(err, casedb.ErrExists):
+	case errors.Is(err, casedb.ErrUsage):
+		return exitUsage
+	case casedb.IsInput(err):
 		return exitInput
 	}
 	return exitInternal

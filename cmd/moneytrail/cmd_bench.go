@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/moneytrail/moneytrail/internal/bench"
+	"github.com/moneytrail/moneytrail/cmd/moneytrail/bench"
 )
 
 func benchCommand(e *env) *cli.Command {
@@ -70,3 +70,5 @@ func benchStepCommand(e *env) *cli.Command {
 		},
 	}
 }
+
+// benchRulesCommand is `moneytrail bench rules`.

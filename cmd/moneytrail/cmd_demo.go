@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/moneytrail/moneytrail/internal/demo"
+	"github.com/moneytrail/moneytrail/cmd/moneytrail/demo"
 )
 
 func demoCommand(e *env) *cli.Command {

@@ -66,7 +66,7 @@ Examples:
 					Account: c.String("account"), Operator: c.String("operator"), Strict: c.Bool("strict"), Progress: sp.describe})
 				sp.stop()
 				if err != nil {
-					if !errors.Is(err, ingest.ErrInput) {
+					if !errors.Is(err, casedb.ErrInput) {
 						return err
 					}
 					failed = append(failed, err)
@@ -118,7 +118,7 @@ func expandFiles(args []string) ([]string, error) {
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ingest.ErrInput, err)
+			return nil, fmt.Errorf("%w: %v", casedb.ErrInput, err)
 		}
 		if !st.IsDir() {
 			out = append(out, a)
@@ -141,7 +141,7 @@ func expandFiles(args []string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ingest.ErrInput, err)
+			return nil, fmt.Errorf("%w: %v", casedb.ErrInput, err)
 		}
 		sort.Strings(found)
 		out = append(out, found...)

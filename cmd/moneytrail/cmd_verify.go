@@ -7,6 +7,7 @@ import (
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/rules"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 func verifyCommand(e *env) *cli.Command {
@@ -46,7 +47,7 @@ Example:
 			}
 			bad := 0
 			for _, id := range ids {
-				rep, err := rules.Verify(c.Context, db, id)
+				rep, err := rules.Verify(c.Context, db, id, casetrace.Rules{})
 				if err != nil {
 					return rulesErr(err)
 				}

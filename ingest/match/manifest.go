@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
 // RunKind is runs.kind of a matching run (and of an undo).
@@ -48,35 +50,9 @@ type ManifestSource struct {
 	SHA256   string `json:"sha256"`
 }
 
-// queryer is what Digest reads through: a *sql.Tx, *sql.DB or *sql.Conn.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// Digest is the SHA-256 (hex) of the matches that decide which transactions count: one line
-// "duplicate_txn_id TAB kept_txn_id TAB rule" per match, in duplicate_txn_id order, and the
-// number of matches. Match ids, confidences, details and run times are left out: two cases
-// with the same pairs have the same digest. An empty matches table has the digest of "".
-func Digest(ctx context.Context, q queryer) (string, int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT duplicate_txn_id, kept_txn_id, rule FROM matches ORDER BY duplicate_txn_id`)
-	if err != nil {
-		return "", 0, fmt.Errorf("matches digest: %w", err)
-	}
-	defer rows.Close()
-	h := sha256.New()
-	n := 0
-	for rows.Next() {
-		var dup, kept, rule string
-		if err := rows.Scan(&dup, &kept, &rule); err != nil {
-			return "", 0, fmt.Errorf("matches digest: %w", err)
-		}
-		fmt.Fprintf(h, "%s\t%s\t%s\n", dup, kept, rule)
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return "", 0, fmt.Errorf("matches digest: %w", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+// Digest is casedb.MatchesDigest: the digest of the matches table that runs record.
+func Digest(ctx context.Context, q casedb.Queryer) (string, int, error) {
+	return casedb.MatchesDigest(ctx, q)
 }
 
 // RunID is "match-" and the first 12 hex digits of the manifest's SHA-256: the same run over

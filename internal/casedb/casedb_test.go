@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,10 +28,11 @@ func v1Case(t *testing.T) string {
 		`ALTER TABLE transactions DROP COLUMN base_micros`,
 		`CREATE VIEW txns AS SELECT t.*, s.file_name AS source_file, s.sha256 AS source_sha256
 			FROM transactions t JOIN sources s USING (source_id) WHERE t.duplicate_of IS NULL`,
+		`ALTER TABLE sources DROP COLUMN ids_derived`,
 		`UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
 		`INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, parser_version, ingested_at, records, loaded, quarantined)
 			VALUES (1, 'a.csv', 'a.csv', 'aa', 1, 'ledger', '1', TIMESTAMP '2024-01-01', 2, 2, 0),
-			(2, 'b.csv', 'b.csv', 'bb', 1, 'ledger', '1', TIMESTAMP '2024-01-01', 1, 1, 0)`,
+			(2, 'b.csv', 'b.csv', 'bb', 1, 'amlworld', '1', TIMESTAMP '2024-01-01', 1, 1, 0)`,
 		// Source 1 brings z and y, source 2 brings a: numbers follow ingest order, not ids.
 		`INSERT INTO accounts (account_id, kind, first_source_id) VALUES ('z', 'bank', 1), ('y', 'bank', 1), ('a', 'bank', 2)`,
 		`INSERT INTO transactions (txn_id, source_id, source_record, seq, booked_at, from_account, to_account, amount, currency, base_amount, channel)
@@ -78,8 +80,15 @@ func TestMigrateV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if v, _ := db.Meta(ctx, "schema_version"); v != "2" {
+	if v, _ := db.Meta(ctx, "schema_version"); v != strconv.Itoa(SchemaVersion) {
 		t.Errorf("schema version %q after migration", v)
+	}
+	var derived string
+	if err := db.QueryRowContext(ctx, `SELECT string_agg(source_id || '=' || ids_derived, ' ' ORDER BY source_id) FROM sources`).Scan(&derived); err != nil {
+		t.Fatal(err)
+	}
+	if derived != "1=false 2=true" {
+		t.Errorf("sources.ids_derived %s after migration, want 1=false 2=true (AMLworld files only)", derived)
 	}
 	var accts, txns string
 	if err := db.QueryRowContext(ctx, `SELECT string_agg(account_id || '=' || account_no, ' ' ORDER BY account_id) FROM accounts`).Scan(&accts); err != nil {

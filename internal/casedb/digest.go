@@ -61,3 +61,29 @@ func TableDigest(ctx context.Context, q Queryer, query string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// MatchesDigest is the SHA-256 (hex) of the matches that decide which transactions count: one line
+// "duplicate_txn_id TAB kept_txn_id TAB rule" per match, in duplicate_txn_id order, and the
+// number of matches. Match ids, confidences, details and run times are left out: two cases
+// with the same pairs have the same digest. An empty matches table has the digest of "".
+func MatchesDigest(ctx context.Context, q Queryer) (string, int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT duplicate_txn_id, kept_txn_id, rule FROM matches ORDER BY duplicate_txn_id`)
+	if err != nil {
+		return "", 0, fmt.Errorf("matches digest: %w", err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		var dup, kept, rule string
+		if err := rows.Scan(&dup, &kept, &rule); err != nil {
+			return "", 0, fmt.Errorf("matches digest: %w", err)
+		}
+		fmt.Fprintf(h, "%s\t%s\t%s\n", dup, kept, rule)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return "", 0, fmt.Errorf("matches digest: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

@@ -8,7 +8,11 @@ package casedb
 // in millionths as BIGINT), kept in step by ingest wherever an account or base_amount is
 // written. They let a replay stream integers instead of joining text ids and converting
 // 128-bit decimals for every row. Views keep the version 1 columns.
-const SchemaVersion = 2
+//
+// Version 3 records on each source whether its transaction ids are all derived
+// (sources.ids_derived), a fact of how the file was loaded that readers of the case (the
+// seed lookup) take from the case instead of from the loader's code.
+const SchemaVersion = 3
 
 // Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
 const Money = "DECIMAL(38,6)"
@@ -35,6 +39,13 @@ var migrateV2 = []string{
 		FROM accounts f, accounts a
 		WHERE f.account_id = transactions.from_account AND a.account_id = transactions.to_account`,
 	txnsView,
+}
+
+// migrateV3 brings a version 2 case to version 3: AMLworld files are the ones loaded with
+// derived ids only.
+var migrateV3 = []string{
+	`ALTER TABLE sources ADD COLUMN ids_derived BOOLEAN DEFAULT false`,
+	`UPDATE sources SET ids_derived = (format = 'amlworld')`,
 }
 
 // MicrosOf is the SQL expression of base_micros from a money expression: millionths as
@@ -66,7 +77,11 @@ var schema = []string{
 		opening_balance ` + Money + `,
 		closing_balance ` + Money + `,
 		reconciled BOOLEAN,
-		options_json VARCHAR)`,
+		options_json VARCHAR,
+		-- ids_derived: every transaction of the file has the id the loader derives (the first
+		-- 16 hex digits of sha256, ":" and its record number, one transaction per record), so
+		-- a lookup by id can go by source and record.
+		ids_derived BOOLEAN DEFAULT false)`,
 	`CREATE TABLE statements(
 		source_id INTEGER NOT NULL,
 		statement_no INTEGER NOT NULL,

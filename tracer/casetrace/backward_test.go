@@ -142,7 +142,7 @@ func TestBackwardErrors(t *testing.T) {
 		{target: "", msg: "no target"},
 	} {
 		_, err := backward(db, "fifo", c.target, casetrace.Options{AsOf: c.asOf, OriginBy: c.originBy, Seeds: c.seeds})
-		if err == nil || !strings.Contains(err.Error(), c.msg) || !errors.Is(err, ingest.ErrInput) {
+		if err == nil || !strings.Contains(err.Error(), c.msg) || !errors.Is(err, casedb.ErrInput) {
 			t.Errorf("%s: %v, want an input error with %q", c.target, err, c.msg)
 		}
 	}

@@ -44,8 +44,8 @@
 //     among the party's accounts); a seed must credit an account that is not an exit. Ids
 //     named by txn:, sql: or finding: are looked up by txn_id, a scan of every id in the case,
 //     unless they have the form ingest derives (file hash prefix:record): then their files'
-//     records narrow the scan first, and for a format whose ids are all derived
-//     (ingest.IDsDerived) they alone select the seeds, without reading a txn_id. Whatever is
+//     records narrow the scan first, and for a file whose ids are all derived
+//     (sources.ids_derived) they alone select the seeds, without reading a txn_id. Whatever is
 //     not found that way is looked up by txn_id.
 //   - Poison beside other methods with more than PoisonPerSeedMax seeds replays all seeds as
 //     one origin, "seeds" (manifest poison_grouped); its per-seed sensitivity cells are empty
@@ -77,15 +77,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 )
 
 // ErrInput reports a trace that cannot run on its input: an unknown or invalid seed, an empty
-// scope, a bad date, amounts without a base-currency value. It wraps ingest.ErrInput, so the
+// scope, a bad date, amounts without a base-currency value. It wraps casedb.ErrInput, so the
 // CLI exits with the input-error code; nothing is stored.
-var ErrInput = fmt.Errorf("%w: trace", ingest.ErrInput)
+var ErrInput = fmt.Errorf("%w: trace", casedb.ErrInput)
 
 // Scopes.
 const (

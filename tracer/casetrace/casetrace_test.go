@@ -277,7 +277,7 @@ func TestErrors(t *testing.T) {
 		{seed: "txn:N03", scope: "some", msg: `scope "some"`},
 	} {
 		_, err := traceErr(db, "fifo", casetrace.Options{AsOf: c.asOf, Scope: c.scope}, c.seed)
-		if err == nil || !strings.Contains(err.Error(), c.msg) || !errors.Is(err, ingest.ErrInput) {
+		if err == nil || !strings.Contains(err.Error(), c.msg) || !errors.Is(err, casedb.ErrInput) {
 			t.Errorf("%s (as-of %q): %v, want an input error with %q", c.seed, c.asOf, err, c.msg)
 		}
 	}
@@ -309,7 +309,7 @@ func TestBadAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := traceErr(db, "fifo", casetrace.Options{}, "txn:N03")
-		if err == nil || !strings.Contains(err.Error(), c.msg) || errors.Is(err, ingest.ErrInput) != c.input {
+		if err == nil || !strings.Contains(err.Error(), c.msg) || errors.Is(err, casedb.ErrInput) != c.input {
 			t.Errorf("%s: %v, want %q (input error %v)", c.update, err, c.msg, c.input)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 )
@@ -40,7 +39,7 @@ type Manifest struct {
 	TxnsReplayed     int64            `json:"txns_replayed"`
 	Sources          []ManifestSource `json:"sources"`
 	// FXDigest is casedb.FXDigest of the rates the base amounts were converted with, and
-	// MatchesDigest match.Digest of the matches that leave duplicates out of the replay.
+	// MatchesDigest casedb.MatchesDigest of the matches that leave duplicates out of the replay.
 	FXDigest      string `json:"fx_digest"`
 	MatchesDigest string `json:"matches_digest"`
 }
@@ -357,7 +356,7 @@ func (t *run) buildManifest() error {
 	if m.FXDigest, err = casedb.FXDigest(t.ctx, t.conn); err != nil {
 		return err
 	}
-	if m.MatchesDigest, _, err = match.Digest(t.ctx, t.conn); err != nil {
+	if m.MatchesDigest, _, err = casedb.MatchesDigest(t.ctx, t.conn); err != nil {
 		return err
 	}
 	if b := t.out.back; b != nil {

@@ -7,27 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/tracer"
 )
 
-// PositionRow is one row of positions.csv and trace_positions.
-type PositionRow struct {
-	Method     string
-	Holder     string
-	HolderKind string // "account" or "exit"
-	Origin     string
-	Cents      int64
-}
+// PositionRow is one row of positions.csv and trace_positions (casedb.PositionRow).
+type PositionRow = casedb.PositionRow
 
-// FlowRow is one row of flows.csv and trace_flows.
-type FlowRow struct {
-	Method   string
-	TxnID    string
-	BookedAt time.Time
-	From, To string
-	Origin   string
-	Cents    int64
-}
+// FlowRow is one row of flows.csv and trace_flows (casedb.FlowRow).
+type FlowRow = casedb.FlowRow
 
 // SummaryRow is one tainted origin (a seed, or the seed group) under one method.
 type SummaryRow struct {

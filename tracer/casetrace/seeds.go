@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/moneytrail/moneytrail/ingest"
 )
 
 // resolvedSeed is one seed credit.
@@ -263,7 +261,7 @@ var derivedID = regexp.MustCompile(`^([0-9a-f]{16}):(0|[1-9][0-9]{0,17})(\.[1-9]
 // at ingest, is one of ids: its source's SHA-256 begins with the id's prefix and its
 // source_record is the id's record number. Integer columns, it spares a scan of every txn_id
 // in the case (on 5M rows, a third of a second and 50 MB of string blocks read). When every
-// id names a record of one file in a format whose ids are all derived (ingest.IDsDerived),
+// id names a record of one file whose ids are all derived (sources.ids_derived),
 // the condition selects exactly those transactions and idExpr is their txn_id, worked out
 // from source and record without reading it; otherwise idExpr is empty and the ids must
 // still be compared. It returns "" when some id is not of that form, or when there are many
@@ -285,20 +283,20 @@ func (t *run) derivedFilter(ids []string) (cond, idExpr string, err error) {
 	var conds []string // one per prefix: its files' records
 	var names strings.Builder
 	for _, p := range slices.Sorted(maps.Keys(recs)) {
-		rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id, format FROM sources WHERE starts_with(sha256, ?) ORDER BY source_id`, p)
+		rows, err := t.conn.QueryContext(t.ctx, `SELECT source_id, ids_derived FROM sources WHERE starts_with(sha256, ?) ORDER BY source_id`, p)
 		if err != nil {
 			return "", "", err
 		}
 		var sids []string
 		for rows.Next() {
 			var sid int64
-			var format string
-			if err := rows.Scan(&sid, &format); err != nil {
+			var all bool
+			if err := rows.Scan(&sid, &all); err != nil {
 				rows.Close()
 				return "", "", err
 			}
 			sids = append(sids, strconv.FormatInt(sid, 10))
-			exact = exact && ingest.IDsDerived(format)
+			exact = exact && all
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

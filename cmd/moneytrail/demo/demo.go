@@ -145,7 +145,7 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		db.Close()
 		return nil, err
 	}
-	rr, err := rules.Run(ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: o.ToolVersion, StartedAt: now})
+	rr, err := rules.Run(ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: o.ToolVersion, StartedAt: now, Tracer: casetrace.Rules{}})
 	db.Close()
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/rules"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
 )
 
 // RulesPack is the pack `bench rules` measures.
@@ -37,7 +38,7 @@ func RunRulesStep(ctx context.Context, w io.Writer, step, dbPath string) error {
 		return err
 	}
 	start := time.Now()
-	res, err := rules.Run(ctx, db, []*rules.Pack{p}, rules.Options{ToolVersion: "bench", StartedAt: time.Unix(0, 0).UTC()})
+	res, err := rules.Run(ctx, db, []*rules.Pack{p}, rules.Options{ToolVersion: "bench", StartedAt: time.Unix(0, 0).UTC(), Tracer: casetrace.Rules{}})
 	if err != nil {
 		return err
 	}

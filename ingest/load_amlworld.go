@@ -17,39 +17,6 @@ import (
 // FormatAMLWorld is IBM's AMLworld transactions CSV.
 const FormatAMLWorld = "amlworld"
 
-// IDsDerived reports whether every transaction ingested from a file of the format has the id
-// ingest derives, never one of its own: the first 16 hex digits of the file's SHA-256, ":"
-// and its record number (transactions.source_record), one transaction per record. A lookup
-// by id can then go by source and record.
-func IDsDerived(format string) bool { return format == FormatAMLWorld }
-
-func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func sqlMap(table [][2]string, expr string) string {
-	var b strings.Builder
-	b.WriteString("CASE " + expr)
-	for _, kv := range table {
-		b.WriteString(" WHEN " + sqlQuote(kv[0]) + " THEN " + sqlQuote(kv[1]))
-	}
-	b.WriteString(" END")
-	return b.String()
-}
-
-// sqlAmount casts a validated amount text exactly: through DECIMAL(18,6) when it fits (the
-// common case, about 40 times faster to parse than the 128-bit type) and directly otherwise.
-func sqlAmount(expr string) string {
-	return "coalesce(CAST(TRY_CAST(" + expr + " AS DECIMAL(18,6)) AS " + casedb.Money + "), CAST(" + expr + " AS " + casedb.Money + "))"
-}
-
-// sqlMicros is an amount text's value in millionths as BIGINT, worked out from its digits:
-// exact for a text that passes amlworld.AmountPattern with at most 12 integer digits (NULL
-// beyond), and about three times cheaper than scaling the 128-bit DECIMAL. It is only used
-// where the amount passed the pattern.
-func sqlMicros(expr string) string {
-	whole, frac := `split_part(`+expr+`, '.', 1)`, `split_part(`+expr+`, '.', 2)`
-	return `CASE WHEN length(` + whole + `) <= 12 THEN TRY_CAST(` + whole + ` AS BIGINT) * 1000000 + TRY_CAST(rpad(` + frac + `, 6, '0') AS BIGINT) END`
-}
-
 // loadAMLWorld streams an AMLworld file through DuckDB's CSV reader inside one transaction,
 // checking every row in SQL with the rules of package amlworld, so a 5-million-row file never
 // passes through Go row by row.
@@ -125,7 +92,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 			CASE WHEN cur9 = ? THEN 1 END, CASE WHEN cur9 = ? THEN CAST(ts AS DATE) END,
 			a6, cur7, ch, c10, NULL, NULL, NULL, NULL, false, NULL,
 			`+fromNo+`, `+toNo+`, CASE WHEN cur9 = ? THEN m8 END
-		FROM (SELECT *, `+line+` AS ln, `+amlworldAccountID("c2", "c3")+` AS fa, `+amlworldAccountID("c4", "c5")+` AS ta FROM temp.aw WHERE chk IS NULL) x
+		FROM (SELECT *, `+line+` AS ln, `+amlworld.AccountIDSQL("c2", "c3")+` AS fa, `+amlworld.AccountIDSQL("c4", "c5")+` AS ta FROM temp.aw WHERE chk IS NULL) x
 		`+join,
 		idPrefix, sid, sid, seqStride, base, base, base, base, base); err != nil {
 		return res, fmt.Errorf("store transactions of %s: %w", path, err)
@@ -149,7 +116,8 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	}
 	loaded := records - bad
 	progress(opt, "recording the source")
-	facts := sourceFacts{records: records, loaded: loaded, quarantined: bad}
+	// Every id is derived, one transaction per record (sources.ids_derived).
+	facts := sourceFacts{records: records, loaded: loaded, quarantined: bad, idsDerived: true}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(min(ts), TIMESTAMP '0001-01-01'), coalesce(max(ts), TIMESTAMP '0001-01-01')
 		FROM temp.aw WHERE chk IS NULL`).Scan(&facts.periodStart, &facts.periodEnd); err != nil {
 		return res, err
@@ -177,38 +145,6 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	return res, nil
 }
 
-// amlworldTyped converts a staged row's text fields once, in the parallel parse: NULL where a
-// field breaks its rule.
-func amlworldTyped() string {
-	amount := func(c string) string {
-		return `CASE WHEN regexp_full_match(` + c + `, '` + amlworld.AmountPattern + `') THEN ` + sqlAmount(c) + ` END`
-	}
-	return `try_strptime(c1, '` + amlworld.TimeLayoutSQL + `') AS ts, ` + amount("c6") + ` AS a6, ` +
-		sqlMap(amlworld.Currencies, "c7") + ` AS cur7, ` + amount("c8") + ` AS a8, ` + sqlMicros("c8") + ` AS m8, ` +
-		sqlMap(amlworld.Currencies, "c9") + ` AS cur9, ` + sqlMap(amlworld.Channels, "c10") + ` AS ch`
-}
-
-// amlworldCheck is the SQL form of the row rules of package amlworld, in the same order, over
-// the typed columns: NULL for a good row, else "field|reason". nf is the number of fields,
-// blank the condition of a blank line.
-func amlworldCheck(nf, blank string) string {
-	n := fmt.Sprint(amlworld.Fields)
-	return `CASE
-		WHEN ` + blank + ` THEN '|blank line'
-		WHEN ` + nf + ` <> ` + n + ` THEN '|row has ' || ` + nf + ` || ' fields, header has ` + n + `'
-		WHEN ts IS NULL THEN 'Timestamp|"' || c1 || '" is not a timestamp (2022/09/01 00:20)'
-		WHEN c2 = '' OR c3 = '' THEN 'From Bank/Account|empty'
-		WHEN c4 = '' OR c5 = '' THEN 'To Bank/Account|empty'
-		WHEN a6 IS NULL THEN 'Amount Received|"' || c6 || '" is not an amount (digits, at most 6 decimals)'
-		WHEN cur7 IS NULL THEN 'Receiving Currency|unknown currency "' || c7 || '"'
-		WHEN a8 IS NULL THEN 'Amount Paid|"' || c8 || '" is not an amount (digits, at most 6 decimals)'
-		WHEN a8 = 0 THEN 'Amount Paid|amount is zero'
-		WHEN cur9 IS NULL THEN 'Payment Currency|unknown currency "' || c9 || '"'
-		WHEN ch IS NULL THEN 'Payment Format|unknown payment format "' || c10 || '"'
-		WHEN c11 NOT IN ('0', '1') THEN 'Is Laundering|"' || c11 || '" is neither 0 nor 1'
-	END`
-}
-
 // stageAMLWorld reads the file into temp.aw (the text fields the load still needs, the typed
 // columns, chk, and the raw text of rows that break a rule) and returns the SQL expressions of
 // a row's line number and raw text.
@@ -224,8 +160,8 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
 			SELECT c2, c3, c4, c5, c10, c11, ts, a6, cur7, a8, m8, cur9, ch, chk,
 				CASE WHEN chk IS NOT NULL THEN `+strings.Join(names, " || ',' || ")+` END AS raw
-			FROM (SELECT *, `+amlworldCheck(fmt.Sprint(amlworld.Fields), "false")+` AS chk
-				FROM (SELECT *, `+amlworldTyped()+`
+			FROM (SELECT *, `+amlworld.CheckSQL(fmt.Sprint(amlworld.Fields), "false")+` AS chk
+				FROM (SELECT *, `+amlworld.TypedSQL(casedb.Money)+`
 					FROM read_csv(?, header = true, delim = ',', quote = '', escape = '', nullstr = chr(0),
 						auto_detect = false, columns = {`+strings.Join(cols, ", ")+`})))`, path)
 		if err == nil {
@@ -247,8 +183,8 @@ func stageAMLWorld(ctx context.Context, tx *sql.Conn, path string, scan *fileSca
 		fields = append(fields, fmt.Sprintf("f[%d] AS c%d", i, i))
 	}
 	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw AS
-		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworldCheck("nf", "raw IS NULL OR raw = ''")+` AS chk
-		FROM (SELECT *, `+amlworldTyped()+`
+		SELECT line, raw, `+strings.Join(names, ", ")+`, ts, a6, cur7, a8, m8, cur9, ch, `+amlworld.CheckSQL("nf", "raw IS NULL OR raw = ''")+` AS chk
+		FROM (SELECT *, `+amlworld.TypedSQL(casedb.Money)+`
 			FROM (SELECT ordinality + 1 AS line, l AS raw, len(f) AS nf, `+strings.Join(fields, ", ")+`
 				FROM (SELECT ordinality, l, string_split(l, ',') AS f
 					FROM read_csv(?, header = true, delim = chr(1), quote = '', escape = '', columns = {'l': 'VARCHAR'},

@@ -12,11 +12,6 @@ import (
 // find their account numbers. It lives only inside the file's transaction.
 const amlworldAccountType = "moneytrail_amlworld_accounts"
 
-// amlworldAccountID is the SQL expression of the canonical account id of a bank and number.
-func amlworldAccountID(bank, number string) string {
-	return "'" + amlworld.Scheme + ":' || " + bank + " || ':' || " + number
-}
-
 // storeAMLWorldAccounts adds the accounts of the staged good rows that are not yet in the
 // case, numbered like every other loader's (after the case's last account_no, by id), and
 // returns the SQL expressions of a staged row's two account numbers (over its account ids
@@ -31,7 +26,7 @@ func amlworldAccountID(bank, number string) string {
 func storeAMLWorldAccounts(ctx context.Context, tx *sql.Tx, sid int64) (from, to, join string, err error) {
 	// Two pairs can make one id (a bank or number holding ':'): the account keeps the least.
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE aw_accounts AS
-		SELECT `+amlworldAccountID("bank", "number")+` AS account_id, min(bank) AS bank, min(number) AS number
+		SELECT `+amlworld.AccountIDSQL("bank", "number")+` AS account_id, min(bank) AS bank, min(number) AS number
 		FROM (SELECT DISTINCT c2 AS bank, c3 AS number FROM temp.aw WHERE chk IS NULL
 			UNION SELECT DISTINCT c4, c5 FROM temp.aw WHERE chk IS NULL)
 		GROUP BY 1`); err != nil {

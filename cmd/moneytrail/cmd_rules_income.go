@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/rules"
+)
+
+func rulesIncomeCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "income",
+		Usage: "load declared income (party_id,year,amount,currency[,source]) for the wealth pack",
+		UsageText: `moneytrail rules income FILE
+
+Loading a file again replaces the rows it loaded before.
+
+Example:
+   moneytrail rules income declared-income.csv && moneytrail rules run wealth`,
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageErr("rules income: name one CSV FILE")
+			}
+			db, err := openCase(c, casedb.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			n, err := rules.LoadDeclaredIncome(c.Context, db, c.Args().First())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: %d declared income row(s) stored\n", c.Args().First(), n)
+			return nil
+		},
+	}
+}
