@@ -7,7 +7,7 @@ import (
 	"io"
 	"regexp"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
@@ -45,7 +45,7 @@ type env struct {
 // run executes the CLI with argv and returns the exit code.
 func run(argv []string, stdout, stderr io.Writer) int {
 	app := newApp(&env{stdout: stdout, stderr: stderr})
-	err := app.RunContext(context.Background(), argv)
+	err := app.Run(context.Background(), argv)
 	if err == nil {
 		return exitOK
 	}
@@ -67,8 +67,8 @@ func exitCode(err error) int {
 	return exitInternal
 }
 
-func newApp(e *env) *cli.App {
-	app := &cli.App{
+func newApp(e *env) *cli.Command {
+	app := &cli.Command{
 		Name:    "moneytrail",
 		Usage:   "trace the money of a smuggling network through seized bank and money-transfer records",
 		Version: Version,
@@ -81,28 +81,19 @@ stored for the failing file), 4 internal error.`,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "db", Usage: "case database `FILE`", Value: casedb.DefaultPath, EnvVars: []string{"MONEYTRAIL_DB"}},
+			&cli.StringFlag{Name: "db", Usage: "case database `FILE`", Value: casedb.DefaultPath, Sources: cli.EnvVars("MONEYTRAIL_DB")},
 			&cli.StringFlag{Name: "memory-limit", Usage: "DuckDB's memory limit, e.g. `3GB` (default: 80% of the RAM); above it DuckDB spills to disk",
-				EnvVars: []string{"MONEYTRAIL_MEMORY_LIMIT"}},
+				Sources: cli.EnvVars("MONEYTRAIL_MEMORY_LIMIT")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, csv or json", Value: "table"},
 		},
-		Before: func(c *cli.Context) error {
+		Before: func(ctx context.Context, c *cli.Command) (context.Context, error) {
 			switch c.String("output") {
 			case "table", "csv", "json":
-				return nil
+				return ctx, nil
 			}
-			return usageErr("--output %q: use table, csv or json", c.String("output"))
+			return ctx, usageErr("--output %q: use table, csv or json", c.String("output"))
 		},
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return &exitError{code: exitUsage, err: err}
-		},
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErr("no command %q; see moneytrail --help", c.Args().First())
-			}
-			return cli.ShowAppHelp(c)
-		},
-		ExitErrHandler: func(*cli.Context, error) {},
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		Commands: []*cli.Command{
 			demoCommand(e),
 			initCommand(e),
@@ -123,22 +114,52 @@ stored for the failing file), 4 internal error.`,
 			verifyCommand(e),
 		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
-	}
+	setUp(app)
 	return app
+}
+
+// setUp gives every command of the tree the same parsing: no flag value is split on commas
+// (a list is a repeated flag, or a parameter's own list syntax read by the rule engine),
+// usage mistakes exit 2, and a group of verbs refuses a verb it does not have.
+func setUp(c *cli.Command) {
+	c.DisableSliceFlagSeparator = true
+	c.OnUsageError = func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if len(c.Commands) > 0 && (c.Action == nil || c.Name == "moneytrail") {
+		c.Action = func(ctx context.Context, c *cli.Command) error {
+			if c.Args().Present() {
+				return usageErr("no command %q; see %s --help", c.Args().First(), c.FullName())
+			}
+			if c.Root() == c {
+				return cli.ShowRootCommandHelp(c)
+			}
+			return cli.ShowSubcommandHelp(c)
+		}
+	}
+	if act := c.Action; len(c.Commands) == 0 && c.ArgsUsage == "" && act != nil {
+		c.Action = func(ctx context.Context, c *cli.Command) error {
+			if c.Args().Present() {
+				return usageErr("%s takes no arguments, only flags; %q is not one", c.FullName(), c.Args().First())
+			}
+			return act(ctx, c)
+		}
+	}
+	for _, sub := range c.Commands {
+		setUp(sub)
+	}
 }
 
 // openCase opens the case named by --db.
 // memoryLimit is the form of a --memory-limit DuckDB accepts.
 var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
-func openCase(c *cli.Context, opt casedb.Options) (*casedb.DB, error) {
+func openCase(ctx context.Context, c *cli.Command, opt casedb.Options) (*casedb.DB, error) {
 	if opt.MemoryLimit == "" {
 		opt.MemoryLimit = c.String("memory-limit")
 		if opt.MemoryLimit != "" && !memoryLimit.MatchString(opt.MemoryLimit) {
 			return nil, usageErr("--memory-limit %q: give a size such as 3GB, 512MB or 2.5GiB", opt.MemoryLimit)
 		}
 	}
-	return casedb.Open(c.Context, c.String("db"), opt)
+	return casedb.Open(ctx, c.String("db"), opt)
 }

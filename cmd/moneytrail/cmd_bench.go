@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/cmd/moneytrail/bench"
 )
@@ -14,7 +14,7 @@ func benchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "the performance suite: measure moneytrail against its baseline in one run",
-		Subcommands: []*cli.Command{
+		Commands: []*cli.Command{
 			benchSubcommand(e, "ingest", "AMLworld ingest against DuckDB's own CSV load of the same file", bench.Ingest),
 			benchSubcommand(e, "trace", "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor", bench.Trace,
 				&cli.IntFlag{Name: "rounds", Value: 1, Usage: "take the steps `N` times in turns and report each step's median"}),
@@ -43,12 +43,12 @@ Example:
 			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
 		}, extra...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			exe, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			return run(c.Context, e.stdout, bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
+			return run(ctx, e.stdout, bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"),
 				Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep"), Rounds: c.Int("rounds")})
 		},
 	}
@@ -57,16 +57,17 @@ Example:
 // benchStepCommand is the hidden child side of the bench suite.
 func benchStepCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:   "bench-step",
-		Hidden: true,
-		Action: func(c *cli.Context) error {
+		Name:      "bench-step",
+		ArgsUsage: "STEP CSV DB",
+		Hidden:    true,
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() != 3 {
 				return usageErr("bench-step STEP CSV DB")
 			}
 			if bench.IsTraceStep(c.Args().Get(0)) {
-				return bench.RunTraceStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(2))
+				return bench.RunTraceStep(ctx, e.stdout, c.Args().Get(0), c.Args().Get(2))
 			}
-			return bench.RunStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(1), c.Args().Get(2))
+			return bench.RunStep(ctx, e.stdout, c.Args().Get(0), c.Args().Get(1), c.Args().Get(2))
 		},
 	}
 }

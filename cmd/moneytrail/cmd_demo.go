@@ -1,7 +1,9 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
+	"context"
+
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/cmd/moneytrail/demo"
 )
@@ -25,8 +27,8 @@ Example:
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
 			&cli.StringFlag{Name: "scale", Value: "small", Usage: "case size: small, medium or large"},
 		},
-		Action: func(c *cli.Context) error {
-			_, err := demo.Run(c.Context, e.stdout, demo.Options{Out: c.String("out"), Output: c.String("output"),
+		Action: func(ctx context.Context, c *cli.Command) error {
+			_, err := demo.Run(ctx, e.stdout, demo.Options{Out: c.String("out"), Output: c.String("output"),
 				Seed: c.Uint64("seed"), Scale: c.String("scale"), ToolVersion: Version})
 			return err
 		},

@@ -2,9 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -22,11 +23,11 @@ Example:
 			&cli.StringFlag{Name: "format", Value: "ledger", Usage: "export `FORMAT` (ledger)"},
 			&cli.StringFlag{Name: "out", Usage: "write to `FILE` instead of stdout"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.String("format") != "ledger" {
 				return usageErr("export: --format %q: only ledger", c.String("format"))
 			}
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
@@ -39,7 +40,7 @@ Example:
 				}
 				defer f.Close()
 				bw := bufio.NewWriter(f)
-				if err := ingest.ExportLedger(c.Context, db, bw); err != nil {
+				if err := ingest.ExportLedger(ctx, db, bw); err != nil {
 					return err
 				}
 				if err := bw.Flush(); err != nil {
@@ -47,7 +48,7 @@ Example:
 				}
 				return f.Close()
 			}
-			return ingest.ExportLedger(c.Context, db, w)
+			return ingest.ExportLedger(ctx, db, w)
 		},
 	}
 }

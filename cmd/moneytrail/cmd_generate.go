@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/fixtures"
 )
@@ -36,7 +37,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld, typologies) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			switch c.String("scenario") {
 			case "smuggling":
 				return generateSmuggling(e, c)
@@ -50,7 +51,7 @@ Examples:
 	}
 }
 
-func generateSmuggling(e *env, c *cli.Context) error {
+func generateSmuggling(e *env, c *cli.Command) error {
 	switch c.String("scale") {
 	case fixtures.ScaleSmall, fixtures.ScaleMedium, fixtures.ScaleLarge:
 	default:
@@ -67,7 +68,7 @@ func generateSmuggling(e *env, c *cli.Context) error {
 	return nil
 }
 
-func generateAMLWorld(e *env, c *cli.Context) error {
+func generateAMLWorld(e *env, c *cli.Command) error {
 	f, err := os.Create(c.String("out"))
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func generateAMLWorld(e *env, c *cli.Context) error {
 	return nil
 }
 
-func generateTypologies(e *env, c *cli.Context) error {
+func generateTypologies(e *env, c *cli.Command) error {
 	out := c.String("out")
 	t, err := fixtures.GenerateTypologies(out, fixtures.TypologiesOptions{Rows: c.Int("rows"), Seed: c.Uint64("seed"), PatternsPerTypology: c.Int("patterns")})
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -45,7 +46,7 @@ Examples:
 			&cli.StringFlag{Name: "operator", Usage: "money-transfer `OPERATOR` of an mto file (e.g. \"Western Union\")"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail a file instead of quarantining any record"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() == 0 {
 				return usageErr("ingest: name at least one FILE or DIR")
 			}
@@ -53,7 +54,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			db, err := openCase(c, casedb.Options{CreateIfMissing: true})
+			db, err := openCase(ctx, c, casedb.Options{CreateIfMissing: true})
 			if err != nil {
 				return err
 			}
@@ -62,7 +63,7 @@ Examples:
 			var failed []error
 			for _, f := range files {
 				sp := startSpinner(e.stderr, "ingest "+filepath.Base(f))
-				res, err := ingest.File(c.Context, db, f, ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
+				res, err := ingest.File(ctx, db, f, ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
 					Account: c.String("account"), Operator: c.String("operator"), Strict: c.Bool("strict"), Progress: sp.describe})
 				sp.stop()
 				if err != nil {

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
@@ -21,13 +22,13 @@ Example:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "base-currency", Value: "EUR", Usage: "the case's base `CURRENCY` (ISO 4217)"},
 		},
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{Create: true, BaseCurrency: c.String("base-currency")})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{Create: true, BaseCurrency: c.String("base-currency")})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			base, err := db.BaseCurrency(c.Context)
+			base, err := db.BaseCurrency(ctx)
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -54,7 +55,7 @@ Example:
 			&cli.BoolFlag{Name: "undo", Usage: "remove every match and its duplicate_of marks"},
 			&cli.BoolFlag{Name: "undisclosed", Usage: "only list the undisclosed accounts"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			opt := match.DefaultOptions()
 			opt.ToolVersion = Version
 			var err error
@@ -72,7 +73,7 @@ Example:
 				return usageErr("--undo goes alone")
 			}
 			readOnly := opt.DryRun || c.Bool("undisclosed")
-			db, err := openCase(c, casedb.Options{ReadOnly: readOnly})
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: readOnly})
 			if err != nil {
 				return err
 			}
@@ -80,24 +81,24 @@ Example:
 			format := c.String("output")
 			switch {
 			case c.Bool("undo"):
-				n, err := match.Undo(c.Context, db, match.Options{ToolVersion: Version})
+				n, err := match.Undo(ctx, db, match.Options{ToolVersion: Version})
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "removed %d match(es); every transaction counts again\n", n)
 				return nil
 			case c.Bool("undisclosed"):
-				t, err := match.Undisclosed(c.Context, db)
+				t, err := match.Undisclosed(ctx, db)
 				if err != nil {
 					return err
 				}
 				return t.Write(e.stdout, format)
 			}
-			res, err := match.Run(c.Context, db, opt)
+			res, err := match.Run(ctx, db, opt)
 			if err != nil {
 				return err
 			}
-			return printMatch(e, c, db, res, opt, format)
+			return printMatch(ctx, e, c, db, res, opt, format)
 		},
 	}
 }
@@ -105,7 +106,7 @@ Example:
 // printMatch shows the new pairs; as a table also the summary, the ambiguous candidates and
 // the undisclosed accounts (for csv and json only the pairs go to stdout, the summary to
 // stderr).
-func printMatch(e *env, c *cli.Context, db *casedb.DB, res match.Result, opt match.Options, format string) error {
+func printMatch(ctx context.Context, e *env, c *cli.Command, db *casedb.DB, res match.Result, opt match.Options, format string) error {
 	pairs := &table.Table{Columns: []string{"match_id", "kept_txn_id", "duplicate_txn_id", "rule", "confidence", "amount_diff", "currency", "days_apart", "detail"}}
 	for _, p := range res.Pairs {
 		id := strconv.FormatInt(p.MatchID, 10)
@@ -159,7 +160,7 @@ func printMatch(e *env, c *cli.Context, db *casedb.DB, res match.Result, opt mat
 			return err
 		}
 	}
-	u, err := match.Undisclosed(c.Context, db)
+	u, err := match.Undisclosed(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/report"
@@ -40,17 +41,17 @@ Example:
 			&cli.StringFlag{Name: "method", Usage: "tracing `METHOD` of the diagram, graphs and party totals (default: the run's first)"},
 			&cli.IntFlag{Name: "max-nodes", Value: 40, Usage: "accounts drawn in the HTML diagram before the smallest are grouped"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.String("out") == "" {
 				return usageErr("report: give --out DIR")
 			}
-			db, err := openCase(c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
 			sp := startSpinner(e.stderr, "writing the report")
-			err = report.Write(c.Context, db, c.String("run"), c.String("out"), report.Options{
+			err = report.Write(ctx, db, c.String("run"), c.String("out"), report.Options{
 				Mask: c.Bool("mask"), Method: c.String("method"), MaxNodes: c.Int("max-nodes"), ToolVersion: Version})
 			sp.stop()
 			if err != nil {

@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/cmd/moneytrail/bench"
 	"github.com/moneytrail/moneytrail/rules"
@@ -15,20 +16,21 @@ func rulesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "rules",
 		Usage: "run, list, check and evaluate rule packs",
-		Subcommands: []*cli.Command{
+		Commands: []*cli.Command{
 			rulesRunCommand(e),
 			rulesListCommand(e),
 			rulesCheckCommand(e),
 			rulesEvalCommand(e),
 			rulesIncomeCommand(e),
 			{
-				Name:   "bench-step",
-				Hidden: true,
-				Action: func(c *cli.Context) error {
+				Name:      "bench-step",
+				ArgsUsage: "RULE DB",
+				Hidden:    true,
+				Action: func(ctx context.Context, c *cli.Command) error {
 					if c.NArg() != 2 {
 						return usageErr("rules bench-step RULE DB")
 					}
-					return bench.RunRulesStep(c.Context, e.stdout, c.Args().Get(0), c.Args().Get(1))
+					return bench.RunRulesStep(ctx, e.stdout, c.Args().Get(0), c.Args().Get(1))
 				},
 			},
 		},

@@ -1,23 +1,25 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/rules"
 )
 
 func rulesCheckCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "check",
-		Usage: "validate packs without running them: schema, unique ids, parameter types, every query prepares",
+		Name:      "check",
+		ArgsUsage: "PACK...",
+		Usage:     "validate packs without running them: schema, unique ids, parameter types, every query prepares",
 		UsageText: `moneytrail rules check PACK...
 
 Example:
    moneytrail rules check my-pack.yaml`,
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() == 0 {
 				return usageErr("rules check: name at least one PACK (a built-in pack or a YAML file)")
 			}
@@ -25,7 +27,7 @@ Example:
 			for _, n := range c.Args().Slice() {
 				p, err := rules.Load(n)
 				if err == nil {
-					err = rules.Check(c.Context, p)
+					err = rules.Check(ctx, p)
 				}
 				if err != nil {
 					errs = append(errs, err)

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/fixtures"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -14,8 +15,9 @@ import (
 
 func rulesEvalCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "eval",
-		Usage: "precision and recall of each rule and pack against the case's labels",
+		Name:      "eval",
+		ArgsUsage: "[PACK...]",
+		Usage:     "precision and recall of each rule and pack against the case's labels",
 		UsageText: `moneytrail rules eval --labels [--patterns FILE] [--run RUN_ID | [--param RULE.NAME=VALUE]... [PACK...]]
 
 Scores a stored rules run (--run), or runs the packs first (all built-in packs when none are
@@ -36,7 +38,7 @@ Examples:
 			&cli.StringFlag{Name: "run", Usage: "score the stored run `RUN_ID` instead of running the packs"},
 			&cli.StringFlag{Name: "patterns", Usage: "also score the typologies rules against the planted patterns in `FILE` (generate --scenario typologies)"},
 		}, runFlags...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if !c.Bool("labels") {
 				return usageErr("rules eval: say --labels (the case's labels table is the ground truth)")
 			}
@@ -48,14 +50,14 @@ Examples:
 				}
 				truth = t
 			}
-			db, err := openCase(c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
 			runID := c.String("run")
 			if runID == "" {
-				res, err := runRules(c, e, db)
+				res, err := runRules(ctx, c, e, db)
 				if res == nil {
 					return rulesErr(err)
 				}
@@ -64,14 +66,14 @@ Examples:
 				}
 				runID = res.RunID
 			}
-			rows, err := rules.Eval(c.Context, db, runID)
+			rows, err := rules.Eval(ctx, db, runID)
 			if err != nil {
 				return rulesErr(err)
 			}
 			if err := printEval(e, c.String("output"), runID, rows); err != nil || truth == nil {
 				return err
 			}
-			return printTypologyEval(c, e, db, runID, truth)
+			return printTypologyEval(ctx, c, e, db, runID, truth)
 		},
 	}
 }
@@ -106,8 +108,8 @@ func printEval(e *env, format, runID string, rows []rules.EvalRow) error {
 }
 
 // printTypologyEval scores the run's findings against the planted patterns of --patterns.
-func printTypologyEval(c *cli.Context, e *env, db *casedb.DB, runID string, truth *fixtures.TypologyTruth) error {
-	found, err := rules.Findings(c.Context, db, runID)
+func printTypologyEval(ctx context.Context, c *cli.Command, e *env, db *casedb.DB, runID string, truth *fixtures.TypologyTruth) error {
+	found, err := rules.Findings(ctx, db, runID)
 	if err != nil {
 		return rulesErr(err)
 	}

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/rules"
@@ -11,24 +12,25 @@ import (
 
 func rulesIncomeCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "income",
-		Usage: "load declared income (party_id,year,amount,currency[,source]) for the wealth pack",
+		Name:      "income",
+		ArgsUsage: "FILE",
+		Usage:     "load declared income (party_id,year,amount,currency[,source]) for the wealth pack",
 		UsageText: `moneytrail rules income FILE
 
 Loading a file again replaces the rows it loaded before.
 
 Example:
    moneytrail rules income declared-income.csv && moneytrail rules run wealth`,
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() != 1 {
 				return usageErr("rules income: name one CSV FILE")
 			}
-			db, err := openCase(c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			n, err := rules.LoadDeclaredIncome(c.Context, db, c.Args().First())
+			n, err := rules.LoadDeclaredIncome(ctx, db, c.Args().First())
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/table"
 	"github.com/moneytrail/moneytrail/rules"
@@ -12,13 +13,14 @@ import (
 
 func rulesListCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "list",
-		Usage: "show the built-in packs (or the packs named) and their rules with their rationale",
+		Name:      "list",
+		ArgsUsage: "[PACK...]",
+		Usage:     "show the built-in packs (or the packs named) and their rules with their rationale",
 		UsageText: `moneytrail rules list [PACK...]
 
 Example:
    moneytrail rules list smuggling`,
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			packs, err := loadPacks(c.Args().Slice(), nil)
 			if err != nil {
 				return rulesErr(err)

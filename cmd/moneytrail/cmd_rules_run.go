@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -9,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
@@ -23,7 +24,7 @@ var runFlags = []cli.Flag{
 	&cli.DurationFlag{Name: "rule-timeout", Value: 10 * time.Minute, Usage: "stop a rule that runs longer than `D` (it fails, the others go on)"},
 }
 
-func runRules(c *cli.Context, e *env, db *casedb.DB) (*rules.Result, error) {
+func runRules(ctx context.Context, c *cli.Command, e *env, db *casedb.DB) (*rules.Result, error) {
 	packs, err := loadPacks(c.Args().Slice(), c.StringSlice("rule"))
 	if err != nil {
 		return nil, err
@@ -34,14 +35,15 @@ func runRules(c *cli.Context, e *env, db *casedb.DB) (*rules.Result, error) {
 	}
 	sp := startSpinner(e.stderr, "running rules")
 	defer sp.stop()
-	return rules.Run(c.Context, db, packs, rules.Options{Params: params, ToolVersion: Version, StartedAt: time.Now().UTC(), Tracer: casetrace.Rules{},
+	return rules.Run(ctx, db, packs, rules.Options{Params: params, ToolVersion: Version, StartedAt: time.Now().UTC(), Tracer: casetrace.Rules{},
 		RuleTimeout: c.Duration("rule-timeout"), Progress: func(r string) { sp.describe("rule " + r) }})
 }
 
 func rulesRunCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "run",
-		Usage: "run rule packs over the case and store the findings under a reproducible run id",
+		Name:      "run",
+		ArgsUsage: "[PACK...]",
+		Usage:     "run rule packs over the case and store the findings under a reproducible run id",
 		UsageText: `moneytrail rules run [--param RULE.NAME=VALUE]... [--rule ID]... [--out DIR] [PACK...]
 
 PACK is a built-in pack's name (see moneytrail rules list) or a YAML file; without one, every
@@ -55,13 +57,13 @@ Example:
    moneytrail rules run --param collection_account.min_senders=4 \
        --param route_countries.countries=TR,LY,RS --out rules-out smuggling`,
 		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv and manifest.json into `DIR`"}}, runFlags...),
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			res, runErr := runRules(c, e, db)
+			res, runErr := runRules(ctx, c, e, db)
 			if res == nil {
 				return rulesErr(runErr)
 			}

@@ -1,7 +1,9 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
+	"context"
+
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -15,13 +17,13 @@ func sourcesCommand(e *env) *cli.Command {
 
 Example:
    moneytrail --output csv sources > sources.csv`,
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			t, err := ingest.Sources(c.Context, db)
+			t, err := ingest.Sources(ctx, db)
 			if err != nil {
 				return err
 			}
@@ -39,13 +41,13 @@ func accountsCommand(e *env) *cli.Command {
 Example:
    moneytrail accounts --kind cash`,
 		Flags: []cli.Flag{&cli.StringFlag{Name: "kind", Usage: "only accounts of this `KIND`"}},
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			t, err := ingest.Accounts(c.Context, db, c.String("kind"))
+			t, err := ingest.Accounts(ctx, db, c.String("kind"))
 			if err != nil {
 				return err
 			}
@@ -63,13 +65,13 @@ func quarantineCommand(e *env) *cli.Command {
 Example:
    moneytrail quarantine --source 3`,
 		Flags: []cli.Flag{&cli.Int64Flag{Name: "source", Usage: "only records of source `ID`"}},
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			t, err := ingest.Quarantine(c.Context, db, c.Int64("source"))
+			t, err := ingest.Quarantine(ctx, db, c.Int64("source"))
 			if err != nil {
 				return err
 			}

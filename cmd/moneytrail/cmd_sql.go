@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
@@ -21,20 +22,20 @@ views are txns, account_balances, statement_periods and fx_missing.
 
 Example:
    moneytrail sql "SELECT to_account, sum(amount) FROM txns WHERE channel = 'cash_deposit' GROUP BY 1 ORDER BY 2 DESC"`,
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			q := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
 			if q == "" {
 				return usageErr("sql: give a QUERY")
 			}
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := db.LockDown(c.Context); err != nil {
+			if err := db.LockDown(ctx); err != nil {
 				return err
 			}
-			t, err := table.Query(c.Context, db, q)
+			t, err := table.Query(ctx, db, q)
 			if err != nil {
 				return &exitError{code: exitInput, err: err}
 			}

@@ -1,7 +1,9 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
+	"context"
+
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest/match"
 	"github.com/moneytrail/moneytrail/internal/casedb"
@@ -20,13 +22,13 @@ and whether this opening equals it (chain_ok), and the days since the previous p
 
 Example:
    moneytrail --output csv statements > statements.csv`,
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{ReadOnly: true})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			t, err := match.Statements(c.Context, db)
+			t, err := match.Statements(ctx, db)
 			if err != nil {
 				return err
 			}

@@ -2,11 +2,12 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
@@ -59,22 +60,22 @@ Example:
 			&cli.StringFlag{Name: "target", Usage: "backward: `TARGET` account:ID (its balance) or txn:ID (a debit)"},
 			&cli.StringFlag{Name: "origin-by", Value: casetrace.OriginByAccount, Usage: "backward: name origins by account, party or channel"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			opt, err := traceOptions(c)
 			if err != nil {
 				return err
 			}
-			db, err := openCase(c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
 			sp := startSpinner(e.stderr, "tracing")
 			opt.Progress, opt.Count = sp.describe, sp.count
-			out, err := casetrace.Trace(c.Context, db, opt)
+			out, err := casetrace.Trace(ctx, db, opt)
 			if err == nil {
 				sp.describe("storing the run")
-				err = out.Store(c.Context, db)
+				err = out.Store(ctx, db)
 			}
 			if err == nil && c.String("out") != "" {
 				sp.describe("writing files")
@@ -89,7 +90,7 @@ Example:
 	}
 }
 
-func traceOptions(c *cli.Context) (casetrace.Options, error) {
+func traceOptions(c *cli.Command) (casetrace.Options, error) {
 	var opt casetrace.Options
 	opt.Seeds = c.StringSlice("seed")
 	switch d := c.String("direction"); d {

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/rules"
@@ -29,15 +30,15 @@ Example:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "run", Usage: "verify only the run `RUN_ID`"},
 		},
-		Action: func(c *cli.Context) error {
-			db, err := openCase(c, casedb.Options{})
+		Action: func(ctx context.Context, c *cli.Command) error {
+			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
 			ids := []string{c.String("run")}
 			if ids[0] == "" {
-				if ids, err = rules.RunIDs(c.Context, db, ""); err != nil {
+				if ids, err = rules.RunIDs(ctx, db, ""); err != nil {
 					return err
 				}
 				if len(ids) == 0 {
@@ -47,7 +48,7 @@ Example:
 			}
 			bad := 0
 			for _, id := range ids {
-				rep, err := rules.Verify(c.Context, db, id, casetrace.Rules{})
+				rep, err := rules.Verify(ctx, db, id, casetrace.Rules{})
 				if err != nil {
 					return rulesErr(err)
 				}

@@ -168,7 +168,7 @@ func TestHelpShowsAnExampleForEachVerb(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "moneytrail "+c.Name) {
 			t.Errorf("%s --help: %d\n%s", c.Name, code, out)
 		}
-		if !strings.Contains(out, "Example") && len(c.Subcommands) == 0 {
+		if !strings.Contains(out, "Example") && len(c.Commands) == 0 {
 			t.Errorf("%s --help has no example", c.Name)
 		}
 	}
