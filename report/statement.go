@@ -105,121 +105,10 @@ func (c *caseData) statementTable() *table {
 		cols: []column{{name: "topic", mask: mText}, {name: "statement", mask: mText}}}
 	add := func(k, v string) { t.rows = append(t.rows, []any{k, v}) }
 	if c.trace != nil {
-		m := c.manifest
-		var seeds []string
-		for _, s := range m.Seeds {
-			seeds = append(seeds, fmt.Sprintf("%s (%s)", s.Given, idList(s.TxnIDs, 12)))
-		}
-		add("Question", "Where did the money credited by the seed transactions go, how much of it is held where, and how much left "+
-			"the traced accounts? Seeds: "+strings.Join(seeds, "; ")+".")
-		add("Seeds", "A seed turns the money it credited into tainted money whose origin is the seed transaction. Parts of "+
-			"a seed credit that were already another seed's money keep that origin, so no cent is counted twice; a seed's "+
-			"traced amount is its credit less such parts.")
-		add("Replay", fmt.Sprintf("Every transaction of the traced accounts is replayed once, in booking-time order and, "+
-			"within the same time, in statement order. %d transactions were replayed. Transactions recognised as "+
-			"duplicates of another export's record and pending transactions are left out.", m.TxnsReplayed))
-		add("Lots", "Each account holds its money as lots (origin, amount) in arrival order. A payment out takes lots "+
-			"according to the tracing method and passes them, origin kept, to the receiving account.")
-		for _, name := range m.Methods {
-			w := methodWords[name]
-			if w == "" {
-				w = "(no description for this method)"
-			}
-			add("Method "+name, w)
-		}
-		if len(m.Methods) > 1 {
-			add("Several methods", fmt.Sprintf("The run replayed %d methods side by side (Sensitivity sheet). The diagram, the "+
-				"graph files and the party totals show %s.", len(m.Methods), c.method))
-		}
-		switch m.Scope {
-		case "all":
-			add("Scope", "Every transaction of the case was replayed.")
-		default:
-			add("Scope", fmt.Sprintf("Only the accounts the seeds' money can reach forward in time were replayed (%d accounts), "+
-				"with every transaction touching them; payments to any other account are exits. Money from accounts "+
-				"outside the scope is clean.", m.AccountsInScope))
-		}
-		add("Exits", "Cash withdrawals, payments to external or unknown accounts, merchants and asset purchases are exits: "+
-			"money reaching them leaves the traced accounts and is not followed further (Exits sheet).")
-		add("Opening balances", "An account's known opening balance is clean money.")
-		add("Unexplained funds", fmt.Sprintf("When a payment exceeds what an account was seen to hold, the shortfall is "+
-			"treated as money from outside the data (unexplained), shown per account and never hidden: %d account(s) "+
-			"in this run.", len(c.unexplained.rows)))
-		amounts := fmt.Sprintf("Amounts are traced in %s as whole cents of the transaction's %s, rounded half away from "+
-			"zero.", m.Currency, m.Amounts)
-		if m.SubCentRounded > 0 {
-			amounts += fmt.Sprintf(" %d amount(s) had more than two decimals and were rounded; an amount rounding to "+
-				"zero is left out.", m.SubCentRounded)
-		}
-		add("Amounts", amounts+" A proportional split floors every share and hands the remaining cents to the largest "+
-			"remainders (ties to the older lot), so the parts always add up to the whole; every method except poison "+
-			"conserves each seed's traced amount to the cent.")
-		if m.Amounts == "base_amount" {
-			add("Currency conversion", "Foreign-currency transactions are converted with the historical rate stored with "+
-				"each transaction (its rate and fixing day are in the case); a missing rate is an error, never an assumed rate.")
-		}
-		if m.AsOf != "" {
-			add("As of", "Positions are as they stood at the end of "+m.AsOf+".")
-		} else {
-			add("As of", "Positions are as they stood after the last transaction of the case.")
-		}
-		flows := map[string]string{"tainted": "every hop of tainted money", "all": "every hop of every origin, clean included",
-			"none": "no hops (positions only)"}[m.Flows]
-		if flows != "" {
-			add("Flows recorded", "The Flows sheet holds "+flows+"; each row names the transaction and the file and line "+
-				"or entry it was read from.")
-		}
-		if m.GroupSeeds {
-			add("Grouped seeds", "All seeds were traced as one origin (\"seeds\"); per-seed traced amounts are still reported.")
-		}
-		if m.GroupUnexplained {
-			add("Grouped unexplained funds", "All unexplained funds share one origin (\"unexplained\") instead of one per account.")
-		}
-		var files []string
-		for _, s := range m.Sources {
-			files = append(files, s.FileName+" (SHA-256 "+s.SHA256+")")
-		}
-		add("Evidence", "The replay read these files: "+strings.Join(files, "; ")+fmt.Sprintf(". The run's manifest "+
-			"(manifest.json, SHA-256 %s) identifies the run; `moneytrail verify` re-hashes the files and re-runs it.",
-			digest(c.trace.ManifestJSON)))
-		add("Party totals", "Holdings per party add up the tainted money in every account linked to the party "+
-			"(party_links); an account linked to several parties counts in full for each of them.")
+		c.traceStatement(add)
 	}
 	if c.rules != nil {
-		rm := c.rulesMan
-		for _, p := range rm.Packs {
-			add("Rule pack "+p.Name, fmt.Sprintf("Version %s (SHA-256 %s, from %s) with rules %s.", p.Version, p.SHA256,
-				p.Origin, strings.Join(p.Rules, ", ")))
-		}
-		rulesIDs := make([]string, 0, len(rm.Params))
-		for id := range rm.Params {
-			rulesIDs = append(rulesIDs, id)
-		}
-		sort.Strings(rulesIDs)
-		for _, id := range rulesIDs {
-			names := make([]string, 0, len(rm.Params[id]))
-			for n := range rm.Params[id] {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			var parts []string
-			for _, n := range names {
-				p := rm.Params[id][n]
-				s := fmt.Sprintf("%s = %v", n, p.Value)
-				if p.Overridden {
-					s += " (set for this run)"
-				}
-				parts = append(parts, s)
-			}
-			if len(parts) > 0 {
-				add("Parameters of "+id, strings.Join(parts, "; ")+".")
-			}
-		}
-		for _, f := range rm.Failures {
-			add("Failed rule "+f.Rule, f.Error)
-		}
-		add("Rules evidence", fmt.Sprintf("%d findings over %d transactions; the rules manifest has SHA-256 %s.",
-			len(c.findings.rows), rm.Txns, digest(c.rules.ManifestJSON)))
+		c.rulesStatement(add)
 	}
 	if c.opt.Mask {
 		add("Masking", "Account numbers are shown with their country code and last four characters, names as initials; "+
@@ -227,6 +116,129 @@ func (c *caseData) statementTable() *table {
 			"left out. The manifest digests are those of the unmasked runs.")
 	}
 	return t
+}
+
+// traceStatement adds the statements about the trace run: the question, how the replay
+// moves money under each method, its scope and exits, the amounts and the evidence read.
+func (c *caseData) traceStatement(add func(topic, statement string)) {
+	m := c.manifest
+	var seeds []string
+	for _, s := range m.Seeds {
+		seeds = append(seeds, fmt.Sprintf("%s (%s)", s.Given, idList(s.TxnIDs, 12)))
+	}
+	add("Question", "Where did the money credited by the seed transactions go, how much of it is held where, and how much left "+
+		"the traced accounts? Seeds: "+strings.Join(seeds, "; ")+".")
+	add("Seeds", "A seed turns the money it credited into tainted money whose origin is the seed transaction. Parts of "+
+		"a seed credit that were already another seed's money keep that origin, so no cent is counted twice; a seed's "+
+		"traced amount is its credit less such parts.")
+	add("Replay", fmt.Sprintf("Every transaction of the traced accounts is replayed once, in booking-time order and, "+
+		"within the same time, in statement order. %d transactions were replayed. Transactions recognised as "+
+		"duplicates of another export's record and pending transactions are left out.", m.TxnsReplayed))
+	add("Lots", "Each account holds its money as lots (origin, amount) in arrival order. A payment out takes lots "+
+		"according to the tracing method and passes them, origin kept, to the receiving account.")
+	for _, name := range m.Methods {
+		w := methodWords[name]
+		if w == "" {
+			w = "(no description for this method)"
+		}
+		add("Method "+name, w)
+	}
+	if len(m.Methods) > 1 {
+		add("Several methods", fmt.Sprintf("The run replayed %d methods side by side (Sensitivity sheet). The diagram, the "+
+			"graph files and the party totals show %s.", len(m.Methods), c.method))
+	}
+	switch m.Scope {
+	case "all":
+		add("Scope", "Every transaction of the case was replayed.")
+	default:
+		add("Scope", fmt.Sprintf("Only the accounts the seeds' money can reach forward in time were replayed (%d accounts), "+
+			"with every transaction touching them; payments to any other account are exits. Money from accounts "+
+			"outside the scope is clean.", m.AccountsInScope))
+	}
+	add("Exits", "Cash withdrawals, payments to external or unknown accounts, merchants and asset purchases are exits: "+
+		"money reaching them leaves the traced accounts and is not followed further (Exits sheet).")
+	add("Opening balances", "An account's known opening balance is clean money.")
+	add("Unexplained funds", fmt.Sprintf("When a payment exceeds what an account was seen to hold, the shortfall is "+
+		"treated as money from outside the data (unexplained), shown per account and never hidden: %d account(s) "+
+		"in this run.", len(c.unexplained.rows)))
+	amounts := fmt.Sprintf("Amounts are traced in %s as whole cents of the transaction's %s, rounded half away from "+
+		"zero.", m.Currency, m.Amounts)
+	if m.SubCentRounded > 0 {
+		amounts += fmt.Sprintf(" %d amount(s) had more than two decimals and were rounded; an amount rounding to "+
+			"zero is left out.", m.SubCentRounded)
+	}
+	add("Amounts", amounts+" A proportional split floors every share and hands the remaining cents to the largest "+
+		"remainders (ties to the older lot), so the parts always add up to the whole; every method except poison "+
+		"conserves each seed's traced amount to the cent.")
+	if m.Amounts == "base_amount" {
+		add("Currency conversion", "Foreign-currency transactions are converted with the historical rate stored with "+
+			"each transaction (its rate and fixing day are in the case); a missing rate is an error, never an assumed rate.")
+	}
+	if m.AsOf != "" {
+		add("As of", "Positions are as they stood at the end of "+m.AsOf+".")
+	} else {
+		add("As of", "Positions are as they stood after the last transaction of the case.")
+	}
+	flows := map[string]string{"tainted": "every hop of tainted money", "all": "every hop of every origin, clean included",
+		"none": "no hops (positions only)"}[m.Flows]
+	if flows != "" {
+		add("Flows recorded", "The Flows sheet holds "+flows+"; each row names the transaction and the file and line "+
+			"or entry it was read from.")
+	}
+	if m.GroupSeeds {
+		add("Grouped seeds", "All seeds were traced as one origin (\"seeds\"); per-seed traced amounts are still reported.")
+	}
+	if m.GroupUnexplained {
+		add("Grouped unexplained funds", "All unexplained funds share one origin (\"unexplained\") instead of one per account.")
+	}
+	var files []string
+	for _, s := range m.Sources {
+		files = append(files, s.FileName+" (SHA-256 "+s.SHA256+")")
+	}
+	add("Evidence", "The replay read these files: "+strings.Join(files, "; ")+fmt.Sprintf(". The run's manifest "+
+		"(manifest.json, SHA-256 %s) identifies the run; `moneytrail verify` re-hashes the files and re-runs it.",
+		digest(c.trace.ManifestJSON)))
+	add("Party totals", "Holdings per party add up the tainted money in every account linked to the party "+
+		"(party_links); an account linked to several parties counts in full for each of them.")
+}
+
+// rulesStatement adds the statements about the rules run: each pack, the parameters of each
+// rule (in rule-id and name order), the rules that failed and the run's evidence.
+func (c *caseData) rulesStatement(add func(topic, statement string)) {
+	rm := c.rulesMan
+	for _, p := range rm.Packs {
+		add("Rule pack "+p.Name, fmt.Sprintf("Version %s (SHA-256 %s, from %s) with rules %s.", p.Version, p.SHA256,
+			p.Origin, strings.Join(p.Rules, ", ")))
+	}
+	rulesIDs := make([]string, 0, len(rm.Params))
+	for id := range rm.Params {
+		rulesIDs = append(rulesIDs, id)
+	}
+	sort.Strings(rulesIDs)
+	for _, id := range rulesIDs {
+		names := make([]string, 0, len(rm.Params[id]))
+		for n := range rm.Params[id] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var parts []string
+		for _, n := range names {
+			p := rm.Params[id][n]
+			s := fmt.Sprintf("%s = %v", n, p.Value)
+			if p.Overridden {
+				s += " (set for this run)"
+			}
+			parts = append(parts, s)
+		}
+		if len(parts) > 0 {
+			add("Parameters of "+id, strings.Join(parts, "; ")+".")
+		}
+	}
+	for _, f := range rm.Failures {
+		add("Failed rule "+f.Rule, f.Error)
+	}
+	add("Rules evidence", fmt.Sprintf("%d findings over %d transactions; the rules manifest has SHA-256 %s.",
+		len(c.findings.rows), rm.Txns, digest(c.rules.ManifestJSON)))
 }
 
 // idList names up to n transactions and counts the rest; the manifest lists them all.

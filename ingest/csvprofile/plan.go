@@ -54,63 +54,96 @@ var preambleGroups = map[string]bool{"account": true, "bank": true, "number": tr
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
-// compile validates p and builds its plan.
+// compile validates p and builds its plan. The steps run in a fixed order: of mistakes in
+// several parts of a profile, the earliest step's is reported.
 func compile(p *Profile) (*plan, error) {
 	if p == nil {
 		return nil, fmt.Errorf("%w: no profile", ErrProfile)
 	}
 	pl := &plan{p: p, cpNumRE: map[*CounterpartyMap]*regexp.Regexp{}}
+	for _, step := range []func() error{
+		pl.checkFormat, pl.checkHeader, pl.compilePreamble, pl.compileExtract, pl.checkAccount,
+		pl.checkTimes, pl.checkNumber, pl.checkAmount, pl.checkCurrency, pl.checkColumns,
+		pl.checkCounterparties, pl.compileChannels, pl.compileRows, pl.checkSignature,
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return pl, nil
+}
+
+// checkFormat checks the profile's name and the file format it reads, with that format's own
+// options (delimiter, quoting and encoding, or the sheet).
+func (pl *plan) checkFormat() error {
+	p := pl.p
 	if !nameRE.MatchString(p.Name) {
-		return nil, perr(p, "name", "%q must be lower-case letters, digits and dashes", p.Name)
+		return perr(p, "name", "%q must be lower-case letters, digits and dashes", p.Name)
 	}
 	switch p.Format {
 	case "", "csv":
-		if err := pl.checkCSV(); err != nil {
-			return nil, err
-		}
+		return pl.checkCSV()
 	case "xlsx":
-		if err := pl.checkSheet(); err != nil {
-			return nil, err
-		}
+		return pl.checkSheet()
 	default:
-		return nil, perr(p, "format", "%q must be csv or xlsx", p.Format)
+		return perr(p, "format", "%q must be csv or xlsx", p.Format)
 	}
+}
+
+// checkHeader compiles the header pattern and checks that a profile either has a header or
+// says how many fields its rows have, never both.
+func (pl *plan) checkHeader() error {
+	p := pl.p
 	if p.HeaderPattern != "" {
 		if p.NoHeader {
-			return nil, perr(p, "header_pattern", "cannot be used with no_header")
+			return perr(p, "header_pattern", "cannot be used with no_header")
 		}
 		re, err := regexp.Compile(p.HeaderPattern)
 		if err != nil {
-			return nil, perr(p, "header_pattern", "%v", err)
+			return perr(p, "header_pattern", "%v", err)
 		}
 		pl.headerRE = re
 	}
 	if p.NoHeader && p.Fields < 1 {
-		return nil, perr(p, "fields", "a profile with no_header must say how many fields a row has")
+		return perr(p, "fields", "a profile with no_header must say how many fields a row has")
 	}
 	if !p.NoHeader && p.Fields != 0 {
-		return nil, perr(p, "fields", "only for no_header profiles: the header gives the number of fields")
+		return perr(p, "fields", "only for no_header profiles: the header gives the number of fields")
 	}
+	return nil
+}
+
+// compilePreamble compiles the preamble's patterns, whose named groups may only be the
+// statement facts the reader knows how to store.
+func (pl *plan) compilePreamble() error {
+	p := pl.p
 	for i, r := range p.Preamble {
 		re, err := regexp.Compile(r.Pattern)
 		if err != nil {
-			return nil, perr(p, fmt.Sprintf("preamble[%d].pattern", i), "%v", err)
+			return perr(p, fmt.Sprintf("preamble[%d].pattern", i), "%v", err)
 		}
 		for _, g := range re.SubexpNames()[1:] {
 			if g != "" && !preambleGroups[g] {
-				return nil, perr(p, fmt.Sprintf("preamble[%d].pattern", i), "group %q is not one of account, bank, number, holder, currency, opening, closing, start, end", g)
+				return perr(p, fmt.Sprintf("preamble[%d].pattern", i), "group %q is not one of account, bank, number, holder, currency, opening, closing, start, end", g)
 			}
 		}
 		pl.preamble = append(pl.preamble, re)
 	}
+	return nil
+}
+
+// compileExtract compiles the extract rules and records their named groups as virtual
+// columns, which the column references after it may name: each group is defined once.
+func (pl *plan) compileExtract() error {
+	p := pl.p
 	for i, x := range p.Extract {
 		field := fmt.Sprintf("extract[%d]", i)
 		if err := pl.checkRef(field+".column", x.Column); err != nil {
-			return nil, err
+			return err
 		}
 		re, err := regexp.Compile(x.Pattern)
 		if err != nil {
-			return nil, perr(p, field+".pattern", "%v", err)
+			return perr(p, field+".pattern", "%v", err)
 		}
 		named := 0
 		for _, g := range re.SubexpNames()[1:] {
@@ -120,44 +153,56 @@ func compile(p *Profile) (*plan, error) {
 			named++
 			for _, v := range pl.virtual {
 				if v == g {
-					return nil, perr(p, field+".pattern", "group %q is already defined by another extract rule", g)
+					return perr(p, field+".pattern", "group %q is already defined by another extract rule", g)
 				}
 			}
 			pl.virtual = append(pl.virtual, g)
 		}
 		if named == 0 {
-			return nil, perr(p, field+".pattern", "has no named group (?P<name>...)")
+			return perr(p, field+".pattern", "has no named group (?P<name>...)")
 		}
 		pl.extract = append(pl.extract, extractRule{col: x.Column, re: re})
 	}
-	if err := pl.checkAccount(); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// checkTimes checks the date layouts, and that a booking-time column comes with the layouts
+// that read it.
+func (pl *plan) checkTimes() error {
+	p := pl.p
 	if err := p.CheckDates(); err != nil {
-		return nil, fieldErr(p, err)
+		return fieldErr(p, err)
 	}
 	if p.Columns.BookedTime != "" && len(p.TimeLayouts) == 0 {
-		return nil, perr(p, "time_layouts", "required when columns.booked_time is set")
+		return perr(p, "time_layouts", "required when columns.booked_time is set")
 	}
-	if err := pl.checkNumber(); err != nil {
-		return nil, err
-	}
-	if err := pl.checkAmount(); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// checkCurrency checks that the currency is given exactly once: fixed for the whole file
+// (an ISO 4217 code) or read from a column.
+func (pl *plan) checkCurrency() error {
+	p := pl.p
 	switch {
 	case p.Currency != "" && p.Columns.Currency != "":
-		return nil, perr(p, "currency", "give either a fixed currency or columns.currency, not both")
+		return perr(p, "currency", "give either a fixed currency or columns.currency, not both")
 	case p.Currency != "":
 		if !currencyRE.MatchString(p.Currency) {
-			return nil, perr(p, "currency", "%q is not an ISO 4217 code", p.Currency)
+			return perr(p, "currency", "%q is not an ISO 4217 code", p.Currency)
 		}
 		pl.fixedCurr = p.Currency
 	case p.Columns.Currency == "":
-		return nil, perr(p, "currency", "give a fixed currency or columns.currency")
+		return perr(p, "currency", "give a fixed currency or columns.currency")
 	}
+	return nil
+}
+
+// checkColumns checks that the booking date has a column and that every other column the
+// profile names exists (see checkRef).
+func (pl *plan) checkColumns() error {
+	p := pl.p
 	if p.Columns.BookedAt == "" {
-		return nil, perr(p, "columns.booked_at", "required")
+		return perr(p, "columns.booked_at", "required")
 	}
 	refs := map[string]string{
 		"columns.booked_at": p.Columns.BookedAt, "columns.booked_time": p.Columns.BookedTime,
@@ -170,70 +215,96 @@ func compile(p *Profile) (*plan, error) {
 	}
 	for field, ref := range refs {
 		if err := pl.checkRef(field, ref); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// checkCounterparties checks the counterparty mapping and the optional ones that replace it
+// for credits or debits.
+func (pl *plan) checkCounterparties() error {
+	p := pl.p
 	if err := pl.checkCounterparty("counterparty", &p.Counterparty); err != nil {
-		return nil, err
+		return err
 	}
 	if p.CounterpartyCredit != nil {
 		if err := pl.checkCounterparty("counterparty_credit", p.CounterpartyCredit); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if p.CounterpartyDebit != nil {
 		if err := pl.checkCounterparty("counterparty_debit", p.CounterpartyDebit); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// compileChannels compiles the rules that give a row its channel, and the one that marks a
+// row pending.
+func (pl *plan) compileChannels() error {
+	p := pl.p
 	for i, c := range p.Channels {
 		field := fmt.Sprintf("channels[%d]", i)
 		if !validChannel(c.Channel) {
-			return nil, perr(p, field+".channel", "%q is not a channel (transfer, cash_deposit, cash_withdrawal, card, fee, interest, fx, other, ...)", c.Channel)
+			return perr(p, field+".channel", "%q is not a channel (transfer, cash_deposit, cash_withdrawal, card, fee, interest, fx, other, ...)", c.Channel)
 		}
 		if c.Direction != "" && c.Direction != "credit" && c.Direction != "debit" {
-			return nil, perr(p, field+".direction", "%q must be credit, debit or empty", c.Direction)
+			return perr(p, field+".direction", "%q must be credit, debit or empty", c.Direction)
 		}
 		m, err := pl.matcher(field, c.MatchRule)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pl.channels = append(pl.channels, channelRule{channel: c.Channel, direction: c.Direction, m: m})
 	}
 	if p.Pending != nil {
 		m, err := pl.matcher("pending", *p.Pending)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pl.pending = &m
 	}
+	return nil
+}
+
+// compileRows compiles the rules for rows that are not transactions: opening and closing
+// balances, and rows skipped for a stated reason.
+func (pl *plan) compileRows() error {
+	p := pl.p
 	for i, r := range p.Rows {
 		field := fmt.Sprintf("rows[%d]", i)
 		switch r.Kind {
 		case "opening", "closing":
 		case "skip":
 			if r.Reason == "" {
-				return nil, perr(p, field+".reason", "a skip rule must say why the rows are skipped")
+				return perr(p, field+".reason", "a skip rule must say why the rows are skipped")
 			}
 		default:
-			return nil, perr(p, field+".kind", "%q must be opening, closing or skip", r.Kind)
+			return perr(p, field+".kind", "%q must be opening, closing or skip", r.Kind)
 		}
 		if err := pl.checkRef(field+".amount", r.Amount); err != nil {
-			return nil, err
+			return err
 		}
 		if err := pl.checkRef(field+".date", r.Date); err != nil {
-			return nil, err
+			return err
 		}
 		m, err := pl.matcher(field, r.MatchRule)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pl.rows = append(pl.rows, rowRule{RowRule: r, m: m})
 	}
-	if len(p.Signature) > 0 && p.NoHeader {
-		return nil, perr(p, "signature", "a profile with no_header has no header to recognise")
+	return nil
+}
+
+// checkSignature refuses a header signature on a profile without a header.
+func (pl *plan) checkSignature() error {
+	if len(pl.p.Signature) > 0 && pl.p.NoHeader {
+		return perr(pl.p, "signature", "a profile with no_header has no header to recognise")
 	}
-	return pl, nil
+	return nil
 }
 
 // checkRef checks a column reference that may be empty: "#N" must be in range for

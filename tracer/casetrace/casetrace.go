@@ -170,49 +170,8 @@ type Outcome struct {
 // outcome; nothing is stored (see Outcome.Store and Outcome.WriteDir). Errors about the
 // input wrap ErrInput.
 func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
-	switch opt.Direction {
-	case "":
-		opt.Direction = Forward
-	case Forward, Backward:
-	default:
-		return nil, fmt.Errorf("%w: direction %q: use %s or %s", ErrInput, opt.Direction, Forward, Backward)
-	}
-	back := opt.Direction == Backward
-	switch {
-	case back && len(opt.Seeds) > 0:
-		return nil, fmt.Errorf("%w: a backward trace takes a target, not seeds", ErrInput)
-	case back && opt.Target == "":
-		return nil, fmt.Errorf("%w: no target: name account:ID or txn:ID with --target", ErrInput)
-	case !back && opt.Target != "":
-		return nil, fmt.Errorf("%w: a forward trace takes seeds, not a target (use --direction backward)", ErrInput)
-	case !back && len(opt.Seeds) == 0:
-		return nil, fmt.Errorf("%w: no seed: name at least one with --seed", ErrInput)
-	}
-	if back {
-		switch opt.OriginBy {
-		case "":
-			opt.OriginBy = OriginByAccount
-		case OriginByAccount, OriginByParty, OriginByChannel:
-		default:
-			return nil, fmt.Errorf("%w: origin-by %q: use %s, %s or %s", ErrInput, opt.OriginBy, OriginByAccount, OriginByParty, OriginByChannel)
-		}
-	} else if opt.OriginBy != "" {
-		return nil, fmt.Errorf("%w: origin-by applies to backward traces only", ErrInput)
-	}
-	if len(opt.Methods) == 0 {
-		return nil, fmt.Errorf("%w: no method", ErrInput)
-	}
-	switch opt.Scope {
-	case "":
-		opt.Scope = ScopeReachable
-	case ScopeReachable, ScopeAll:
-	default:
-		return nil, fmt.Errorf("%w: scope %q: use %s or %s", ErrInput, opt.Scope, ScopeReachable, ScopeAll)
-	}
-	step := func(s string) {
-		if opt.Progress != nil {
-			opt.Progress(s)
-		}
+	if err := opt.settle(); err != nil {
+		return nil, err
 	}
 	out := &Outcome{StartedAt: opt.StartedAt}
 	if opt.AsOf != "" {
@@ -231,184 +190,301 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	t := &run{ctx: ctx, conn: conn, opt: &opt, out: out}
 	defer t.dropTemp()
 
-	step("reading accounts")
-	// The seeds' queries, the count of amounts without a base value, the pages of the
-	// stream and the sources' ranges come from a second connection while the accounts are
-	// read; the accounts' names (text the replay does not need) follow on that connection
-	// beside the read of the transactions, and are waited for before they are used.
-	// A database locked down for user queries (casedb.LockDown) has a single connection:
-	// then all of it runs on the trace's connection, one after the other.
-	var cands [][]seedCandidate
-	var seedErr error
-	prepare := func(st *run) {
-		if cands, seedErr = st.seedCandidates(); seedErr != nil {
-			return
-		}
-		if seedErr = st.countAmounts(); seedErr != nil {
-			return
-		}
-		if _, seedErr = st.pages(); seedErr != nil {
-			return
-		}
-		seedErr = st.loadSourceRanges()
-		t.nulls, t.pageList, t.sources, t.sourcesRead, t.narrowed = st.nulls, st.pageList, st.sources, true, st.narrowed
-	}
-	concurrent := !back && db.Stats().MaxOpenConnections != 1
-	prepared := make(chan struct{})
-	loaded := make(chan bool, 1) // whether loadAccounts succeeded, for the names' goroutine
-	if concurrent {
-		sconn, err := db.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer sconn.Close()
-		st := &run{ctx: ctx, conn: sconn, opt: &opt, out: &Outcome{asOfEnd: out.asOfEnd}}
-		defer st.dropTemp()
-		// The names need the accounts' indexes: they are read once the accounts are loaded
-		// (loaded says whether they were).
-		named := make(chan struct{})
-		var namesErr error
-		go func() {
-			defer close(named)
-			prepare(st)
-			close(prepared)
-			if ok := <-loaded; ok && seedErr == nil {
-				namesErr = t.loadNames(sconn)
-			}
-		}()
-		defer func() { <-named }()
-		t.names = func() error {
-			<-named
-			return namesErr
-		}
-	}
-	err = t.loadAccounts()
-	if concurrent {
-		loaded <- err == nil
-		<-prepared
-	}
+	t.step("reading accounts")
+	var prep preparation
+	release, err := t.readAccounts(db, &prep)
+	defer release()
 	if err != nil {
 		return nil, err
 	}
-	if !concurrent {
-		if err := t.loadNames(t.conn); err != nil {
-			return nil, err
-		}
-		if !back {
-			prepare(t)
-		}
+	if opt.Direction == Backward {
+		return t.traceBackward(t.step)
 	}
-	if back {
-		return t.traceBackward(step)
-	}
-	step("resolving seeds")
-	if seedErr != nil {
-		return nil, seedErr
-	}
-	out.seedsNarrowed = t.narrowed
-	if err := t.pickSeeds(cands); err != nil {
+	t.step("resolving seeds")
+	if err := t.resolveSeeds(&prep); err != nil {
 		return nil, err
 	}
-	// With base amounts throughout (countAmounts ran beside the accounts' read), the amounts
-	// are known before the scope: the case is read once, the scope pass and the speculative
-	// replay run during the read. A spool (on disk beyond one chunk) keeps the rows for a
-	// replay after the read only once the speculation has stopped: it starts at the page
-	// after that (spoolFrom), and the pages before it are read again if the scope needs them.
-	var sp *spool
-	var spec *speculation
-	spoolFrom := 0
-	read := opt.Scope == ScopeReachable && t.nulls == 0
-	if read {
-		step("reading transactions")
-		r := t.newReacher()
-		if speculate {
-			if spec, err = t.speculate(); err != nil {
-				return nil, err
-			}
-		}
-		defer func() {
-			if spec != nil {
-				spec.p.abandon()
-			}
-			if sp != nil {
-				sp.close()
-			}
-		}()
-		if _, err := t.pages(); err != nil {
-			return nil, err
-		}
-		total, nonExit := t.replayRows(), 0
-		for _, a := range t.out.accounts {
-			if !a.exitKind {
-				nonExit++
-			}
-		}
-		var read int64
-		spoolFrom = -1 // no spool yet
-		onPage := func(i int) {
-			if spec == nil && sp == nil {
-				sp, spoolFrom = newSpool(), i
-			}
-		}
-		err := t.stream(streamSpec{cents: t.centsExpr(), count: true, onPage: onPage}, func(b *tracer.Batch) error {
-			r.step(b)
-			if spec != nil {
-				// Half-way through with fewer than a quarter of the accounts reached, the
-				// scope will hardly hold them all: the speculation stops taking a core.
-				read += int64(b.Len())
-				if spec.p.add(b) != nil || (stopHalfWay && 2*read >= total && 4*r.n < nonExit) {
-					spec.p.abandon()
-					spec = nil
-				}
-			}
-			if sp != nil {
-				return sp.add(b)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read transactions: %w", err)
-		}
-		if sp == nil {
-			spoolFrom = len(t.pageList)
-		}
+	rd, err := t.readTransactions()
+	defer rd.close()
+	if err != nil {
+		return nil, err
 	}
-	step("computing the scope")
-	if err := t.computeScope(read); err != nil {
+	t.step("computing the scope")
+	if err := t.computeScope(rd.read); err != nil {
 		return nil, err
 	}
 	if err := t.checkAmounts(); err != nil {
 		return nil, err
 	}
-	step("replaying transactions")
-	done := false
-	if spec != nil && t.scopeAll {
-		if done, err = t.finishSpeculation(spec, t.replayRows()); err != nil {
-			return nil, err
-		}
-		out.speculated = done
-	}
-	if spec != nil {
-		spec.p.abandon()
-		spec = nil
-	}
-	if !done {
-		out.spoolFrom, out.pages = spoolFrom, len(t.pageList)
-		if err := t.replay(sp, spoolFrom); err != nil {
-			return nil, err
-		}
-	}
-	step("naming transactions")
-	if err := t.waitNames(); err != nil {
+	t.step("replaying transactions")
+	if err := t.replayScope(rd); err != nil {
 		return nil, err
 	}
-	if err := t.nameTxns(); err != nil {
-		return nil, err
-	}
-	if err := t.buildManifest(); err != nil {
+	t.step("naming transactions")
+	if err := t.finish(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// settle fills in the defaults of direction, origin-by and scope and rejects options that
+// contradict each other, before Trace opens a connection: a wrong option costs nothing.
+func (opt *Options) settle() error {
+	switch opt.Direction {
+	case "":
+		opt.Direction = Forward
+	case Forward, Backward:
+	default:
+		return fmt.Errorf("%w: direction %q: use %s or %s", ErrInput, opt.Direction, Forward, Backward)
+	}
+	back := opt.Direction == Backward
+	switch {
+	case back && len(opt.Seeds) > 0:
+		return fmt.Errorf("%w: a backward trace takes a target, not seeds", ErrInput)
+	case back && opt.Target == "":
+		return fmt.Errorf("%w: no target: name account:ID or txn:ID with --target", ErrInput)
+	case !back && opt.Target != "":
+		return fmt.Errorf("%w: a forward trace takes seeds, not a target (use --direction backward)", ErrInput)
+	case !back && len(opt.Seeds) == 0:
+		return fmt.Errorf("%w: no seed: name at least one with --seed", ErrInput)
+	}
+	if back {
+		switch opt.OriginBy {
+		case "":
+			opt.OriginBy = OriginByAccount
+		case OriginByAccount, OriginByParty, OriginByChannel:
+		default:
+			return fmt.Errorf("%w: origin-by %q: use %s, %s or %s", ErrInput, opt.OriginBy, OriginByAccount, OriginByParty, OriginByChannel)
+		}
+	} else if opt.OriginBy != "" {
+		return fmt.Errorf("%w: origin-by applies to backward traces only", ErrInput)
+	}
+	if len(opt.Methods) == 0 {
+		return fmt.Errorf("%w: no method", ErrInput)
+	}
+	switch opt.Scope {
+	case "":
+		opt.Scope = ScopeReachable
+	case ScopeReachable, ScopeAll:
+	default:
+		return fmt.Errorf("%w: scope %q: use %s or %s", ErrInput, opt.Scope, ScopeReachable, ScopeAll)
+	}
+	return nil
+}
+
+// step tells Options.Progress, when set, that the step named s starts.
+func (t *run) step(s string) {
+	if t.opt.Progress != nil {
+		t.opt.Progress(s)
+	}
+}
+
+// preparation is what prepareSeeds leaves for resolveSeeds: the seeds' candidates, or the
+// error that stopped the preparation (reported only once the seeds are resolved, so that an
+// error in the accounts' read comes first).
+type preparation struct {
+	cands [][]seedCandidate
+	err   error
+}
+
+// prepareSeeds runs on st the queries that need no account index: the seeds' candidates, the
+// count of amounts without a base value, the pages of the stream and the sources' ranges, and
+// hands what the replay needs of them to t. st is t itself when there is one connection.
+func (t *run) prepareSeeds(st *run, p *preparation) {
+	if p.cands, p.err = st.seedCandidates(); p.err != nil {
+		return
+	}
+	if p.err = st.countAmounts(); p.err != nil {
+		return
+	}
+	if _, p.err = st.pages(); p.err != nil {
+		return
+	}
+	p.err = st.loadSourceRanges()
+	t.nulls, t.pageList, t.sources, t.sourcesRead, t.narrowed = st.nulls, st.pageList, st.sources, true, st.narrowed
+}
+
+// readAccounts loads the accounts on the trace's connection. Of a forward trace, the seeds'
+// preparation (prepareSeeds, into p) runs on a second connection while the accounts are read,
+// and the accounts' names (text the replay does not need) follow on that connection beside
+// the read of the transactions: t.names waits for them before they are used. A database
+// locked down for user queries (casedb.LockDown) has a single connection: then all of it runs
+// on the trace's connection, one after the other, as it does for a backward trace (which
+// prepares no seeds).
+//
+// release waits for the second connection's work, drops its temporary tables and closes it;
+// it is never nil and is to be deferred whatever the error, as the goroutine may still run.
+func (t *run) readAccounts(db *casedb.DB, p *preparation) (release func(), err error) {
+	back := t.opt.Direction == Backward
+	if back || db.Stats().MaxOpenConnections == 1 {
+		if err := t.loadAccounts(); err != nil {
+			return func() {}, err
+		}
+		if err := t.loadNames(t.conn); err != nil {
+			return func() {}, err
+		}
+		if !back {
+			t.prepareSeeds(t, p)
+		}
+		return func() {}, nil
+	}
+	sconn, err := db.Conn(t.ctx)
+	if err != nil {
+		return func() {}, err
+	}
+	st := &run{ctx: t.ctx, conn: sconn, opt: t.opt, out: &Outcome{asOfEnd: t.out.asOfEnd}}
+	prepared := make(chan struct{})
+	loaded := make(chan bool, 1) // whether loadAccounts succeeded, for the names' goroutine
+	// The names need the accounts' indexes: they are read once the accounts are loaded
+	// (loaded says whether they were).
+	named := make(chan struct{})
+	var namesErr error
+	go func() {
+		defer close(named)
+		t.prepareSeeds(st, p)
+		close(prepared)
+		if ok := <-loaded; ok && p.err == nil {
+			namesErr = t.loadNames(sconn)
+		}
+	}()
+	release = func() {
+		<-named
+		st.dropTemp()
+		sconn.Close()
+	}
+	t.names = func() error {
+		<-named
+		return namesErr
+	}
+	err = t.loadAccounts()
+	loaded <- err == nil
+	<-prepared
+	return release, err
+}
+
+// resolveSeeds turns the prepared candidates into the seeds, now that the accounts (and so
+// the exits a seed may not credit) are known.
+func (t *run) resolveSeeds(p *preparation) error {
+	if p.err != nil {
+		return p.err
+	}
+	t.out.seedsNarrowed = t.narrowed
+	return t.pickSeeds(p.cands)
+}
+
+// reading is what readTransactions leaves for the replay: whether the case was read (and the
+// reachable scope marked during the read), the speculative replay while it still runs, and
+// the spool of the rows read once the speculation had stopped, from page spoolFrom on.
+type reading struct {
+	read      bool
+	spec      *speculation
+	sp        *spool
+	spoolFrom int
+}
+
+// close stops the speculative replay and removes the spool, whichever are left.
+func (rd *reading) close() {
+	if rd.spec != nil {
+		rd.spec.p.abandon()
+	}
+	if rd.sp != nil {
+		rd.sp.close()
+	}
+}
+
+// readTransactions reads the case once, under scope "reachable" with base amounts throughout
+// (countAmounts ran beside the accounts' read, so the amounts are known before the scope):
+// the scope pass and the speculative replay run during the read. A spool (on disk beyond one
+// chunk) keeps the rows for a replay after the read only once the speculation has stopped: it
+// starts at the page after that (spoolFrom), and the pages before it are read again if the
+// scope needs them. Otherwise nothing is read here and the replay streams its own rows.
+// The returned reading is never nil and is to be closed whatever the error.
+func (t *run) readTransactions() (*reading, error) {
+	rd := &reading{read: t.opt.Scope == ScopeReachable && t.nulls == 0}
+	if !rd.read {
+		return rd, nil
+	}
+	t.step("reading transactions")
+	r := t.newReacher()
+	if speculate {
+		var err error
+		if rd.spec, err = t.speculate(); err != nil {
+			return rd, err
+		}
+	}
+	if _, err := t.pages(); err != nil {
+		return rd, err
+	}
+	total, nonExit := t.replayRows(), 0
+	for _, a := range t.out.accounts {
+		if !a.exitKind {
+			nonExit++
+		}
+	}
+	var read int64
+	rd.spoolFrom = -1 // no spool yet
+	onPage := func(i int) {
+		if rd.spec == nil && rd.sp == nil {
+			rd.sp, rd.spoolFrom = newSpool(), i
+		}
+	}
+	err := t.stream(streamSpec{cents: t.centsExpr(), count: true, onPage: onPage}, func(b *tracer.Batch) error {
+		r.step(b)
+		if rd.spec != nil {
+			// Half-way through with fewer than a quarter of the accounts reached, the
+			// scope will hardly hold them all: the speculation stops taking a core.
+			read += int64(b.Len())
+			if rd.spec.p.add(b) != nil || (stopHalfWay && 2*read >= total && 4*r.n < nonExit) {
+				rd.spec.p.abandon()
+				rd.spec = nil
+			}
+		}
+		if rd.sp != nil {
+			return rd.sp.add(b)
+		}
+		return nil
+	})
+	if err != nil {
+		return rd, fmt.Errorf("read transactions: %w", err)
+	}
+	if rd.sp == nil {
+		rd.spoolFrom = len(t.pageList)
+	}
+	return rd, nil
+}
+
+// replayScope keeps the speculative replay when the scope turned out to hold every account
+// and it finished, and otherwise replays the scope from the spool and the pages before it.
+func (t *run) replayScope(rd *reading) error {
+	done := false
+	if rd.spec != nil && t.scopeAll {
+		var err error
+		if done, err = t.finishSpeculation(rd.spec, t.replayRows()); err != nil {
+			return err
+		}
+		t.out.speculated = done
+	}
+	if rd.spec != nil {
+		rd.spec.p.abandon()
+		rd.spec = nil
+	}
+	if done {
+		return nil
+	}
+	t.out.spoolFrom, t.out.pages = rd.spoolFrom, len(t.pageList)
+	return t.replay(rd.sp, rd.spoolFrom)
+}
+
+// finish gives the outcome the names of its accounts and transactions, which the replay
+// never needed, and the manifest that identifies the run.
+func (t *run) finish() error {
+	if err := t.waitNames(); err != nil {
+		return err
+	}
+	if err := t.nameTxns(); err != nil {
+		return err
+	}
+	return t.buildManifest()
 }
 
 // speculate switches the speculative replay of a reachable scope on, and stopHalfWay its

@@ -67,40 +67,97 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	in := filepath.Join(o.Out, "input")
-	os.RemoveAll(in)
-	truth, err := fixtures.GenerateSmuggling(in, fixtures.SmugglingOptions{Seed: o.Seed, Scale: o.Scale})
+	d := &demo{ctx: ctx, w: w, o: o, now: now, in: filepath.Join(o.Out, "input"), dbPath: filepath.Join(o.Out, "case.duckdb"),
+		sum: &Summary{Recall: map[string]float64{}, Precision: map[string]float64{}}}
+	truth, err := d.generate()
 	if err != nil {
 		return nil, err
 	}
-	dbPath := filepath.Join(o.Out, "case.duckdb")
-	os.Remove(dbPath)
-	os.Remove(dbPath + ".wal")
-	fmt.Fprintf(w, "moneytrail demo: a synthetic smuggling case (seed %d, %s): %d files in %s\n", o.Seed, o.Scale, len(truth.Files), in)
-	fmt.Fprintf(w, "  every person, company and account is invented; the ground truth is in %s\n\n", filepath.Join(in, "truth.json"))
+	if err := d.loadAndMatch(truth); err != nil {
+		return nil, err
+	}
+	byRule, err := d.runRules()
+	if err != nil {
+		return nil, err
+	}
+	// The rest reads the case through one handle.
+	db, err := casedb.Open(ctx, d.dbPath, casedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := d.compareWithTruth(db, truth, byRule); err != nil {
+		return nil, err
+	}
+	if err := d.trace(db, byRule); err != nil {
+		return nil, err
+	}
+	if err := d.report(db); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "\ndone in %s. Explore the case: moneytrail --db %s sources | accounts | statements | sql \"...\"\n",
+		time.Since(start).Round(100*time.Millisecond), d.dbPath)
+	return d.sum, nil
+}
 
-	sum := &Summary{Recall: map[string]float64{}, Precision: map[string]float64{}}
-	db, err := casedb.Open(ctx, dbPath, casedb.Options{Create: true})
+// demo is one Run: its options, where it writes, and the summary its steps fill in.
+type demo struct {
+	ctx    context.Context
+	w      io.Writer
+	o      Options
+	now    time.Time
+	in     string // the generated input files
+	dbPath string // the case database
+	sum    *Summary
+}
+
+// generate writes the synthetic case and its ground truth under d.in, and removes the case
+// database of an earlier run: the demo always starts from nothing.
+func (d *demo) generate() (*fixtures.Truth, error) {
+	os.RemoveAll(d.in)
+	truth, err := fixtures.GenerateSmuggling(d.in, fixtures.SmugglingOptions{Seed: d.o.Seed, Scale: d.o.Scale})
 	if err != nil {
 		return nil, err
 	}
-	// 1. Load every file with the flags its bank's export needs.
-	for _, f := range truth.Files {
-		res, err := ingest.File(ctx, db, filepath.Join(in, f.Name), ingest.Options{Format: f.Format, Profile: f.Profile,
-			Account: f.Account, Operator: f.Operator, Now: now})
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		sum.Files++
-		sum.Loaded += res.Loaded
-		sum.Quarantined += res.Quarantined
+	os.Remove(d.dbPath)
+	os.Remove(d.dbPath + ".wal")
+	fmt.Fprintf(d.w, "moneytrail demo: a synthetic smuggling case (seed %d, %s): %d files in %s\n", d.o.Seed, d.o.Scale, len(truth.Files), d.in)
+	fmt.Fprintf(d.w, "  every person, company and account is invented; the ground truth is in %s\n\n", filepath.Join(d.in, "truth.json"))
+	return truth, nil
+}
+
+// loadAndMatch creates the case database, loads every file into it (step 1) and pairs the
+// transfers seen in two exports (step 2) on the handle that created it, closed before the
+// rule pack opens its own.
+func (d *demo) loadAndMatch(truth *fixtures.Truth) error {
+	db, err := casedb.Open(d.ctx, d.dbPath, casedb.Options{Create: true})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "1. loaded %d files: %d records, %d quarantined (camt.053, MT940, XLSX and CSV statements, operator records, rates)\n", sum.Files, sum.Loaded, sum.Quarantined)
-	if err := section(ctx, w, db, o.Output, "   statements: opening + credits - debits = closing",
+	defer db.Close()
+	if err := d.ingest(db, truth); err != nil {
+		return err
+	}
+	return d.match(db)
+}
+
+// ingest loads every file with the flags its bank's export needs (step 1), then shows that
+// the statements reconcile and what the money-transfer operators moved.
+func (d *demo) ingest(db *casedb.DB, truth *fixtures.Truth) error {
+	for _, f := range truth.Files {
+		res, err := ingest.File(d.ctx, db, filepath.Join(d.in, f.Name), ingest.Options{Format: f.Format, Profile: f.Profile,
+			Account: f.Account, Operator: f.Operator, Now: d.now})
+		if err != nil {
+			return err
+		}
+		d.sum.Files++
+		d.sum.Loaded += res.Loaded
+		d.sum.Quarantined += res.Quarantined
+	}
+	fmt.Fprintf(d.w, "1. loaded %d files: %d records, %d quarantined (camt.053, MT940, XLSX and CSV statements, operator records, rates)\n", d.sum.Files, d.sum.Loaded, d.sum.Quarantined)
+	if err := section(d.ctx, d.w, db, d.o.Output, "   statements: opening + credits - debits = closing",
 		`SELECT count(*) AS statements, count(*) FILTER (WHERE reconciled) AS reconciled, count(*) FILTER (WHERE NOT reconciled) AS not_reconciled FROM statements`); err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
 
 	// The operators' records: what was sent, charged and paid out in cash. A pay-out in
@@ -109,7 +166,7 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 	// send day's fixing (as ingest values every pay-out), it equals the send, and it differs
 	// from the cash by the operator's exchange margin: sent + revaluation (0) = cash paid out
 	// + margin, to the cent; the revaluation column shows that the operator accounts empty.
-	if err := section(ctx, w, db, o.Output, "   money-transfer operators: transfers, fees, pay-outs in cash to the receivers (base currency)",
+	return section(d.ctx, d.w, db, d.o.Output, "   money-transfer operators: transfers, fees, pay-outs in cash to the receivers (base currency)",
 		`WITH p AS (
 			SELECT s.base_amount AS sent, p.base_amount AS paid_value, p.base_currency AS base,
 				CASE WHEN p.received_currency = p.base_currency AND p.currency <> p.base_currency THEN p.received_amount ELSE p.base_amount END AS cash
@@ -119,24 +176,26 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 			(SELECT sum(base_amount) FROM transactions WHERE channel = 'fee' AND to_account LIKE 'mto:%:fees') AS fees,
 			count(*) AS paid_out, sum(sent) AS sent, sum(paid_value - sent) AS revaluation,
 			sum(cash) AS cash_paid_out, sum(paid_value - cash) AS fx_margin
-		FROM p`); err != nil {
-		db.Close()
-		return nil, err
-	}
+		FROM p`)
+}
 
-	// 2. The two sides of transfers seen in two banks' exports are counted once.
-	mr, err := match.Run(ctx, db, match.DefaultOptions())
+// match counts once the two sides of transfers seen in two banks' exports (step 2).
+func (d *demo) match(db *casedb.DB) error {
+	mr, err := match.Run(d.ctx, db, match.DefaultOptions())
 	if err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
-	sum.Pairs = len(mr.Pairs)
-	fmt.Fprintf(w, "\n2. matched %d transfers seen in two exports (by EndToEndId, then amount and dates): each now counts once\n", len(mr.Pairs))
-	db.Close()
+	d.sum.Pairs = len(mr.Pairs)
+	fmt.Fprintf(d.w, "\n2. matched %d transfers seen in two exports (by EndToEndId, then amount and dates): each now counts once\n", len(mr.Pairs))
+	return nil
+}
 
-	// 3. The smuggling rule pack (its SQL is untrusted: it runs on its own handle, which it
-	// locks down).
-	db, err = casedb.Open(ctx, dbPath, casedb.Options{})
+// runRules runs the smuggling rule pack (step 3), prints the number of findings per rule in
+// rule-id order and returns the findings by rule. The pack's
+// SQL is untrusted: it runs on a handle of its own, which it locks down, closed before the
+// rest of the demo opens the case again.
+func (d *demo) runRules() (map[string][]rules.Finding, error) {
+	db, err := casedb.Open(d.ctx, d.dbPath, casedb.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -145,45 +204,50 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		db.Close()
 		return nil, err
 	}
-	rr, err := rules.Run(ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: o.ToolVersion, StartedAt: now, Tracer: casetrace.Rules{}})
+	rr, err := rules.Run(d.ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: d.o.ToolVersion, StartedAt: d.now, Tracer: casetrace.Rules{}})
 	db.Close()
 	if err != nil {
 		return nil, err
 	}
-	sum.RulesRunID = rr.RunID
+	d.sum.RulesRunID = rr.RunID
 	byRule := map[string][]rules.Finding{}
 	for _, f := range rr.Findings {
 		byRule[f.RuleID] = append(byRule[f.RuleID], f)
 	}
-	fmt.Fprintf(w, "\n3. smuggling pack v%s: %d findings (run %s)\n", pack.Version, len(rr.Findings), rr.RunID)
+	fmt.Fprintf(d.w, "\n3. smuggling pack v%s: %d findings (run %s)\n", pack.Version, len(rr.Findings), rr.RunID)
 	var ids []string
 	for id := range byRule {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		fmt.Fprintf(w, "   %-24s %4d\n", id, len(byRule[id]))
+		fmt.Fprintf(d.w, "   %-24s %4d\n", id, len(byRule[id]))
 	}
+	return byRule, nil
+}
 
-	db, err = casedb.Open(ctx, dbPath, casedb.Options{})
+// compareWithTruth prints how the collectors and organizers that the findings name compare
+// with the ground truth.
+func (d *demo) compareWithTruth(db *casedb.DB, truth *fixtures.Truth, byRule map[string][]rules.Finding) error {
+	ev, err := evaluate(d.ctx, db, truth, byRule)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer db.Close()
-	ev, err := evaluate(ctx, db, truth, byRule)
-	if err != nil {
-		return nil, err
-	}
-	sum.CollectorsFound, sum.OrganizersFound = ev.found["collector"], ev.found["organizer"]
+	d.sum.CollectorsFound, d.sum.OrganizersFound = ev.found["collector"], ev.found["organizer"]
 	for _, role := range []string{"collector", "organizer"} {
-		sum.Recall[role], sum.Precision[role] = ev.recall[role], ev.precision[role]
-		fmt.Fprintf(w, "   %ss found: %d (recall %.2f, precision %.2f against the ground truth)\n", role, len(ev.found[role]), ev.recall[role], ev.precision[role])
+		d.sum.Recall[role], d.sum.Precision[role] = ev.recall[role], ev.precision[role]
+		fmt.Fprintf(d.w, "   %ss found: %d (recall %.2f, precision %.2f against the ground truth)\n", role, len(ev.found[role]), ev.recall[role], ev.precision[role])
 	}
 	for _, s := range ev.found["organizer"] {
-		fmt.Fprintf(w, "     organizer: %s\n", s)
+		fmt.Fprintf(d.w, "     organizer: %s\n", s)
 	}
+	return nil
+}
 
-	// 4. Trace the collected money under every method.
+// trace follows the collected money, seeded by the collector rules that found something,
+// under every method (step 4), stores the run, writes its files and shows where the
+// proceeds are.
+func (d *demo) trace(db *casedb.DB, byRule map[string][]rules.Finding) error {
 	methods, _ := tracer.ParseMethods("all")
 	var seeds []string
 	for _, r := range roleRules["collector"].rules {
@@ -192,23 +256,23 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		}
 	}
 	if len(seeds) == 0 {
-		return nil, fmt.Errorf("the smuggling pack found no collection account or person: nothing to trace")
+		return fmt.Errorf("the smuggling pack found no collection account or person: nothing to trace")
 	}
-	out, err := casetrace.Trace(ctx, db, casetrace.Options{Seeds: seeds,
-		Methods: methods, GroupSeeds: true, GroupUnexplained: true, ToolVersion: o.ToolVersion, StartedAt: now})
+	out, err := casetrace.Trace(d.ctx, db, casetrace.Options{Seeds: seeds,
+		Methods: methods, GroupSeeds: true, GroupUnexplained: true, ToolVersion: d.o.ToolVersion, StartedAt: d.now})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := out.Store(ctx, db); err != nil {
-		return nil, err
+	if err := out.Store(d.ctx, db); err != nil {
+		return err
 	}
-	traceDir := filepath.Join(o.Out, "trace")
+	traceDir := filepath.Join(d.o.Out, "trace")
 	if err := out.WriteDir(traceDir); err != nil {
-		return nil, err
+		return err
 	}
-	sum.TraceRunID = out.RunID
-	fmt.Fprintf(w, "\n4. traced the collected proceeds (run %s, files in %s)\n", out.RunID, traceDir)
-	if err := section(ctx, w, db, o.Output, "   where the proceeds are, per method: held in accounts whose statements are in the case (can be frozen);\n"+
+	d.sum.TraceRunID = out.RunID
+	fmt.Fprintf(d.w, "\n4. traced the collected proceeds (run %s, files in %s)\n", out.RunID, traceDir)
+	if err := section(d.ctx, d.w, db, d.o.Output, "   where the proceeds are, per method: held in accounts whose statements are in the case (can be frozen);\n"+
 		"   in accounts without a statement in the case (the trail ends there: ask for their statements, or a third party\n"+
 		"   such as a seller); paid out in cash by the operators (the trail breaks at the cash, and picks up again at the\n"+
 		"   deposits naming a collector); withdrawn in cash from banks; spent on assets; paid to others",
@@ -221,28 +285,26 @@ func Run(ctx context.Context, w io.Writer, o Options) (*Summary, error) {
 		FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
 		WHERE run_id = ? AND origin <> 'clean' AND origin NOT LIKE 'unexplained%'
 		GROUP BY method ORDER BY method`, out.RunID); err != nil {
-		return nil, err
+		return err
 	}
-	if err := section(ctx, w, db, o.Output, "   largest holders of traced proceeds (libr: lowest intermediate balance)",
+	return section(d.ctx, d.w, db, d.o.Output, "   largest holders of traced proceeds (libr: lowest intermediate balance)",
 		`SELECT p.holder, coalesce(a.holder_name, '') AS holder_name,
 			CASE WHEN a.has_statement THEN 'yes' ELSE 'no' END AS statement_in_case, p.amount
 		FROM trace_positions p LEFT JOIN accounts a ON a.account_id = p.holder
 		WHERE p.run_id = ? AND p.method = 'libr' AND p.holder_kind = 'account' AND p.origin <> 'clean' AND p.origin NOT LIKE 'unexplained%'
-		ORDER BY p.amount DESC, p.holder LIMIT 8`, out.RunID); err != nil {
-		return nil, err
-	}
+		ORDER BY p.amount DESC, p.holder LIMIT 8`, out.RunID)
+}
 
-	// 5. The evidence report.
-	repDir := filepath.Join(o.Out, "report")
-	// "" takes the latest trace run (this one) and the latest rules run (the pack above).
-	if err := report.Write(ctx, db, "", repDir, report.Options{ToolVersion: o.ToolVersion, Method: "libr"}); err != nil {
-		return nil, err
+// report writes the evidence report of the latest trace run (this one) and the latest rules
+// run (the pack above) (step 5).
+func (d *demo) report(db *casedb.DB) error {
+	repDir := filepath.Join(d.o.Out, "report")
+	if err := report.Write(d.ctx, db, "", repDir, report.Options{ToolVersion: d.o.ToolVersion, Method: "libr"}); err != nil {
+		return err
 	}
-	sum.ReportDir = repDir
-	fmt.Fprintf(w, "\n5. evidence report: %s (workbook), %s (open in a browser)\n", filepath.Join(repDir, report.WorkbookFile), filepath.Join(repDir, "report.html"))
-	fmt.Fprintf(w, "\ndone in %s. Explore the case: moneytrail --db %s sources | accounts | statements | sql \"...\"\n",
-		time.Since(start).Round(100*time.Millisecond), dbPath)
-	return sum, nil
+	d.sum.ReportDir = repDir
+	fmt.Fprintf(d.w, "\n5. evidence report: %s (workbook), %s (open in a browser)\n", filepath.Join(repDir, report.WorkbookFile), filepath.Join(repDir, "report.html"))
+	return nil
 }
 
 func section(ctx context.Context, w io.Writer, db *casedb.DB, format, title, q string, args ...any) error {
