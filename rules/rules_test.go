@@ -218,12 +218,34 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 				for i := 1; i <= 5; i++ {
 					l.add(i*3, fmt.Sprintf("S%d", i), "R", "100", "transfer", "")
 				}
-				for i := 1; i <= 5; i++ {
-					l.add(1+i%2, fmt.Sprintf("S%d", i), "Q", "100", "transfer", "")
+				// amounts each more than 1.25 times the last: no near-identical group (b)
+				for i, amt := range []string{"100", "130", "170", "225", "290"} {
+					l.add(1+(i+1)%2, fmt.Sprintf("S%d", i+1), "Q", amt, "transfer", "")
 				}
 				for i := 1; i <= 6; i++ {
 					l.add(8+i*3, fmt.Sprintf("T%d", i), "Q", "100", "transfer", "")
 				}
+				return l
+			}, nil},
+		// (b) Three payments of 100.00, 110.00 and 125.00 on one day (125 = 1.25 x 100, the
+		// band's edge, is in) from one sender to R, and a fourth of 120.00 from another sender
+		// two months later: one finding with all four. Quiet: the third payment 125.01 (outside
+		// the band), so the day's largest group is two.
+		{"typologies", "fan_in", "R",
+			func() *ledger {
+				l := mk()
+				for _, amt := range []string{"100.00", "110.00", "125.00"} {
+					l.add(3, "S1", "R", amt, "transfer", "")
+				}
+				l.add(60, "S2", "R", "120.00", "transfer", "")
+				return l
+			},
+			func() *ledger {
+				l := mk()
+				for _, amt := range []string{"100.00", "110.00", "125.01"} {
+					l.add(3, "S1", "R", amt, "transfer", "")
+				}
+				l.add(60, "S2", "R", "120.00", "transfer", "")
 				return l
 			}, nil},
 		{"typologies", "fan_out", "R",

@@ -1,7 +1,9 @@
-// Package amlsim reads the output files of IBM's AMLSim simulator, both the older sample layout
-// (tx.csv, cash_tx.csv, accounts.csv, alerts.csv with integer day steps) and the current one of
+// Package amlsim reads the output files of IBM's AMLSim simulator: the older sample layout
+// (tx.csv, cash_tx.csv, accounts.csv, alerts.csv with integer day steps), the current one of
 // AMLSim's schema.json (transactions.csv, accounts.csv, alert_accounts.csv,
-// alert_transactions.csv). The SAR/fraud labels go to canon.Label for evaluation only.
+// alert_transactions.csv) and the graph layout of its published samples such as 20K_fanin200
+// (nodes.csv with nodeid,isFraud and transactions.csv with sourceNodeId,targetNodeId,value,time).
+// The SAR/fraud labels go to canon.Label for evaluation only.
 package amlsim
 
 import (
@@ -31,6 +33,8 @@ const (
 	Accounts            Layout = "accounts"
 	AlertAccounts       Layout = "alert_accounts"
 	AlertTransactions   Layout = "alert_transactions"
+	GraphNodes          Layout = "graph_nodes"
+	GraphTransactions   Layout = "graph_transactions"
 	defaultCurrency            = "USD"
 	accountScheme              = "amlsim"
 	maxHeaderColumnsLen        = 64
@@ -48,6 +52,8 @@ var signatures = []struct {
 	{Transactions, []string{"tran_id", "orig_acct", "bene_acct", "tx_type", "base_amt", "tran_timestamp"}},
 	{AlertAccounts, []string{"alert_id", "alert_type", "acct_id", "is_sar"}},
 	{Accounts, []string{"acct_id", "initial_deposit"}},
+	{GraphNodes, []string{"nodeid", "isfraud"}},
+	{GraphTransactions, []string{"sourcenodeid", "targetnodeid", "value", "time"}},
 }
 
 // Options tunes Read.
@@ -136,9 +142,9 @@ func Read(data []byte, opt Options) (canon.Batch, Layout, error) {
 			continue
 		}
 		switch layout {
-		case OldTx, OldCashTx, Transactions:
+		case OldTx, OldCashTx, Transactions, GraphTransactions:
 			rd.txn(layout)
-		case OldAccounts, Accounts:
+		case OldAccounts, Accounts, GraphNodes:
 			rd.account(layout)
 		case OldAlerts, AlertAccounts:
 			rd.accountLabel(layout)
@@ -213,6 +219,22 @@ func (r *reader) txn(layout Layout) {
 				return
 			}
 		}
+	case GraphTransactions:
+		// The graph layout has no transaction id: the loader derives one from the file's
+		// SHA-256 and the line, as for AMLworld files.
+		amountCol = "value"
+		step, err := strconv.Atoi(r.get("time"))
+		if err != nil || step < 0 {
+			r.fail("time", fmt.Sprintf("%q is not a day step (a non-negative integer)", r.get("time")))
+			return
+		}
+		t.BookedAt = r.opt.BaseDate.AddDate(0, 0, step)
+		o, b := r.get("sourcenodeid"), r.get("targetnodeid")
+		if o == "" || b == "" {
+			r.fail("sourceNodeId", "source or target node is empty")
+			return
+		}
+		t.From, t.To = AccountID(o), AccountID(b)
 	case Transactions:
 		t.SourceID = r.get("tran_id")
 		amountCol = "base_amt"
@@ -233,7 +255,7 @@ func (r *reader) txn(layout Layout) {
 			r.b.Labels = append(r.b.Labels, canon.Label{Subject: "txn:" + t.SourceID, Label: "is_sar", Value: "1", Record: r.line})
 		}
 	}
-	if t.SourceID == "" {
+	if t.SourceID == "" && layout != GraphTransactions {
 		r.fail("txn_id", "empty")
 		return
 	}
@@ -276,6 +298,21 @@ func (r *reader) account(layout Layout) {
 			a.Currency = c
 		}
 		balCol, bal = "initial_deposit", r.get("initial_deposit")
+	case GraphNodes:
+		a.ID = r.get("nodeid")
+		if a.ID == "" {
+			r.fail("nodeid", "empty")
+			return
+		}
+		balCol, bal = "init_balance", r.get("init_balance")
+		switch f := strings.ToLower(r.get("isfraud")); f {
+		case "1", "true":
+			r.b.Labels = append(r.b.Labels, canon.Label{Subject: "account:" + AccountID(a.ID), Label: "is_fraud", Value: "1", Record: r.line})
+		case "0", "false":
+		default:
+			r.fail("isFraud", fmt.Sprintf("%q is neither 0 nor 1", r.get("isfraud")))
+			return
+		}
 	}
 	if a.ID == "" {
 		r.fail("account_id", "empty")

@@ -2,6 +2,7 @@ package amlsim
 
 import (
 	"testing"
+	"time"
 )
 
 func TestCurrentLayout(t *testing.T) {
@@ -38,6 +39,8 @@ func TestCurrentLayout(t *testing.T) {
 func FuzzRead(f *testing.F) {
 	f.Add([]byte("TXN_ID,ACCOUNT_ID,COUNTER_PARTY_ACCOUNT_NUM,TXN_SOURCE_TYPE_CODE,tx_count,TXN_AMOUNT_ORIG,start,end\n2,15,25,CHECK,1,125.05,1,1\n"))
 	f.Add([]byte("TXN_ID,ACCOUNT_ID,BRANCH_ID,TXN_SOURCE_TYPE_CODE,tx_count,TXN_AMOUNT_ORIG,RUN_DATE,end\n1,0,11,CASH-OUT,1,99.87,1,1\n3,0,12,CASH-SIDEWAYS,1,-1,x,2\n"))
+	f.Add([]byte("nodeid,isFraud,init_balance,fraudStep\n0,0,184.44,-1\n7,1,1.5,3\n"))
+	f.Add([]byte("sourceNodeId,targetNodeId,value,time\n360,18984,103.55,1\n1,2,x,-1\n"))
 	f.Add([]byte("tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,is_sar,alert_id\n1,1,2,T,1,2017-01-01,true,1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, _, err := Read(data, Options{})
@@ -50,4 +53,42 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGraphLayout reads the layout of AMLSim's published graph samples (20K_fanin200): nodes
+// with isFraud labels and transfers without ids, whose time is a day step.
+func TestGraphLayout(t *testing.T) {
+	nodes := "nodeid,isFraud,init_balance,fraudStep\n0,0,184.44,-1\n7,1,99.50,12\n8,yes,1.00,-1\n,1,1.00,3\n"
+	b, layout, err := Read([]byte(nodes), Options{})
+	if err != nil || layout != GraphNodes {
+		t.Fatal(layout, err)
+	}
+	if len(b.Accounts) != 2 || len(b.Errors) != 2 || len(b.Labels) != 1 {
+		t.Fatalf("accounts %+v errors %+v labels %+v", b.Accounts, b.Errors, b.Labels)
+	}
+	if l := b.Labels[0]; l.Subject != "account:amlsim::7" || l.Label != "is_fraud" || l.Value != "1" {
+		t.Errorf("label %+v", l)
+	}
+	if a := b.Accounts[1]; a.ID != "amlsim::7" || a.Opening.Decimal.String() != "99.5" {
+		t.Errorf("account %+v", a)
+	}
+	if e := b.Errors[0]; e.Field != "isFraud" || e.Record != 4 {
+		t.Errorf("error %+v", e)
+	}
+	tx := "sourceNodeId,targetNodeId,value,time\n360,18984,103.55,1\n269,9237,178.96,31\n1,2,-3,1\n1,2,3,x\n"
+	b, layout, err = Read([]byte(tx), Options{})
+	if err != nil || layout != GraphTransactions {
+		t.Fatal(layout, err)
+	}
+	if len(b.Txns) != 2 || len(b.Errors) != 2 || b.Records != 4 {
+		t.Fatalf("txns %+v errors %+v", b.Txns, b.Errors)
+	}
+	x := b.Txns[1]
+	if x.SourceID != "" || x.From != "amlsim::269" || x.To != "amlsim::9237" || x.Amount.String() != "178.96" ||
+		!x.BookedAt.Equal(time.Date(2017, 2, 1, 0, 0, 0, 0, time.UTC)) || x.Record != 3 || x.Seq != 2 {
+		t.Errorf("txn %+v", x)
+	}
+	if b.Errors[0].Field != "value" || b.Errors[1].Field != "time" {
+		t.Errorf("errors %+v", b.Errors)
+	}
 }
