@@ -119,6 +119,9 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	if err := storeParties(ctx, tx, sid); err != nil {
 		return res, err
 	}
+	if err := storePartyAttributes(ctx, tx, sid, partyAttributes(b)); err != nil {
+		return res, err
+	}
 	if testHookAfterTransactions != nil {
 		if err := testHookAfterTransactions(); err != nil {
 			return res, err

@@ -29,6 +29,8 @@ func v1Case(t *testing.T) string {
 		`CREATE VIEW txns AS SELECT t.*, s.file_name AS source_file, s.sha256 AS source_sha256
 			FROM transactions t JOIN sources s USING (source_id) WHERE t.duplicate_of IS NULL`,
 		`ALTER TABLE sources DROP COLUMN ids_derived`,
+		`DROP TABLE party_attributes`,
+		`DROP TABLE party_decisions`,
 		`UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
 		`INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, parser_version, ingested_at, records, loaded, quarantined)
 			VALUES (1, 'a.csv', 'a.csv', 'aa', 1, 'ledger', '1', TIMESTAMP '2024-01-01', 2, 2, 0),
@@ -82,6 +84,12 @@ func TestMigrateV1(t *testing.T) {
 	defer db.Close()
 	if v, _ := db.Meta(ctx, "schema_version"); v != strconv.Itoa(SchemaVersion) {
 		t.Errorf("schema version %q after migration", v)
+	}
+	if got := columns(t, db, `SELECT * FROM party_attributes`); got != "party_id,kind,value,source_id,record" {
+		t.Errorf("party_attributes after migration: %s", got)
+	}
+	if got := columns(t, db, `SELECT * FROM party_decisions`); got != "decision_no,action,party_id,other_party_id,author,decided_at,note" {
+		t.Errorf("party_decisions after migration: %s", got)
 	}
 	var derived string
 	if err := db.QueryRowContext(ctx, `SELECT string_agg(source_id || '=' || ids_derived, ' ' ORDER BY source_id) FROM sources`).Scan(&derived); err != nil {

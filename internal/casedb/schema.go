@@ -12,7 +12,12 @@ package casedb
 // Version 3 records on each source whether its transaction ids are all derived
 // (sources.ids_derived), a fact of how the file was loaded that readers of the case (the
 // seed lookup) take from the case instead of from the loader's code.
-const SchemaVersion = 3
+//
+// Version 4 adds what entity resolution stands on: party_attributes (each piece of identity
+// evidence a source gives about a party, with the source and record it came from) and
+// party_decisions (the investigator's confirm, reject, merge and split decisions, replayed in
+// order on every resolution).
+const SchemaVersion = 4
 
 // Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
 const Money = "DECIMAL(38,6)"
@@ -47,6 +52,33 @@ var migrateV3 = []string{
 	`ALTER TABLE sources ADD COLUMN ids_derived BOOLEAN DEFAULT false`,
 	`UPDATE sources SET ids_derived = (format = 'amlworld')`,
 }
+
+// partyAttributesTable and partyDecisionsTable are the tables of version 4 (see
+// SchemaVersion), created alike by a new case and by the migration.
+// party_attributes.kind is name, birth_date, country, phone, city, address, account (an
+// account the party holds), bic, or id:TYPE (an identity document or registry number of that
+// type, the value the number as written without spaces); record is the source's line or entry
+// the value was read from, 0 for the file as a whole.
+const (
+	partyAttributesTable = `CREATE TABLE party_attributes(
+		party_id VARCHAR NOT NULL,
+		kind VARCHAR NOT NULL,
+		value VARCHAR NOT NULL,
+		source_id INTEGER NOT NULL,
+		record BIGINT NOT NULL)`
+	partyDecisionsTable = `CREATE TABLE party_decisions(
+		decision_no INTEGER PRIMARY KEY,
+		action VARCHAR NOT NULL,
+		party_id VARCHAR NOT NULL,
+		other_party_id VARCHAR,
+		author VARCHAR NOT NULL,
+		decided_at TIMESTAMP NOT NULL,
+		note VARCHAR)`
+)
+
+// migrateV4 brings a version 3 case to version 4. Cases loaded before have no attributes:
+// resolution then works from the parties table alone (name, birth date, identifiers).
+var migrateV4 = []string{partyAttributesTable, partyDecisionsTable}
 
 // MicrosOf is the SQL expression of base_micros from a money expression: millionths as
 // BIGINT, NULL when the amount does not fit (about 9.2 trillion units), which the tracer
@@ -338,4 +370,6 @@ var schema = []string{
 		amount ` + Money + ` NOT NULL,
 		currency VARCHAR NOT NULL,
 		source VARCHAR)`,
+	partyAttributesTable,
+	partyDecisionsTable,
 }
