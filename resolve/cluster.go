@@ -43,6 +43,10 @@ type Cluster struct {
 	// Confirmed is true when every joining link the cluster needs was confirmed by the
 	// investigator or decided by a shared identifier.
 	Confirmed bool
+	// JoinedBy is the weakest kind of link the cluster needs: "decision" (the investigator
+	// confirmed or merged), "identifier" (a shared document or held account), "probable"
+	// (names with a birth date or phone); "" for a party alone.
+	JoinedBy string
 }
 
 // Result is a resolution: every candidate link (joining or not) and the clusters.
@@ -139,6 +143,9 @@ func Resolve(ps []*Party, decisions []Decision, p Params) Result {
 	}
 	return r
 }
+
+// statusOf is the link status behind each Cluster.JoinedBy.
+var statusOf = map[string]string{"decision": Confirmed, "identifier": Same, "probable": Probable}
 
 // rank orders joining links for clustering: decisions, then identifiers, then probable
 // links by score.
@@ -256,6 +263,10 @@ func cluster(ps []*Party, links []Link) ([]Cluster, []Link) {
 		c.Links = append(c.Links, l)
 		if used[[2]string{l.A, l.B}] {
 			c.Confidence = min(c.Confidence, l.Score)
+			by := map[string]string{Confirmed: "decision", Same: "identifier", Probable: "probable"}[l.Status]
+			if c.JoinedBy == "" || rank(l.Status) > rank(statusOf[c.JoinedBy]) {
+				c.JoinedBy = by
+			}
 			if l.Status == Probable {
 				c.Confirmed = false
 			}
