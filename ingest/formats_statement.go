@@ -154,7 +154,8 @@ func fromPeriods(b canon.Batch, ps []canon.Period) []Reconciliation {
 // fromPeriod turns a reader's own statement check into the stored form.
 func fromPeriod(b canon.Batch, p canon.Period) Reconciliation {
 	r := Reconciliation{Opening: p.Opening, Closing: p.Closing, Computed: p.Computed, Difference: p.Difference,
-		Credits: p.Credits, Debits: p.Debits, Entries: p.Entries, Quarantined: p.Quarantined, Notes: p.Notes}
+		Credits: p.Credits, Debits: p.Debits, Entries: p.Entries, Quarantined: p.Quarantined, Notes: p.Notes,
+		QuarantinedCredits: p.QuarantinedCredits, QuarantinedDebits: p.QuarantinedDebits}
 	if p.ImpliedOpening.Valid {
 		r.Notes = append(append([]string{}, r.Notes...), "implied opening balance (closing - credits + debits): "+p.ImpliedOpening.Decimal.String())
 	}

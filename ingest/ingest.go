@@ -21,7 +21,7 @@ import (
 
 // ParserVersion is recorded on every source; it changes whenever a reader's output for the
 // same bytes could change.
-const ParserVersion = "moneytrail-ingest/1"
+const ParserVersion = "moneytrail-ingest/2"
 
 // ErrInput is casedb.ErrInput, the input-error kind of every layer; the loader's own name
 // for it, since most input errors start here.
@@ -64,6 +64,9 @@ type Result struct {
 	StatementAccount string
 	// Problems lists the first quarantined records (at most 20), for the user's eyes.
 	Problems []canon.RecordError
+	// Warnings counts the records loaded with a field problem recorded beside them (a
+	// counterparty IBAN that fails its check): source_notes rows of kind "warning".
+	Warnings int64
 	// FXMissing counts loaded transactions without a base-currency amount (no rate).
 	FXMissing int64
 }

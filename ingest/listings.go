@@ -33,12 +33,23 @@ func Accounts(ctx context.Context, db *casedb.DB, kind string) (*table.Table, er
 		ORDER BY a.account_id`, kind, kind)
 }
 
-// Quarantine lists quarantined records, of one source or (sourceID 0) of all.
+// Quarantine lists quarantined records and, after them, the records loaded with a warning
+// (outcome "loaded, warning": a field problem that did not stop the record, such as a
+// counterparty IBAN failing its check), of one source or (sourceID 0) of all. line is the
+// record's number in its source: the line for line-based formats, the entry ordinal for
+// XML ones, whose reasons also give the entry's line.
 func Quarantine(ctx context.Context, db *casedb.DB, sourceID int64) (*table.Table, error) {
-	return table.Query(ctx, db, `SELECT q.source_id, s.file_name, q.record AS line, q.field, q.reason, q.raw
-		FROM quarantine q JOIN sources s USING (source_id)
-		WHERE ? = 0 OR q.source_id = ?
-		ORDER BY q.source_id, q.record, q.field`, sourceID, sourceID)
+	return table.Query(ctx, db, `SELECT source_id, file_name, outcome, line, field, reason, raw FROM (
+			SELECT q.source_id, s.file_name, 'quarantined' AS outcome, q.record AS line, q.field, q.reason, q.raw, 0 AS k
+			FROM quarantine q JOIN sources s USING (source_id)
+			UNION ALL
+			SELECT n.source_id, s.file_name, 'loaded, warning', n.record,
+				CASE WHEN n.note LIKE 'field %: %' THEN split_part(substr(n.note, 7), ': ', 1) END,
+				CASE WHEN n.note LIKE 'field %: %' THEN substr(n.note, 7 + length(split_part(substr(n.note, 7), ': ', 1)) + 2) ELSE n.note END,
+				n.raw, 1
+			FROM source_notes n JOIN sources s USING (source_id) WHERE n.kind = 'warning')
+		WHERE ? = 0 OR source_id = ?
+		ORDER BY source_id, k, line, field`, sourceID, sourceID)
 }
 
 // ExportLedger writes every transaction of the case (duplicates excluded) as ledger CSV, in

@@ -175,6 +175,11 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 		return res, fmt.Errorf("commit %s: %w", src.Path, err)
 	}
 	res.Records, res.Loaded, res.Quarantined, res.FXMissing = int64(b.Records), loaded, quarantined, missing
+	for _, n := range b.Notes {
+		if n.Kind == canon.NoteWarning {
+			res.Warnings++
+		}
+	}
 	res.StatementAccount = b.StatementAccount
 	sortErrors(b.Errors)
 	if len(b.Errors) > maxProblems {
@@ -650,14 +655,31 @@ func factsOf(b canon.Batch, recs []Reconciliation) sourceFacts {
 	if len(recs) > 0 {
 		f.opening, f.closing = recs[0].Opening, recs[len(recs)-1].Closing
 	}
+	f.reconciled = allReconciled(recs)
+	return f
+}
+
+// allReconciled is whether a file's statements reconcile: false when one does not, unknown
+// (nil) when one lacks a balance to check against and none fails, true only when every one
+// was checked and holds. A file without statements is unknown.
+func allReconciled(recs []Reconciliation) *bool {
+	if len(recs) == 0 {
+		return nil
+	}
+	known := true
 	for _, r := range recs {
 		if r.Reconciled == nil {
-			continue
+			known = false
+		} else if !*r.Reconciled {
+			no := false
+			return &no
 		}
-		ok := *r.Reconciled && (f.reconciled == nil || *f.reconciled)
-		f.reconciled = &ok
 	}
-	return f
+	if !known {
+		return nil
+	}
+	yes := true
+	return &yes
 }
 
 func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, f sourceFacts) error {

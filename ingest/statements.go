@@ -26,7 +26,11 @@ type Reconciliation struct {
 	// Quarantined counts the statement's entries that went to quarantine, when the reader
 	// knows (their amounts are missing from Credits and Debits).
 	Quarantined int
-	Notes       []string
+	// QuarantinedCredits and QuarantinedDebits sum the quarantined entries whose side and
+	// amount the reader could still read: with them, what the file itself says can be
+	// checked against what was loaded.
+	QuarantinedCredits, QuarantinedDebits decimal.Decimal
+	Notes                                 []string
 	// Reconciled is nil when the statement gives no opening or closing balance.
 	Reconciled *bool
 }

@@ -88,7 +88,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if len(stmts) == 0 {
 		return nil, wrapName(opt, fmt.Errorf("%w: %s message has no Stmt, Rpt or Ntfctn element", ErrNotCamt, kind))
 	}
-	p := &parser{data: data, opt: opt, accounts: canon.AccountIndex{}}
+	p := &parser{data: data, opt: opt, accounts: canon.AccountIndex{}, line: 1}
 	for _, s := range stmts {
 		p.statement(s)
 	}

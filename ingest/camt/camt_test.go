@@ -93,8 +93,6 @@ func TestQuarantine(t *testing.T) {
 		{"negative amount", ntry("-1.00", "DBIT", "", ""), "Amt", "negative"},
 		{"bad side", ntry("1.00", "XXXX", "", ""), "CdtDbtInd", "neither"},
 		{"bad date", strings.Replace(ntry("1.00", "DBIT", "", ""), "2024-01-10", "2024-02-30", 1), "BookgDt", "not an ISO date"},
-		{"bad IBAN", ntry("1.00", "DBIT", "", `<TxDtls><RltdPties><CdtrAcct><Id><IBAN>DE89370400440532013001</IBAN></Id></CdtrAcct></RltdPties></TxDtls>`), "RltdPties/CdtrAcct/Id/IBAN", "mod-97"},
-		{"bad IBAN in Othr", ntry("1.00", "CRDT", "", `<TxDtls><RltdPties><DbtrAcct><Id><Othr><Id>DE89370400440532013001</Id></Othr></Id></DbtrAcct></RltdPties></TxDtls>`), "RltdPties/DbtrAcct/Id/Othr/Id", "mod-97"},
 		{"no date", `<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>DBIT</CdtDbtInd></Ntry>`, "BookgDt", "neither"},
 		{"bad status", ntry("1.00", "DBIT", "<Sts>WHAT</Sts>", ""), "Sts", "status"},
 	}
@@ -110,11 +108,60 @@ func TestQuarantine(t *testing.T) {
 				t.Fatalf("errors %v txns %d records %d", b.Errors, len(b.Txns), b.Records)
 			}
 			e := b.Errors[0]
-			if e.Record != 1 || e.Field != tc.field || !strings.Contains(e.Reason, tc.reason) || !strings.HasPrefix(e.Raw, "<Ntry>") {
+			if e.Record != 1 || e.Field != tc.field || !strings.Contains(e.Reason, tc.reason) || !strings.HasPrefix(e.Raw, "<Ntry>") ||
+				!strings.HasPrefix(e.Reason, "entry 1 at line ") {
 				t.Errorf("error = %+v", e)
 			}
 			if b.Txns[0].Record != 2 {
 				t.Errorf("good entry has record %d", b.Txns[0].Record)
+			}
+		})
+	}
+}
+
+// A counterparty IBAN that fails its check does not quarantine the entry: the movement on
+// the statement account loads, the counterparty is kept as written as an unverified external
+// account, and a warning names the field, the reason and the entry's line.
+func TestBadCounterpartyIBANLoads(t *testing.T) {
+	cases := []struct {
+		name, entry, field, from, to string
+	}{
+		{"IBAN", ntry("1.00", "DBIT", "", `<TxDtls><RltdPties><CdtrAcct><Id><IBAN>DE89 3704 0044 0532 0130 01</IBAN></Id></CdtrAcct></RltdPties></TxDtls>`),
+			"RltdPties/CdtrAcct/Id/IBAN", own, "external:unverified-iban:DE89370400440532013001"},
+		{"Othr", ntry("1.00", "CRDT", "", `<TxDtls><RltdPties><DbtrAcct><Id><Othr><Id>DE89370400440532013001</Id></Othr></Id></DbtrAcct></RltdPties></TxDtls>`),
+			"RltdPties/DbtrAcct/Id/Othr/Id", "external:unverified-iban:DE89370400440532013001", own},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			data := doc("102.00", ntry("2.00", "CRDT", "", ""), tc.entry)
+			res, err := Parse(data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := res.Batch
+			if len(b.Errors) != 0 || len(b.Txns) != 2 || b.Records != 2 {
+				t.Fatalf("errors %v txns %d records %d", b.Errors, len(b.Txns), b.Records)
+			}
+			x := b.Txns[1]
+			if x.Record != 2 || x.From != tc.from || x.To != tc.to || x.Amount.String() != "1" {
+				t.Errorf("txn %+v", x)
+			}
+			// The second <Ntry> starts on the line after the first (doc puts each on its own).
+			line := strings.Count(string(data[:strings.LastIndex(string(data), "<Ntry>")]), "\n") + 1
+			var warns []canon.Note
+			for _, n := range b.Notes {
+				if n.Kind == canon.NoteWarning {
+					warns = append(warns, n)
+				}
+			}
+			want := fmt.Sprintf("field %s: entry 2 at line %d: invalid IBAN", tc.field, line)
+			if len(warns) != 1 || warns[0].Record != 2 || !strings.HasPrefix(warns[0].Text, want) || !strings.Contains(warns[0].Text, "mod-97") {
+				t.Errorf("warnings %+v, want one starting %q", warns, want)
+			}
+			for _, a := range b.Accounts {
+				if strings.HasPrefix(a.ID, canon.UnverifiedPrefix) && a.Kind != canon.KindExternal {
+					t.Errorf("account %+v is not external", a)
+				}
 			}
 		})
 	}

@@ -28,13 +28,15 @@ type stmtWant struct {
 }
 
 // corpusWant lists every file of ../shared/corpus/camt. quarantined is the number of entries
-// this reader quarantines (anonymised counterparty IBANs that fail their check, entries
-// without any date); the amounts of those entries are recovered from their raw text so the
-// sums still match the independent figures.
+// this reader quarantines (entries without any date); the amounts of those entries are
+// recovered from their raw text so the sums still match the independent figures. warnings
+// is the number of entries loaded with a warning (anonymised counterparty IBANs that fail
+// their check).
 var corpusWant = []struct {
 	file        string
 	wantErr     bool
 	quarantined int
+	warnings    int
 	stmts       []stmtWant
 }{
 	{file: "fertkir__ofxstatement-rs-altabanka__sample-xml-statement.xml", wantErr: true},
@@ -64,7 +66,7 @@ var corpusWant = []struct {
 	{file: "genkgo__camt__camt054.v8-with-financial-institution.xml", quarantined: 1, stmts: []stmtWant{{1, "0", "200000", "", "", false}}},
 	{file: "genkgo__camt__camt054.v8.xml", stmts: []stmtWant{{1, "0", "200000", "", "", false}}},
 	{file: "genkgo__camt__camt53.only-Dt-with-DtTm.xml", stmts: []stmtWant{{0, "0", "0", "5442.09000", "", false}}},
-	{file: "kedder__ofxstatement-iso20022__camt052.xml", quarantined: 5, stmts: []stmtWant{{5, "2.50", "253.90", "268.35", "16.95", true}}},
+	{file: "kedder__ofxstatement-iso20022__camt052.xml", warnings: 5, stmts: []stmtWant{{5, "2.50", "253.90", "268.35", "16.95", true}}},
 	{file: "kedder__ofxstatement-iso20022__camt053.xml", stmts: []stmtWant{{1, "1284.30", "0", "832.01", "2116.31", true}}},
 	{file: "kedder__ofxstatement-iso20022__davider80.xml", stmts: []stmtWant{{16, "368", "4047.85", "9433.31", "5753.46", true}}},
 	{file: "kedder__ofxstatement-iso20022__gcamp6.xml", stmts: []stmtWant{{5, "13010.00", "0", "0.00", "10000.00", false}}},
@@ -77,8 +79,8 @@ var corpusWant = []struct {
 	{file: "moov-io__iso20022__200924_camt.054_P_CH2909000000250094239_1110092703_0_2019042423412214.xml", stmts: []stmtWant{{1, "1500.00", "0", "", "", false}}},
 	{file: "moov-io__iso20022__FI_camt_052_sample.xml.xml", stmts: []stmtWant{{1, "2120.00", "0", "", "", false}, {1, "100.00", "0", "", "", false}}},
 	{file: "moov-io__iso20022__FI_camt_054_sample.xml.xml", stmts: []stmtWant{{6, "5600.00", "5230.05", "", "", false}}},
-	{file: "moov-io__iso20022__statement_1.xml", quarantined: 4, stmts: []stmtWant{{4, "0", "2768.08", "", "", false}}},
-	{file: "zoltansebestyen__ofxstatement-unicredithu__STATEMENT_12345678_20171130.xml", quarantined: 4, stmts: []stmtWant{{7, "125456.00", "422823.00", "123456.14", "123457.14", false}, {2, "100999.00", "0", "1234567.21", "1234568.74", false}}},
+	{file: "moov-io__iso20022__statement_1.xml", warnings: 4, stmts: []stmtWant{{4, "0", "2768.08", "", "", false}}},
+	{file: "zoltansebestyen__ofxstatement-unicredithu__STATEMENT_12345678_20171130.xml", warnings: 4, stmts: []stmtWant{{7, "125456.00", "422823.00", "123456.14", "123457.14", false}, {2, "100999.00", "0", "1234567.21", "1234568.74", false}}},
 	{file: "zoltansebestyen__ofxstatement-unicredithu__STATEMENT_12345678_20171130_multi_stmt.xml", stmts: []stmtWant{{0, "0", "0", "123456.14", "123457.14", false}, {0, "0", "0", "123456.14", "123457.14", false}}},
 }
 
@@ -110,6 +112,18 @@ func TestCorpus(t *testing.T) {
 			}
 			if len(b.Errors) != tc.quarantined {
 				t.Errorf("quarantined = %d, want %d: %v", len(b.Errors), tc.quarantined, b.Errors)
+			}
+			warnings := 0
+			for _, n := range b.Notes {
+				if n.Kind == canon.NoteWarning {
+					warnings++
+					if !strings.Contains(n.Text, " at line ") || !strings.Contains(n.Text, "unverified") {
+						t.Errorf("warning %+v does not give the line or say the account is unverified", n)
+					}
+				}
+			}
+			if warnings != tc.warnings {
+				t.Errorf("warnings = %d, want %d: %v", warnings, tc.warnings, b.Notes)
 			}
 			first := 1
 			total := 0

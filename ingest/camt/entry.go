@@ -1,6 +1,7 @@
 package camt
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -33,7 +34,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 		if len(raw) > maxRaw {
 			raw = raw[:maxRaw]
 		}
-		return &canon.RecordError{Record: p.entryNo, Field: field, Raw: string(raw), Reason: fmt.Sprintf(format, args...)}
+		return &canon.RecordError{Record: p.entryNo, Field: field, Raw: string(raw), Reason: p.where(e) + fmt.Sprintf(format, args...)}
 	}
 	amtNode := e.child("Amt")
 	amount, err := parseAmount(amtNode)
@@ -90,10 +91,11 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	var txns []canon.Txn
 	var refs []string
 	var accts []canon.Account
+	var warns []canon.Note
 	for i, pt := range parts {
-		t, acct, field, err := p.build(e, pt, st.account, credit)
-		if err != nil {
-			return fail(field, "%v", err)
+		t, acct, field, warn := p.build(e, pt, st.account, credit)
+		if warn != nil {
+			warns = append(warns, canon.Warning(p.entryNo, field, p.where(e)+warn.Error()+"; the entry is loaded with the counterparty kept as written, as "+acct.ID+" (unverified external account)", t.Counterparty))
 		}
 		t.Record = p.entryNo
 		t.Amount = pt.amount
@@ -132,6 +134,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	}
 	p.batch.Txns = append(p.batch.Txns, txns...)
 	p.refs = append(p.refs, refs...)
+	p.batch.Notes = append(p.batch.Notes, warns...)
 	return nil
 }
 
@@ -175,7 +178,8 @@ func splitEntry(amount decimal.Decimal, ccy, cdi string, dets []*node) []part {
 }
 
 // build makes the transaction of one part, without amount and dates, and the counterparty's
-// account. On error it names the field that failed.
+// account. warn, when not nil, is a problem of the field it names that did not stop the
+// part from loading (a counterparty IBAN that fails its check).
 func (p *parser) build(e *node, pt part, account string, credit bool) (canon.Txn, canon.Account, string, error) {
 	d := pt.det
 	side := "Cdtr"
@@ -210,13 +214,13 @@ func (p *parser) build(e *node, pt part, account string, credit bool) (canon.Txn
 	if bank == "" {
 		bank = d.first(agent+"ClrSysMmbId/MmbId", agent+"Nm")
 	}
-	id, kind, err := canon.CounterpartyAccount(ch, account, iban, bank, other, name)
-	if err != nil {
-		f := ibanField
+	id, kind, warn := canon.CounterpartyAccount(ch, account, iban, bank, other, name)
+	field := ""
+	if warn != nil {
+		field = ibanField
 		if strings.TrimSpace(iban) == "" {
-			f = otherField
+			field = otherField
 		}
-		return canon.Txn{}, canon.Account{}, f, err
 	}
 	cp := canon.Account{ID: id, Kind: kind, BIC: bic, HolderName: name}
 	if kind == canon.KindBank {
@@ -245,7 +249,26 @@ func (p *parser) build(e *node, pt part, account string, credit bool) (canon.Txn
 	} else {
 		t.From, t.To = account, id
 	}
-	return t, cp, "", nil
+	return t, cp, field, warn
+}
+
+// where names the place of entry e in the file for a court: its line and its ordinal.
+func (p *parser) where(e *node) string {
+	return fmt.Sprintf("entry %d at line %d: ", p.entryNo, p.lineAt(e.start))
+}
+
+// lineAt gives the 1-based line of byte offset off. Entries are asked for in document order,
+// so it counts on from the last offset asked and the whole file is counted once.
+func (p *parser) lineAt(off int64) int {
+	if off < p.lineOff {
+		p.lineOff, p.line = 0, 1
+	}
+	if off > int64(len(p.data)) {
+		off = int64(len(p.data))
+	}
+	p.line += bytes.Count(p.data[p.lineOff:off], []byte{'\n'})
+	p.lineOff = off
+	return p.line
 }
 
 // reference gives the remittance information of a transaction: the unstructured lines

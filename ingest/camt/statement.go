@@ -21,6 +21,9 @@ type parser struct {
 	// refs holds the AcctSvcrRef of every emitted transaction, index-aligned with batch.Txns,
 	// so finish can decide whether they are usable as SourceID.
 	refs []string
+	// line is the 1-based line of byte offset lineOff (see lineAt).
+	line    int
+	lineOff int64
 }
 
 // stmt is the context of the statement whose entries are being read.

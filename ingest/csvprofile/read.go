@@ -126,6 +126,9 @@ type reader struct {
 	facts     statementFacts
 	seenID    map[string]int
 	cpSeen    map[string]bool
+	// warn is the field problem of the row being read that does not stop it loading (see
+	// counterparty); row records it once the row is loaded.
+	warn *rowError
 }
 
 // statementFacts collects what the file says about the statement.

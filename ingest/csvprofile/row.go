@@ -95,6 +95,7 @@ func (rd *reader) row(rec record) {
 		quarantine("", countErr)
 		return
 	}
+	rd.warn = nil
 	t, skip, e := rd.txn(rec, v)
 	switch {
 	case e != nil:
@@ -104,6 +105,9 @@ func (rd *reader) row(rec record) {
 	default:
 		t.Seq = int64(len(rd.batch.Txns) + 1)
 		rd.batch.Txns = append(rd.batch.Txns, t)
+		if rd.warn != nil {
+			rd.batch.Notes = append(rd.batch.Notes, canon.Warning(rec.line, rd.warn.field, rd.warn.reason, strings.ToValidUTF8(rec.raw, "\uFFFD")))
+		}
 	}
 }
 
@@ -399,13 +403,13 @@ func (rd *reader) counterparty(t *canon.Txn, credit bool, v *rowView) (string, *
 		}
 	}
 	t.Counterparty = strings.Join(raw, " ")
-	id, kind, err := canon.CounterpartyAccount(t.Channel, rd.stmt, iban, bank, number, name)
-	if err != nil {
+	id, kind, warn := canon.CounterpartyAccount(t.Channel, rd.stmt, iban, bank, number, name)
+	if warn != nil {
 		field, col := "counterparty_number", cm.Number
 		if iban != "" {
 			field, col = "counterparty_iban", cm.IBAN
 		}
-		return "", &rowError{field, fmt.Sprintf("column %q: %v (quarantined, not corrected)", col, err)}
+		rd.warn = &rowError{field, fmt.Sprintf("column %q: %v; the row is loaded with the counterparty kept as written, as %s (unverified external account)", col, warn, id)}
 	}
 	if !rd.cpSeen[id] && id != rd.stmt {
 		rd.cpSeen[id] = true

@@ -5,9 +5,11 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
 	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
-	"github.com/shopspring/decimal"
 )
 
 // stmtWant is what one statement of a corpus file holds, worked out from the raw bytes
@@ -22,18 +24,20 @@ type stmtWant struct {
 }
 
 // corpusWant lists every MT940/MT942 file of ../shared/corpus/mt940. quarantined counts the
-// :61: lines this reader quarantines (anonymised counterparty IBANs failing their check, the
-// 30 February value date, zero amounts, a :61: after the end of its message); their amounts
-// are recovered from the raw text so the sums still match the independent figures. orphans
-// are :61: lines outside any statement (after a "-" end-of-message line).
+// :61: lines this reader quarantines (zero amounts, a :61: after the end of its message); their amounts are recovered from the raw text so the sums still
+// match the independent figures. orphans are :61: lines outside any statement (after a "-"
+// end-of-message line). warnings counts the lines loaded with a warning (anonymised
+// counterparty IBANs failing their check, a 30 February value date beside a valid entry
+// date).
 var corpusWant = []struct {
 	file        string
 	wantErr     bool
 	orphans     int
 	quarantined int
+	warnings    int
 	stmts       []stmtWant
 }{
-	{file: "fruitl00p__php-mt940__Abn-issue48.sta", quarantined: 2, stmts: []stmtWant{{2, "109.65", "62.63", "1124.58", "1171.6", true}}},
+	{file: "fruitl00p__php-mt940__Abn-issue48.sta", warnings: 2, stmts: []stmtWant{{2, "109.65", "62.63", "1124.58", "1171.6", true}}},
 	{file: "fruitl00p__php-mt940__Abn-sample.sta", stmts: []stmtWant{{2, "0", "210.5", "17369.99", "17159.49", true}, {1, "0", "1027.91", "17159.49", "16131.58", true}, {1, "0", "19.45", "16131.58", "16112.13", true}, {1, "25111.08", "0", "295922.68", "321033.76", true}}},
 	{file: "fruitl00p__php-mt940__Asn-sample.sta", stmts: []stmtWant{{1, "0", "2000.00", "13290.34", "11290.34", true}, {0, "0", "0", "11290.34", "11290.34", true}, {0, "0", "0", "11290.34", "11290.34", true}, {0, "0", "0", "11290.34", "11290.34", true}, {0, "0", "0", "11290.34", "11290.34", true}, {0, "0", "0", "11290.34", "11290.34", true}, {2, "0", "81.78", "11290.34", "11208.56", true}}},
 	{file: "fruitl00p__php-mt940__Bunq-sample.sta", stmts: []stmtWant{{111, "761.66", "788.33", "32.33", "5.66", true}}},
@@ -41,7 +45,7 @@ var corpusWant = []struct {
 	{file: "fruitl00p__php-mt940__Ing-sample.sta", stmts: []stmtWant{{7, "32.39", "25.24", "0.00", "3.47", false}}},
 	{file: "fruitl00p__php-mt940__Kbs-sample2.sta", stmts: []stmtWant{{7, "73700.0", "50945.0", "185723.0", "208478.0", true}}},
 	{file: "fruitl00p__php-mt940__Knab-sample.sta", stmts: []stmtWant{{5, "0", "151.84", "1000.21", "945.21", false}}},
-	{file: "fruitl00p__php-mt940__Kontist-sample.sta", quarantined: 4, stmts: []stmtWant{{6, "515.95", "120.19", "0.15", "395.91", true}}},
+	{file: "fruitl00p__php-mt940__Kontist-sample.sta", warnings: 4, stmts: []stmtWant{{6, "515.95", "120.19", "0.15", "395.91", true}}},
 	{file: "fruitl00p__php-mt940__Penta-sample.sta", quarantined: 1, stmts: []stmtWant{{30, "121.38", "10697.68", "20419.66", "9843.36", true}}},
 	{file: "fruitl00p__php-mt940__Rabo-sample.sta", stmts: []stmtWant{{0, "0", "0", "0.00", "2145.00", false}, {0, "0", "0", "2145.00", "2145.00", true}, {0, "0", "0", "2145.00", "2145.00", true}, {0, "0", "0", "0.00", "20000.00", false}, {2, "600.00", "0", "20000.00", "20500.00", false}, {1, "500.00", "0", "20500.00", "20366.00", false}, {0, "0", "0", "0.00", "10500.00", false}, {0, "0", "0", "10500.00", "10100.00", false}, {3, "100.00", "600.00", "10100.00", "10000.00", false}, {0, "0", "0", "0.00", "-3550.00", false}, {0, "0", "0", "-3550.00", "-3550.00", true}, {0, "0", "0", "-3550.00", "-3550.00", true}, {0, "0", "0", "0.00", "482.41", false}, {0, "0", "0", "482.41", "165282.41", false}, {4, "165800.31", "1000.00", "165282.41", "165490.41", false}, {5, "3111.76", "0", "22345.10", "34160.25", false}, {1, "3288.86", "0", "1000.00", "22345.10", false}, {5, "52415.35", "4220.00", "61914.51", "22345.10", false}, {0, "0", "0", "22345.10", "1000.00", false}, {0, "0", "0", "1000.00", "61914.51", false}, {11, "76118.50", "37390.79", "61914.51", "61914.51", false}, {0, "0", "0", "22345.10", "390838.66", false}, {0, "0", "0", "1000.00", "381467.01", false}, {0, "0", "0", "61914.51", "381544.01", false}, {0, "0", "0", "0.0", "-115351.0", false}, {0, "0", "0", "-115351.0", "10.0", false}, {4, "1640129.0", "486619.0", "10.0", "192.0", false}, {0, "0", "0", "0.00", "1500.00", false}, {0, "0", "0", "1500.00", "1500.00", true}, {0, "0", "0", "1500.00", "1500.00", true}, {0, "0", "0", "0.00", "-65499.34", false}, {0, "0", "0", "-65499.34", "-64254.34", false}, {3, "1245.00", "62377.17", "-64254.34", "-126631.51", false}, {0, "0", "0", "0.00", "2545.00", false}, {0, "0", "0", "2545.00", "2545.00", true}, {0, "0", "0", "2545.00", "2545.00", true}, {0, "0", "0", "0.00", "5500.00", false}, {0, "0", "0", "5500.00", "5500.00", true}, {0, "0", "0", "5500.00", "5500.00", true}}},
 	{file: "fruitl00p__php-mt940__Spk-sample.sta", stmts: []stmtWant{{4, "512.0", "0", "1818.90", "2330.90", true}, {4, "310.0", "16.68", "2330.90", "2624.22", true}, {1, "100.0", "0", "2624.22", "2724.22", true}, {1, "10.0", "0", "2724.22", "2734.22", true}}},
@@ -53,7 +57,7 @@ var corpusWant = []struct {
 	{file: "svenstaro__mt940-rs__mt940-danskebank-MT940_DK_Example.sta", stmts: []stmtWant{{7, "7183.49", "832015.03", "2478926.70", "1654095.16", true}, {3, "993.75", "75765.41", "1654095.16", "1579323.50", true}, {16, "0", "163408.12", "1579323.50", "1415915.38", true}, {9, "0", "74318.90", "1415915.38", "1341596.48", true}, {2, "3260.00", "494402.67", "1341596.48", "850453.81", true}, {1, "0", "3317.10", "850453.81", "847136.71", true}, {16, "0", "141083.98", "847136.71", "706052.73", true}, {2, "0", "975.25", "706052.73", "705077.48", true}, {3, "0", "1918.73", "705077.48", "703158.75", true}, {7, "0", "76451.36", "703158.75", "626707.39", true}, {3, "0", "14577.58", "626707.39", "612129.81", true}, {14, "1747425.00", "319133.19", "612129.81", "2040421.62", true}, {1, "2072226.11", "0", "2040421.62", "4112647.73", true}, {3, "79798.00", "332744.25", "4112647.73", "3859701.48", true}, {2, "0", "8322.01", "3859701.48", "3851379.47", true}}},
 	{file: "svenstaro__mt940-rs__mt940-danskebank-MT940_FI_Example.sta", stmts: []stmtWant{{6, "0.23", "1357.33", "54484.04", "53126.94", true}}},
 	{file: "svenstaro__mt940-rs__mt940-sparkasse-buxtehude.sta", stmts: []stmtWant{{3, "0", "141.04", "13564.13", "13523.09", false}}},
-	{file: "svenstaro__mt940-rs__mt940-special-cases-incomplete_tag_61.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
+	{file: "svenstaro__mt940-rs__mt940-special-cases-incomplete_tag_61.sta", warnings: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
 	{file: "svenstaro__mt940-rs__mt940-special-cases-invalid_utf8.sta", stmts: []stmtWant{{7, "2066637.00", "3078850.50", "25170637.10", "25281687.60", false}}},
 	{file: "svenstaro__mt940-rs__mt940-special-cases-unknown_tag.sta", stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
 	{file: "svenstaro__mt940-rs__mt942-jejik-rabobank.sta", stmts: []stmtWant{{1, "0", "1213.28", "473.17", "395.82", false}, {0, "0", "0", "1000.89", "1000.89", true}, {2, "0", "281.51", "1295.82", "1250.87", false}, {2, "0", "94.30", "4196.12", "4101.82", true}}},
@@ -79,16 +83,16 @@ var corpusWant = []struct {
 	{file: "wolph__mt940__mBank-mt942.sta", stmts: []stmtWant{{3, "0.03", "0", "", "", false}}},
 	{file: "wolph__mt940__mBank-with_newline_in_tnr.sta", stmts: []stmtWant{{2, "89.00", "0", "0.46", "860.17", false}}},
 	{file: "wolph__mt940__sberbank-171011_01234945.sta", stmts: []stmtWant{{3, "0", "9437.00", "627311.30", "617874.30", true}}},
-	{file: "wolph__mt940__self-provided-details_60-63.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
-	{file: "wolph__mt940__self-provided-february_30.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
+	{file: "wolph__mt940__self-provided-details_60-63.sta", warnings: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
+	{file: "wolph__mt940__self-provided-february_30.sta", warnings: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
 	{file: "wolph__mt940__self-provided-gv_codes.sta", stmts: []stmtWant{{2, "0", "257.45", "12345.12", "", false}}},
-	{file: "wolph__mt940__self-provided-malformed_details.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
+	{file: "wolph__mt940__self-provided-malformed_details.sta", warnings: 1, stmts: []stmtWant{{1, "0", "233.15", "12345.12", "12345.98", false}}},
 	{file: "wolph__mt940__self-provided-mt942.sta", stmts: []stmtWant{{1, "0", "0.42", "", "", false}}},
 	{file: "wolph__mt940__self-provided-multiline.sta", quarantined: 1, orphans: 1, stmts: []stmtWant{{1, "0", "5.0", "16.40", "11.40", true}}},
 	{file: "wolph__mt940__self-provided-raiffeisen-cmi.sta", stmts: []stmtWant{{7, "2066637.00", "3078850.50", "25170637.10", "25281687.60", false}}},
 	{file: "wolph__mt940__self-provided-raphaelm.sta", stmts: []stmtWant{{6, "105000.00", "0", "0.00", "105000.00", true}, {2, "40000.00", "0", "105000.00", "145000.00", true}, {1, "0", "50000.00", "145000.00", "95000.00", true}}},
-	{file: "wolph__mt940__self-provided-transaction_details_wrapped.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
-	{file: "wolph__mt940__self-provided-wrapped_timestamp.sta", quarantined: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
+	{file: "wolph__mt940__self-provided-transaction_details_wrapped.sta", warnings: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
+	{file: "wolph__mt940__self-provided-wrapped_timestamp.sta", warnings: 1, stmts: []stmtWant{{1, "0", "6.00", "1200.00", "1194.00", true}}},
 }
 
 var raw61 = regexp.MustCompile(`^:61:\d{6}(?:\d{4}| {4})?(RC|RD|C|D|EC|ED)[A-Z]?([0-9][0-9.,]*)`)
@@ -113,6 +117,15 @@ func TestCorpus(t *testing.T) {
 			}
 			if len(b.Errors) != tc.quarantined {
 				t.Errorf("quarantined = %d, want %d: %v", len(b.Errors), tc.quarantined, b.Errors)
+			}
+			warnings := 0
+			for _, n := range b.Notes {
+				if n.Kind == canon.NoteWarning {
+					warnings++
+				}
+			}
+			if warnings != tc.warnings {
+				t.Errorf("warnings = %d, want %d: %v", warnings, tc.warnings, b.Notes)
 			}
 			total := tc.orphans
 			// Transactions and errors carry line numbers, increasing through the file, so

@@ -46,15 +46,29 @@ func (p *parser) entry(f field, info, account, ccy string, opening *balance, sta
 	if amount.IsZero() {
 		return quarantine("61/amount", "amount is zero: nothing moved, so there is no transaction to load")
 	}
+	var warns []canon.Note
 	value, err := parseYYMMDD(m[1])
-	if err != nil {
-		return quarantine("61/value date", "%v", err)
-	}
 	booked := value
-	if strings.TrimSpace(m[2]) != "" {
+	switch {
+	case err == nil && strings.TrimSpace(m[2]) != "":
 		if booked, err = entryDate(value, m[2]); err != nil {
 			return quarantine("61/entry date", "%v", err)
 		}
+	case err != nil && strings.TrimSpace(m[2]) != "":
+		// An impossible value date (30 February) beside a valid entry date: the booking is
+		// dated by the entry date, in the year the value date names, and the value date is
+		// left unknown, never guessed.
+		near, ok := monthEnd(m[1])
+		if !ok {
+			return quarantine("61/value date", "%v", err)
+		}
+		if booked, err = entryDate(near, m[2]); err != nil {
+			return quarantine("61/entry date", "%v", err)
+		}
+		warns = append(warns, canon.Warning(f.line, "61/value date", fmt.Sprintf("%q is not a valid YYMMDD date; the line is loaded booked on its entry date %s, without a value date", m[1], booked.Format("2006-01-02")), raw))
+		value = time.Time{}
+	case err != nil:
+		return quarantine("61/value date", "%v", err)
 	}
 	if ccy == "" {
 		return quarantine("61", "the statement states no currency (no :60:, :62:, :34F: or :90: field)")
@@ -71,10 +85,7 @@ func (p *parser) entry(f field, info, account, ccy string, opening *balance, sta
 
 	d := parseDetails(info)
 	ch := channelOf(typ, d.gvc, d.posting+" "+supplementary, credit)
-	id, kind, err := canon.CounterpartyAccount(ch, account, d.iban, d.bank, d.number, d.name)
-	if err != nil {
-		return quarantine("86/"+d.accountField, "counterparty %v", err)
-	}
+	id, kind, warn := canon.CounterpartyAccount(ch, account, d.iban, d.bank, d.number, d.name)
 	cp := canon.Account{ID: id, Kind: kind, HolderName: d.name}
 	if kind == canon.KindBank {
 		if strings.HasPrefix(id, "acct:") {
@@ -112,6 +123,11 @@ func (p *parser) entry(f field, info, account, ccy string, opening *balance, sta
 		t.From, t.To = account, id
 		per.Debits = per.Debits.Add(amount)
 	}
+	if warn != nil {
+		warns = append(warns, canon.Warning(f.line, "86/"+d.accountField,
+			"counterparty "+warn.Error()+"; the entry is loaded with the counterparty kept as written, as "+id+" (unverified external account)", raw))
+	}
+	p.batch.Notes = append(p.batch.Notes, warns...)
 	p.seq++
 	t.Seq = p.seq
 	p.accounts.Add(&p.batch, cp)
@@ -138,6 +154,19 @@ func entryDate(value time.Time, mmdd string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a valid MMDD entry date near the value date %s", mmdd, value.Format("2006-01-02"))
 	}
 	return best, nil
+}
+
+// monthEnd gives the last day of the year and month a YYMMDD text names whatever its day, so
+// that an impossible day (30 February) still places an entry date in its year.
+func monthEnd(yymmdd string) (time.Time, bool) {
+	t, err := time.Parse("0601", yymmdd[:4])
+	if err != nil {
+		return time.Time{}, false
+	}
+	if t.Year() >= 2080 {
+		t = t.AddDate(-100, 0, 0)
+	}
+	return t.AddDate(0, 1, -1), true
 }
 
 func absDays(d time.Duration) time.Duration {

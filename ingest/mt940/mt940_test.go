@@ -105,11 +105,10 @@ func TestQuarantine(t *testing.T) {
 	cases := []struct {
 		name, line, field, reason string
 	}{
-		{"february 30", ":61:2402300301D1,00NTRFNONREF", "61/value date", "not a valid YYMMDD"},
+		{"february 30", ":61:240230D1,00NTRFNONREF", "61/value date", "not a valid YYMMDD"},
 		{"bad entry date", ":61:2401021340D1,00NTRFNONREF", "61/entry date", "MMDD"},
 		{"zero", ":61:240102D0,00NTRFNONREF", "61/amount", "zero"},
 		{"garbage", ":61:hello", "61", "not value date"},
-		{"bad IBAN", ":61:240102D1,00NTRFNONREF\n:86:116?00SEPA?31DE89370400440532013001?32X", "86/?31", "mod-97"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,6 +126,46 @@ func TestQuarantine(t *testing.T) {
 				t.Errorf("error = %+v", e)
 			}
 		})
+	}
+}
+
+// A counterparty IBAN that fails mod-97 loads the line with the counterparty kept as written
+// and a warning on the line's number, instead of quarantining the movement.
+func TestBadCounterpartyIBANLoads(t *testing.T) {
+	in := stmt("100,00", ":61:240102D1,00NTRFNONREF\n:86:116?00SEPA?31DE89370400440532013001?32X", ":61:240102C1,00NTRFNONREF")
+	res, err := Parse(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	if len(b.Errors) != 0 || len(b.Txns) != 2 || !res.Periods[0].Reconciled {
+		t.Fatalf("errors %v txns %d period %+v", b.Errors, len(b.Txns), res.Periods[0])
+	}
+	if x := b.Txns[0]; x.To != "external:unverified-iban:DE89370400440532013001" || x.Amount.String() != "1" {
+		t.Errorf("txn %+v", x)
+	}
+	if len(b.Notes) != 1 || b.Notes[0].Kind != canon.NoteWarning || b.Notes[0].Record != 5 ||
+		!strings.HasPrefix(b.Notes[0].Text, "field 86/?31: counterparty invalid IBAN") || !strings.Contains(b.Notes[0].Text, "mod-97") {
+		t.Errorf("notes %+v", b.Notes)
+	}
+}
+
+// An impossible value date beside a valid entry date books the line on the entry date, in the
+// value date's year, without a value date, and says so in a warning.
+func TestImpossibleValueDateWithEntryDate(t *testing.T) {
+	res, err := Parse(stmt("99,00", ":61:1602300301D1,00NTRFNONREF"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	if len(b.Errors) != 0 || len(b.Txns) != 1 || !res.Periods[0].Reconciled {
+		t.Fatalf("errors %v txns %d period %+v", b.Errors, len(b.Txns), res.Periods[0])
+	}
+	if x := b.Txns[0]; x.BookedAt.Format("2006-01-02") != "2016-03-01" || !x.ValueDate.IsZero() {
+		t.Errorf("booked %s value %s", x.BookedAt, x.ValueDate)
+	}
+	if len(b.Notes) != 1 || b.Notes[0].Kind != canon.NoteWarning || !strings.HasPrefix(b.Notes[0].Text, `field 61/value date: "160230" is not a valid YYMMDD date`) {
+		t.Errorf("notes %+v", b.Notes)
 	}
 }
 

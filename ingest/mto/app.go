@@ -219,9 +219,10 @@ func appTxns(b *canon.Batch, e *appEntry, acct, fees string, seq *int64) *canon.
 	}
 	cp := fees
 	if !e.isFee {
-		id, _, err := canon.CounterpartyAccount(ch, acct, e.iban, "", "", e.name)
-		if err != nil {
-			return &canon.RecordError{Record: e.line, Field: "counterparty account", Raw: e.raw, Reason: err.Error()}
+		id, _, warn := canon.CounterpartyAccount(ch, acct, e.iban, "", "", e.name)
+		if warn != nil {
+			b.Notes = append(b.Notes, canon.Warning(e.line, "counterparty account",
+				warn.Error()+"; the entry is loaded with the counterparty kept as written, as "+id+" (unverified external account)", e.raw))
 		}
 		cp = id
 	}

@@ -14,8 +14,9 @@ import (
 func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	rec := p.entryNo
 	raw := p.raw(e)
+	where := p.where(e)
 	fail := func(field, format string, args ...any) *canon.RecordError {
-		return &canon.RecordError{Record: rec, Field: field, Raw: raw, Reason: fmt.Sprintf(format, args...)}
+		return &canon.RecordError{Record: rec, Field: field, Raw: raw, Reason: where + fmt.Sprintf(format, args...)}
 	}
 	amtRaw := e.str("TRNAMT")
 	if amtRaw == "" {
@@ -63,10 +64,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	}
 	credit := amt.IsPositive()
 	ch := channelOf(strings.ToUpper(e.str("TRNTYPE")), credit)
-	cp, err := p.counterparty(e, ch, st.account)
-	if err != nil {
-		return quarantine(fail("BANKACCTTO/ACCTID", "%v", err))
-	}
+	cp, warn := p.counterparty(e, ch, st.account)
 	t := canon.Txn{
 		Record:       rec,
 		Seq:          p.seq,
@@ -101,6 +99,10 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	} else {
 		st.period.Notes = append(st.period.Notes, fmt.Sprintf("entry %d is in %s, the statement in %s: left out of credits and debits", rec, ccy, st.currency))
 	}
+	if warn != nil {
+		p.batch.Notes = append(p.batch.Notes, canon.Warning(rec, "BANKACCTTO/ACCTID",
+			where+warn.Error()+"; the entry is loaded with the counterparty kept as written, as "+cp.id+" (unverified external account)", raw))
+	}
 	p.seq++
 	p.batch.Txns = append(p.batch.Txns, t)
 	p.fitids = append(p.fitids, e.str("FITID"))
@@ -113,11 +115,12 @@ type party struct {
 }
 
 // counterparty reads BANKACCTTO (or CCACCTTO) and the payee name. An ACCTID that is a valid
-// IBAN is the account; an IBAN-shaped one that fails its check is an error (never
-// corrected); any other ACCTID gives "ofx:<BANKID>:<ACCTID>", the id a statement of that
-// account would have. Without an account the name gives "external:name:<key>"; cash
-// channels give "cash:<statement account>".
-func (p *parser) counterparty(e *node, channel, account string) (party, error) {
+// IBAN is the account; an IBAN-shaped one that fails its check gives the unverified external
+// account canon.UnverifiedAccountID (never corrected) and warn says why; any other ACCTID
+// gives "ofx:<BANKID>:<ACCTID>", the id a statement of that account would have. Without an
+// account the name gives "external:name:<key>"; cash channels give "cash:<statement
+// account>".
+func (p *parser) counterparty(e *node, channel, account string) (cp party, warn error) {
 	to := e.child("BANKACCTTO")
 	if to == nil {
 		to = e.child("CCACCTTO")
@@ -138,7 +141,8 @@ func (p *parser) counterparty(e *node, channel, account string) (party, error) {
 		if canon.LooksLikeIBAN(number) {
 			v, err := canon.NormalizeIBAN(number)
 			if err != nil {
-				return party{}, err
+				out.id = canon.UnverifiedAccountID(number)
+				return out, err
 			}
 			out.id = v
 			return out, nil
@@ -146,12 +150,8 @@ func (p *parser) counterparty(e *node, channel, account string) (party, error) {
 		out.id = canon.AccountID("ofx", bank, number)
 		return out, nil
 	}
-	id, _, err := canon.CounterpartyAccount(channel, account, "", "", "", name)
-	if err != nil {
-		return party{}, err
-	}
-	out.id = id
-	return out, nil
+	out.id, _, warn = canon.CounterpartyAccount(channel, account, "", "", "", name)
+	return out, warn
 }
 
 // reference joins MEMO, CHECKNUM and REFNUM as written ("MEMO | check 319 | ref 123").

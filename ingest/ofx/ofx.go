@@ -135,7 +135,8 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if ofx == nil {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
 	}
-	p := &parser{body: text[at:], opt: opt, accounts: canon.AccountIndex{}}
+	p := &parser{body: text[at:], opt: opt, accounts: canon.AccountIndex{}, line: 1 + strings.Count(text[:at], "\n")}
+	p.firstLine = p.line
 	for _, n := range notes {
 		p.batch.Notes = append(p.batch.Notes, canon.Note{Kind: "file", Text: n})
 	}

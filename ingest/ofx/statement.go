@@ -2,6 +2,7 @@ package ofx
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/moneytrail/moneytrail/internal/canon"
@@ -20,6 +21,9 @@ type parser struct {
 	// fitids holds the FITID of every emitted transaction, index-aligned with batch.Txns, so
 	// finish can decide whether they are usable as SourceID.
 	fitids []string
+	// line is the 1-based file line of body offset lineOff (see lineAt); firstLine that of
+	// the body's start.
+	line, firstLine, lineOff int
 }
 
 // stmt is the context of the statement whose entries are being read.
@@ -161,6 +165,26 @@ func (p *parser) finish() {
 }
 
 // raw returns the source text of n.
+// where names the place of entry n in the file for a court: its ordinal and the line of its
+// <STMTTRN> tag.
+func (p *parser) where(n *node) string {
+	return fmt.Sprintf("entry %d at line %d: ", p.entryNo, p.lineAt(n.start))
+}
+
+// lineAt gives the file line of body offset off, counting on from the last offset asked
+// (entries come in file order, so the body is counted once).
+func (p *parser) lineAt(off int) int {
+	if off < p.lineOff {
+		p.line, p.lineOff = p.firstLine, 0
+	}
+	if off > len(p.body) {
+		off = len(p.body)
+	}
+	p.line += strings.Count(p.body[p.lineOff:off], "\n")
+	p.lineOff = off
+	return p.line
+}
+
 func (p *parser) raw(n *node) string {
 	if n == nil || n.start < 0 || n.end > len(p.body) || n.start >= n.end {
 		return ""

@@ -26,6 +26,9 @@ var ibanLengths = map[string]int{
 // NormalizeIBAN removes spaces and dashes, upper-cases, and validates length and the mod-97
 // check. It returns ErrIBAN (wrapped with the reason) for a bad IBAN; it never corrects one.
 func NormalizeIBAN(s string) (string, error) {
+	if len(s) > maxUnverified {
+		return "", fmt.Errorf("%w: %q is longer than %d characters (IBANs have at most 34)", ErrIBAN, Excerpt(s, 40), maxUnverified)
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -95,11 +98,38 @@ func AccountID(scheme, bank, number string) string {
 	return scheme + ":" + strings.TrimSpace(bank) + ":" + strings.Join(strings.Fields(number), "")
 }
 
+// UnverifiedPrefix starts the id of a counterparty whose account text has the place of an
+// IBAN but fails its check (length, characters or mod-97): the account is kept as written,
+// an external account nobody verified, never corrected and never mistaken for a bank account
+// of the case.
+const UnverifiedPrefix = "external:unverified-iban:"
+
+// maxUnverified bounds the account text an unverified id keeps: no IBAN is longer than 34
+// characters, so anything past 64 is not an account number worth keeping in an id.
+const maxUnverified = 64
+
+// UnverifiedAccountID is the id of an account written as s that fails the IBAN check:
+// UnverifiedPrefix and s upper-cased without blanks (spaces, no-break spaces), cut at 64
+// characters.
+func UnverifiedAccountID(s string) string {
+	v := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(v) > maxUnverified {
+		v = v[:maxUnverified]
+	}
+	return UnverifiedPrefix + v
+}
+
 // CounterpartyAccount gives the canonical id for the other side of a statement entry, from
 // what the entry says: a valid IBAN wins; else a bank and number give scheme "acct"; else a
 // name gives "external:name:<key>"; else "external:unknown". Cash channels map to
-// "cash:<statement account>". A malformed IBAN is returned as an error, never corrected.
-func CounterpartyAccount(channel, statementAccount, iban, bank, number, name string) (id, kind string, err error) {
+// "cash:<statement account>".
+//
+// It never refuses an entry: the movement on the statement account is a fact of the
+// statement whatever the counterparty's account looks like. An IBAN (in the IBAN field, or
+// a number shaped like one) that fails its check gives the unverified external account
+// UnverifiedAccountID(text) of kind external, and warn says why (it wraps ErrIBAN); the
+// caller records warn as a warning of the record, never corrects the IBAN.
+func CounterpartyAccount(channel, statementAccount, iban, bank, number, name string) (id, kind string, warn error) {
 	switch channel {
 	case ChannelCashDeposit, ChannelCashWithdrawal:
 		return "cash:" + statementAccount, KindCash, nil
@@ -107,7 +137,7 @@ func CounterpartyAccount(channel, statementAccount, iban, bank, number, name str
 	if strings.TrimSpace(iban) != "" {
 		v, err := NormalizeIBAN(iban)
 		if err != nil {
-			return "", "", err
+			return UnverifiedAccountID(iban), KindExternal, err
 		}
 		return v, KindBank, nil
 	}
@@ -115,7 +145,7 @@ func CounterpartyAccount(channel, statementAccount, iban, bank, number, name str
 		if LooksLikeIBAN(n) {
 			v, err := NormalizeIBAN(n)
 			if err != nil {
-				return "", "", err
+				return UnverifiedAccountID(n), KindExternal, err
 			}
 			return v, KindBank, nil
 		}

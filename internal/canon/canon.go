@@ -6,6 +6,7 @@ package canon
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -217,6 +218,30 @@ type Note struct {
 	Kind   string
 	Text   string
 	Raw    string
+}
+
+// NoteWarning is the Kind of a Note that records a problem with one field of a record that
+// was loaded all the same (a counterparty IBAN that fails its check): the record's movement is
+// a fact of the statement, the field's problem is for the investigator to weigh.
+const NoteWarning = "warning"
+
+// Warning is the note of a field problem in record (1-based line or entry number) that did
+// not stop the record from loading.
+func Warning(record int, field, reason, raw string) Note {
+	return Note{Record: record, Kind: NoteWarning, Text: "field " + field + ": " + reason, Raw: raw}
+}
+
+// Excerpt returns s cut to at most n bytes on a rune boundary, with "..." appended when it
+// was cut: what an error may quote of an input of any length.
+func Excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
 }
 
 // Batch is everything a reader got out of one file.

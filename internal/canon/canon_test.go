@@ -46,7 +46,9 @@ func TestCounterpartyAccount(t *testing.T) {
 		{ChannelTransfer, "", "", "", "Šarić  Đorđe", "external:name:saric dorde", KindExternal, false},
 		{ChannelCard, "", "", "", "", "external:unknown", KindExternal, false},
 		{ChannelCashWithdrawal, "XX", "", "", "ATM", "cash:AT611904300234573201", KindCash, false},
-		{ChannelTransfer, "AT611904300234573202", "", "", "", "", "", true},
+		// A bad check digit: kept as written, an unverified external account, with a warning.
+		{ChannelTransfer, "AT61 1904 3002 3457 3202", "", "", "", "external:unverified-iban:AT611904300234573202", KindExternal, true},
+		{ChannelTransfer, "", "", "DE00000000000000000000", "Kedder", "external:unverified-iban:DE00000000000000000000", KindExternal, true},
 	}
 	for _, c := range cases {
 		id, kind, err := CounterpartyAccount(c.channel, "AT611904300234573201", c.iban, c.bank, c.number, c.name)
