@@ -204,17 +204,19 @@ func (pl *plan) checkColumns() error {
 	if p.Columns.BookedAt == "" {
 		return perr(p, "columns.booked_at", "required")
 	}
-	refs := map[string]string{
-		"columns.booked_at": p.Columns.BookedAt, "columns.booked_time": p.Columns.BookedTime,
-		"columns.value_date": p.Columns.ValueDate, "columns.currency": p.Columns.Currency,
-		"columns.balance_after": p.Columns.BalanceAfter, "columns.source_id": p.Columns.SourceID,
-		"columns.end_to_end": p.Columns.EndToEnd,
+	// In the order of the profile reference, so that of several bad references the same one
+	// is always reported.
+	refs := [][2]string{
+		{"columns.booked_at", p.Columns.BookedAt}, {"columns.booked_time", p.Columns.BookedTime},
+		{"columns.value_date", p.Columns.ValueDate}, {"columns.currency", p.Columns.Currency},
+		{"columns.balance_after", p.Columns.BalanceAfter}, {"columns.source_id", p.Columns.SourceID},
+		{"columns.end_to_end", p.Columns.EndToEnd},
 	}
 	for i, r := range p.Columns.Reference {
-		refs[fmt.Sprintf("columns.reference[%d]", i)] = r
+		refs = append(refs, [2]string{fmt.Sprintf("columns.reference[%d]", i), r})
 	}
-	for field, ref := range refs {
-		if err := pl.checkRef(field, ref); err != nil {
+	for _, fr := range refs {
+		if err := pl.checkRef(fr[0], fr[1]); err != nil {
 			return err
 		}
 	}

@@ -109,3 +109,15 @@ func TestFormatMismatch(t *testing.T) {
 		}
 	}
 }
+
+// Of several bad column references, the first in the profile reference's order is reported,
+// every time (they were checked in map order).
+func TestBadColumnsReportedInOrder(t *testing.T) {
+	y := strings.Replace(testProfile, "  value_date: Valuta\n", "  value_date: \"#0\"\n  end_to_end: \"#x\"\n  balance_after: \"#-1\"\n", 1)
+	for range 20 {
+		_, err := Parse([]byte(y))
+		if !errors.Is(err, ErrProfile) || !strings.Contains(err.Error(), "columns.value_date") {
+			t.Fatalf("Parse: %v, want the error of columns.value_date", err)
+		}
+	}
+}
