@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -24,19 +27,6 @@ const (
 	exitInternal = 4
 )
 
-// exitError carries an exit code chosen by a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageErr(format string, a ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
-}
-
 // env is what every command writes to.
 type env struct {
 	stdout, stderr io.Writer
@@ -50,21 +40,8 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	code := exitCode(err)
-	fmt.Fprintf(stderr, "moneytrail: %v\n", err)
+	writeError(stderr, err, code)
 	return code
-}
-
-func exitCode(err error) int {
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.Is(err, casedb.ErrUsage):
-		return exitUsage
-	case casedb.IsInput(err):
-		return exitInput
-	}
-	return exitInternal
 }
 
 func newApp(e *env) *cli.Command {
@@ -121,29 +98,37 @@ stored for the failing file), 4 internal error.`,
 
 // setUp gives every command of the tree the same parsing: no flag value is split on commas
 // (a list is a repeated flag, or a parameter's own list syntax read by the rule engine),
-// usage mistakes exit 2, and a group of verbs refuses a verb it does not have.
+// usage mistakes exit 2 with a suggestion where one is close, a verb without arguments
+// refuses stray ones, and a group of verbs refuses a verb it does not have.
 func setUp(c *cli.Command) {
 	c.DisableSliceFlagSeparator = true
-	c.OnUsageError = func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-		return &exitError{code: exitUsage, err: err}
+	c.OnUsageError = func(_ context.Context, c *cli.Command, err error, _ bool) error {
+		// The library's own wording names an unknown flag with one dash, whatever was typed.
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			name = strings.TrimLeft(name, "-")
+			err = fmt.Errorf("%s has no flag --%s%s", c.FullName(), name, suggest("--"+name, flagNames(c)))
+		}
+		return helpNext(c, &exitError{code: exitUsage, err: err})
 	}
-	if len(c.Commands) > 0 && (c.Action == nil || c.Name == "moneytrail") {
+	switch act := c.Action; {
+	case len(c.Commands) > 0:
 		c.Action = func(ctx context.Context, c *cli.Command) error {
 			if c.Args().Present() {
-				return usageErr("no command %q; see %s --help", c.Args().First(), c.FullName())
+				v := c.Args().First()
+				return helpNext(c, usageErr("%s has no command %q%s", c.FullName(), v, suggest(v, commandNames(c))))
 			}
 			if c.Root() == c {
 				return cli.ShowRootCommandHelp(c)
 			}
 			return cli.ShowSubcommandHelp(c)
 		}
-	}
-	if act := c.Action; len(c.Commands) == 0 && c.ArgsUsage == "" && act != nil {
+	case act != nil:
+		takesArgs := c.ArgsUsage != ""
 		c.Action = func(ctx context.Context, c *cli.Command) error {
-			if c.Args().Present() {
-				return usageErr("%s takes no arguments, only flags; %q is not one", c.FullName(), c.Args().First())
+			if !takesArgs && c.Args().Present() {
+				return helpNext(c, usageErr("%s takes no arguments, only flags; %q is not one", c.FullName(), c.Args().First()))
 			}
-			return act(ctx, c)
+			return helpNext(c, act(ctx, c))
 		}
 	}
 	for _, sub := range c.Commands {
@@ -162,5 +147,16 @@ func openCase(ctx context.Context, c *cli.Command, opt casedb.Options) (*casedb.
 			return nil, usageErr("--memory-limit %q: give a size such as 3GB, 512MB or 2.5GiB", opt.MemoryLimit)
 		}
 	}
-	return casedb.Open(ctx, c.String("db"), opt)
+	path := c.String("db")
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, &exitError{code: exitInput, err: fmt.Errorf("%w: --db %s: the folder %s does not exist", casedb.ErrNoCase, path, dir),
+				next: "create the folder first (mkdir -p " + dir + "), or give --db a file in a folder that exists"}
+		}
+	}
+	db, err := casedb.Open(ctx, path, opt)
+	if errors.Is(err, casedb.ErrNoCase) && nextStep(err) == "" {
+		err = withNext(err, "create it with moneytrail --db %s init, or give --db (or MONEYTRAIL_DB) the case you mean", path)
+	}
+	return db, err
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +15,9 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/ingest/csvprofile"
+	"github.com/moneytrail/moneytrail/ingest/mto"
+	"github.com/moneytrail/moneytrail/ingest/xlsx"
 	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
 )
@@ -49,6 +54,9 @@ Examples:
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() == 0 {
 				return usageErr("ingest: name at least one FILE or DIR")
+			}
+			if err := checkFormatProfile(c.String("format"), c.String("profile")); err != nil {
+				return err
 			}
 			files, err := expandFiles(c.Args().Slice())
 			if err != nil {
@@ -95,7 +103,8 @@ Examples:
 				return err
 			}
 			if len(failed) > 0 {
-				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d file(s) failed and stored nothing", len(failed), len(files))}
+				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d file(s) failed and stored nothing", len(failed), len(files)),
+					next: "the other files are loaded; fix what the lines above name (or the --format, --profile, --account given) and ingest the failed files again"}
 			}
 			return nil
 		},
@@ -118,6 +127,10 @@ func expandFiles(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
 		st, err := os.Stat(a)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &exitError{code: exitInput, err: fmt.Errorf("%w: %s: no such file or folder", casedb.ErrInput, a),
+				next: "check the path: ingest takes files and folders, after its flags or among them"}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", casedb.ErrInput, err)
 		}
@@ -148,4 +161,37 @@ func expandFiles(args []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// checkFormatProfile refuses, before any file is read, a --format that is not one and a
+// --profile that names no built-in profile of the format (a path is read when used).
+func checkFormatProfile(format, profile string) error {
+	formats := append([]string{"auto"}, ingest.Formats()...)
+	if !slices.Contains(formats, format) {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--format %q is not a format%s", format, suggest(format, formats)),
+			next: "formats: " + strings.Join(formats, ", ")}
+	}
+	if profile == "" || strings.ContainsAny(profile, `/\`) || strings.HasSuffix(profile, ".yaml") || strings.HasSuffix(profile, ".yml") {
+		return nil
+	}
+	var names []string
+	switch format {
+	case ingest.FormatCSV:
+		names = csvprofile.Builtins()
+	case ingest.FormatXLSX:
+		names = xlsx.Builtins()
+	case ingest.FormatMTO:
+		names = mto.Builtins()
+	default:
+		names = slices.Concat(csvprofile.Builtins(), xlsx.Builtins(), mto.Builtins())
+	}
+	if slices.Contains(names, profile) {
+		return nil
+	}
+	what := "a built-in profile"
+	if format != "auto" {
+		what += " of --format " + format
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("--profile %q is not %s%s", profile, what, suggest(profile, names)),
+		next: "built-in: " + strings.Join(names, ", ") + "; or give the path of your own profile (./mybank.yaml)"}
 }

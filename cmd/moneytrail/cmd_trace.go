@@ -70,6 +70,18 @@ Example:
 				return err
 			}
 			defer db.Close()
+			defaulted := len(opt.Methods) == 0
+			if defaulted {
+				if opt.Methods, err = defaultMethods(ctx, db); err != nil {
+					return err
+				}
+			}
+			// Prorata keeps a share per origin per account: one unexplained origin per account
+			// with a shortfall made it run past 140 s on the 5M-row benchmark (4 s grouped), so
+			// grouping is its default. Per-account totals are reported either way.
+			if !c.IsSet("group-unexplained") {
+				opt.GroupUnexplained = slices.Contains(opt.Methods, tracer.ProRata)
+			}
 			sp := startSpinner(e.stderr, "tracing")
 			opt.Progress, opt.Count = sp.describe, sp.count
 			out, err := casetrace.Trace(ctx, db, opt)
@@ -85,7 +97,19 @@ Example:
 			if err != nil {
 				return err
 			}
-			return printTrace(e, c.String("output"), out)
+			if defaulted {
+				note := fmt.Sprintf("method %s: the case's default (moneytrail init --method sets it); choose with --method", out.Manifest.Methods[0])
+				if c.String("output") == "table" {
+					fmt.Fprintln(e.stdout, note)
+				} else {
+					fmt.Fprintln(e.stderr, note)
+				}
+			}
+			names, err := loadDisplayNames(ctx, db)
+			if err != nil {
+				return err
+			}
+			return printTrace(e, c.String("output"), out, names)
 		},
 	}
 }
@@ -119,32 +143,26 @@ func traceOptions(c *cli.Command) (casetrace.Options, error) {
 		return opt, usageErr("--direction %q: use forward or backward", d)
 	}
 	opt.Direction = c.String("direction")
-	if c.String("method") == "" {
-		return opt, usageErr("trace: give --method (fifo, lifo, prorata, libr, tainted-first, poison or all)")
+	if c.String("method") != "" {
+		ms, err := tracer.ParseMethods(c.String("method"))
+		if err != nil {
+			return opt, usageErr("--method: %v", err)
+		}
+		opt.Methods = ms
 	}
-	ms, err := tracer.ParseMethods(c.String("method"))
-	if err != nil {
-		return opt, usageErr("--method: %v", err)
-	}
-	opt.Methods = ms
 	switch s := c.String("scope"); s {
 	case casetrace.ScopeReachable, casetrace.ScopeAll:
 		opt.Scope = s
 	default:
 		return opt, usageErr("--scope %q: use reachable or all", s)
 	}
+	var err error
 	if opt.Flows, err = tracer.ParseFlowMode(c.String("flows")); err != nil {
 		return opt, usageErr("--%v", err)
 	}
 	opt.AsOf = c.String("as-of")
 	opt.GroupSeeds = c.Bool("group-seeds")
-	// Prorata keeps a share per origin per account: one unexplained origin per account with
-	// a shortfall made it run past 140 s on the 5M-row benchmark (4 s grouped), so grouping
-	// is its default. Per-account totals are reported either way.
 	opt.GroupUnexplained = c.Bool("group-unexplained")
-	if !c.IsSet("group-unexplained") {
-		opt.GroupUnexplained = slices.Contains(ms, tracer.ProRata)
-	}
 	opt.ToolVersion = Version
 	opt.StartedAt = time.Now().UTC()
 	return opt, nil
@@ -152,10 +170,10 @@ func traceOptions(c *cli.Command) (casetrace.Options, error) {
 
 // printTrace prints the per-origin summary (traced, held, exited by kind) and, in table
 // form, the top holders of tainted money under the first method.
-func printTrace(e *env, format string, out *casetrace.Outcome) error {
+func printTrace(e *env, format string, out *casetrace.Outcome, names *displayNames) error {
 	m := out.Manifest
 	if out.Backward() {
-		return printComposition(e, format, out)
+		return printComposition(e, format, out, names)
 	}
 	if format == "table" {
 		fmt.Fprintf(e.stdout, "run %s: %d seed credit(s), %d transactions replayed, %d accounts in scope (%s), amounts in %s\n",
@@ -195,7 +213,7 @@ func printTrace(e *env, format string, out *casetrace.Outcome) error {
 	}
 	fmt.Fprintf(e.stdout, "top holders of tainted money (%s):\n", first)
 	for _, h := range top[:min(len(top), 5)] {
-		fmt.Fprintf(e.stdout, "  %-40s %15s\n", h.id, casetrace.FormatCents(h.cents))
+		fmt.Fprintf(e.stdout, "  %-40s %15s  %s\n", h.id, casetrace.FormatCents(h.cents), names.holder(h.id))
 	}
 	if n := len(out.Report.Unexplained); n > 0 {
 		fmt.Fprintf(e.stdout, "%d account(s) paid out more than they were seen to receive (unexplained funds): see unexplained.csv\n", n)
@@ -208,7 +226,7 @@ func isUnexplained(origin string) bool {
 }
 
 // printComposition prints the composition of a backward trace's target under each method.
-func printComposition(e *env, format string, out *casetrace.Outcome) error {
+func printComposition(e *env, format string, out *casetrace.Outcome, names *displayNames) error {
 	m := out.Manifest
 	if format == "table" {
 		kind, account, txnID, cents := out.Target()
@@ -222,9 +240,9 @@ func printComposition(e *env, format string, out *casetrace.Outcome) error {
 		fmt.Fprintf(e.stdout, "run %s: %s, %s, by origin (%s); %d transactions replayed, %d accounts in the universe, amounts in %s\n",
 			out.RunID, what, casetrace.FormatCents(cents), m.OriginBy, m.TxnsReplayed, m.AccountsInScope, m.Currency)
 	}
-	t := &table.Table{Columns: []string{"method", "origin", "amount", "share"}}
+	t := &table.Table{Columns: []string{"method", "origin", "name", "amount", "share"}}
 	for _, r := range out.Composition() {
-		t.Rows = append(t.Rows, cells(r.Method, r.Origin, casetrace.FormatCents(r.Cents), r.Share))
+		t.Rows = append(t.Rows, cells(r.Method, r.Origin, names.origin(r.Origin), casetrace.FormatCents(r.Cents), r.Share))
 	}
 	return t.Write(e.stdout, format)
 }

@@ -20,7 +20,7 @@ func TestTraceBackward(t *testing.T) {
 	code, out, errs := mt(t, "--db", db, "trace", "--direction", "backward", "--target", "txn:B03", "--method", "fifo,prorata",
 		"--origin-by", "channel", "--out", out1)
 	if code != 0 || !strings.Contains(out, "debit B03 from T, 500.00, by origin (channel)") ||
-		!strings.Contains(out, "prorata  channel:transfer      350.00  0.700000") {
+		!strings.Contains(out, "prorata  channel:transfer            350.00  0.700000") {
 		t.Fatalf("trace backward: %d\n%s\n%s", code, out, errs)
 	}
 	b, _ := os.ReadFile(filepath.Join(out1, "composition.csv"))

@@ -73,19 +73,35 @@ func TestExitCodes(t *testing.T) {
 		msg  string
 	}{
 		{"unknown command", []string{"frobnicate"}, exitUsage, "no command"},
-		{"unknown flag", []string{"ingest", "--nope", "x"}, exitUsage, "flag provided but not defined"},
+		{"unknown flag", []string{"ingest", "--nope", "x"}, exitUsage, "moneytrail ingest has no flag --nope"},
+		{"flag slip", []string{"ingest", "--profil", "x"}, exitUsage, `did you mean "--profile"?`},
+		{"verb slip", []string{"ingset", "x"}, exitUsage, `did you mean "ingest"?`},
+		{"sub-verb slip", []string{"rules", "rnu"}, exitUsage, `did you mean "run"?`},
+		{"stray argument", []string{"--db", db, "sources", "extra"}, exitUsage, `takes no arguments`},
+		{"base currency digits", []string{"--db", filepath.Join(dir, "b1.duckdb"), "init", "--base-currency", "123"}, exitUsage, "not an ISO 4217 currency code"},
+		{"base currency word", []string{"--db", filepath.Join(dir, "b2.duckdb"), "init", "--base-currency", "EURO"}, exitUsage, "not an ISO 4217 currency code"},
+		{"default method", []string{"--db", filepath.Join(dir, "b3.duckdb"), "init", "--method", "fast"}, exitUsage, `unknown method "fast"`},
+		{"db in a missing folder", []string{"--db", filepath.Join(dir, "nosuch", "case.duckdb"), "init"}, exitInput, "the folder " + filepath.Join(dir, "nosuch") + " does not exist"},
 		{"bad output", []string{"--output", "xml", "sources"}, exitUsage, "--output"},
 		{"ingest without files", []string{"--db", db, "ingest"}, exitUsage, "name at least one"},
-		{"no case", []string{"--db", filepath.Join(dir, "none.duckdb"), "sources"}, exitInput, "moneytrail init"},
+		{"no case", []string{"--db", filepath.Join(dir, "none.duckdb"), "sources"}, exitInput, "init, or give --db"},
 		{"missing file", []string{"--db", db, "ingest", filepath.Join(dir, "missing.csv")}, exitInput, "missing.csv"},
 		{"strict", []string{"--db", db, "ingest", "--strict", "../../ingest/testdata/ledger-bad.csv"}, exitInput, "ledger-bad.csv: line 3, field booked_at"},
-		{"unknown profile", []string{"--db", db, "ingest", "--format", "csv", "--profile", "no-such-bank", "../../ingest/testdata/ledger-bad.csv"}, exitInput, "no-such-bank"},
+		{"unknown profile", []string{"--db", db, "ingest", "--format", "csv", "--profile", "no-such-bank", "../../ingest/testdata/ledger-bad.csv"}, exitUsage, `--profile "no-such-bank" is not a built-in profile of --format csv`},
+		{"profile slip", []string{"--db", db, "ingest", "--format", "csv", "--profile", "raifeisen-at", "../../ingest/testdata/ledger-bad.csv"}, exitUsage, `did you mean "raiffeisen-at"?`},
+		{"format slip", []string{"--db", db, "ingest", "--format", "cvs", "../../ingest/testdata/ledger-bad.csv"}, exitUsage, `did you mean "csv"?`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, errs := mt(t, c.args...)
 			if code != c.code || !strings.Contains(errs, c.msg) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, c.code, errs, c.msg)
+			}
+			// What happened, then what to do next (a failed file's problems are listed in
+			// between).
+			if lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n"); len(lines) < 2 || !strings.HasPrefix(lines[0], "moneytrail: ") ||
+				!strings.HasPrefix(lines[len(lines)-1], "  ") || c.name != "strict" && len(lines) != 2 {
+				t.Errorf("stderr is not one line of what happened and one of what to do next:\n%s", errs)
 			}
 		})
 	}
@@ -203,8 +219,22 @@ func TestTrace(t *testing.T) {
 	if !strings.HasPrefix(string(pos), "method,holder,holder_kind,origin,amount\n") || !strings.Contains(string(pos), "libr,trustee-W,account,MF2,30000.00\n") {
 		t.Errorf("positions.csv:\n%s", pos)
 	}
+	// Without --method a trace takes the case's default, libr unless init set another, and
+	// says so.
+	code, out, errs = mt(t, "--db", db, "trace", "--seed", "txn:MF2")
+	if code != 0 || !strings.Contains(out, "method libr: the case's default") || !strings.Contains(out, "libr    MF2     70000.00  70000.00  30000.00") {
+		t.Errorf("trace without --method: %d\n%s\n%s", code, out, errs)
+	}
+	db2 := filepath.Join(dir, "fifo.duckdb")
+	mt(t, "--db", db2, "init", "--method", "fifo")
+	mt(t, "--db", db2, "ingest", "../../tracer/casetrace/testdata/mixed-fund.csv")
+	code, out, errs = mt(t, "--db", db2, "trace", "--seed", "txn:MF2", "--output", "csv")
+	if code != 0 || !strings.HasPrefix(out, "method,origin,amount,traced,held,") || !strings.Contains(out, "\nfifo,MF2,70000.00,") ||
+		!strings.Contains(errs, "method fifo: the case's default") {
+		t.Errorf("trace without --method, init --method fifo: %d\n%s\n%s", code, out, errs)
+	}
 	code, out, _ = mt(t, "--db", db, "--output", "csv", "sql", "SELECT count(DISTINCT run_id), min(kind) FROM runs")
-	if code != 0 || out != "count(DISTINCT run_id),min(kind)\n1,trace\n" {
+	if code != 0 || out != "count(DISTINCT run_id),min(kind)\n2,trace\n" {
 		t.Errorf("runs: %s", out)
 	}
 	code, out, _ = mt(t, "--db", db, "--output", "csv", "trace", "--seed", "txn:MF2", "--method", "fifo")
@@ -217,7 +247,6 @@ func TestTrace(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"trace", "--method", "fifo"}, exitUsage, "at least one --seed"},
-		{[]string{"trace", "--seed", "txn:MF2"}, exitUsage, "give --method"},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fast"}, exitUsage, `unknown method "fast"`},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--scope", "most"}, exitUsage, "--scope"},
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--direction", "backward"}, exitUsage, "takes --target, not --seed"},

@@ -43,6 +43,9 @@ type Options struct {
 	ReadOnly bool
 	// BaseCurrency is the case's base currency, set at creation (default EUR).
 	BaseCurrency string
+	// DefaultMethod is the tracing method of a trace that names none, set at creation and
+	// kept in meta as default_method ("": the tracer's default, libr).
+	DefaultMethod string
 	// Threads limits DuckDB's worker threads (0: DuckDB's default, all cores).
 	Threads int
 	// MemoryLimit is DuckDB's memory_limit setting, e.g. "4GB" ("": DuckDB's default).
@@ -79,7 +82,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	case opt.Create, opt.CreateIfMissing && !exists:
 		create = true
 	case !exists:
-		return nil, fmt.Errorf("%w at %s (create one with `moneytrail init`)", ErrNoCase, path)
+		return nil, fmt.Errorf("%w at %s", ErrNoCase, path)
 	}
 	if create && opt.ReadOnly {
 		return nil, fmt.Errorf("%w at %s", ErrNoCase, path)
@@ -150,7 +153,11 @@ func (db *DB) create(ctx context.Context, opt Options) error {
 	for k, v := range map[string]string{
 		"schema_version": strconv.Itoa(SchemaVersion),
 		"base_currency":  base,
+		"default_method": opt.DefaultMethod,
 	} {
+		if v == "" {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta VALUES (?, ?)`, k, v); err != nil {
 			return err
 		}

@@ -241,10 +241,21 @@ func (t *run) inflowLabels() (labelOf []int32, expr string, err error) {
 	case OriginByParty:
 		labelOf = make([]int32, accts.len())
 		byName := map[string]int32{}
+		partyOf := map[string]string{}
+		for i := range int32(accts.len()) {
+			if p := accts.party(i); p != "" {
+				partyOf[accts.id(i)] = p
+			}
+		}
 		for i := range int32(accts.len()) {
 			name := "account:" + accts.id(i)
 			if p := accts.party(i); p != "" {
 				name = "party:" + p
+			} else if into, ok := strings.CutPrefix(accts.id(i), "cash:"); ok && accts.kindOf(i) == "cash" && partyOf[into] != "" {
+				// Cash paid in has no payer in the data; what is known is whose account took
+				// it, so cash paid into the accounts of one party is one origin, apart from
+				// the party's transfers.
+				name = "cash:party:" + partyOf[into]
 			}
 			l, ok := byName[name]
 			if !ok {
@@ -377,6 +388,7 @@ func (t *run) replayBackward() error {
 	}
 	b.unexpl = e.Unexplained()
 	b.txns = e.Txns()
+	t.txns = b.txns // the manifest counts what the backward replay read, as a forward one does
 	return nil
 }
 
