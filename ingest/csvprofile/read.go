@@ -129,6 +129,11 @@ type reader struct {
 	// warn is the field problem of the row being read that does not stop it loading (see
 	// counterparty); row records it once the row is loaded.
 	warn *rowError
+	// pre holds the lines before the header (preamble), so that data rows among them are
+	// told apart from a preamble (dataAbove).
+	pre []preambleLine
+	// lastCol is the shape of the last field of the loaded, line-terminated rows (cutShort).
+	lastCol lastField
 }
 
 // statementFacts collects what the file says about the statement.
@@ -197,6 +202,7 @@ func (rd *reader) body(header []string, headerLine int, recs []record) error {
 	if err := rd.statementAccount(recs); err != nil {
 		return err
 	}
+	rd.dataAbove(headerLine)
 	for _, rec := range recs {
 		rd.row(rec)
 	}
@@ -237,8 +243,51 @@ func (rd *reader) preamble(sc *scanner) error {
 			lines = append(lines, preambleLine{line, text})
 		}
 	}
+	rd.pre = lines
 	return rd.applyPreamble(lines)
 }
+
+// dataAbove quarantines the lines before the header that no preamble rule reads and that
+// read as a transaction row of the profile (the header's number of fields, a booking date and
+// an amount): a file whose rows were moved above its header must not lose them as preamble.
+func (rd *reader) dataAbove(headerLine int) {
+	pl := rd.pl
+	for _, l := range rd.pre {
+		text := strings.ToValidUTF8(l.text, "\uFFFD")
+		matched := false
+		for _, re := range pl.preamble {
+			if re.MatchString(text) {
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		rec, ok := newScanner(l.text, pl.delim, pl.quote, pl.p.LazyQuotes).next()
+		if !ok || rec.err != "" || len(rec.fields) != rd.width {
+			continue
+		}
+		fields := rec.fields
+		for _, i := range rd.cols {
+			for len(fields) <= i {
+				fields = append(fields, "") // virtual (extracted) columns: empty here
+			}
+		}
+		v := &rowView{rd: rd, fields: fields}
+		if _, err := v.date(pl.p.Columns.BookedAt, pl.p.DateLayouts); err != nil {
+			continue
+		}
+		if _, e := rd.signedAmount(v); e != nil {
+			continue
+		}
+		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: l.line, Raw: canon.Excerpt(text, maxRawRow),
+			Reason: fmt.Sprintf("a transaction row above the header (line %d): rows out of order are quarantined, not read as preamble", headerLine)})
+	}
+}
+
+// maxRawRow bounds the raw text kept of a row that is not read.
+const maxRawRow = 4 << 10
 
 // applyPreamble applies the preamble rules to the lines before the header.
 func (rd *reader) applyPreamble(lines []preambleLine) error {

@@ -304,3 +304,63 @@ columns: {booked_at: Date}
 		t.Errorf("sum %s errors %+v", got, b.Errors)
 	}
 }
+
+// A file cut inside its last row (issue 19.3) must not load a shortened amount: "10,00" cut
+// to "1" or "10,0" is quarantined, as is a shortened last field of any kind; the whole row
+// and a file without a final line break whose last row has the shape of the others load.
+func TestTruncatedLastRow(t *testing.T) {
+	p := mustParse(t, strings.Replace(testProfile, "  source_id: Id\n", "", 1))
+	const header = "Buchung;Valuta;Name;IBAN;Zweck;Status;Betrag\n"
+	rows := "01.03.2024;;A;;x;;12,50\n02.03.2024;;B;;y;;7,25\n"
+	cases := []struct {
+		name, last string
+		loaded     int
+		reason     string
+	}{
+		{"whole, with line break", "03.03.2024;;C;;z;;10,00\n", 3, ""},
+		{"whole, no line break", "03.03.2024;;C;;z;;10,00", 3, ""},
+		{"cut to 1", "03.03.2024;;C;;z;;1", 2, "shorter than that field of every loaded row"},
+		{"cut to 10,0", "03.03.2024;;C;;z;;10,0", 2, "has 1 decimal digits where every loaded row has at least 2"},
+		{"cut to 10,", "03.03.2024;;C;;z;;10,", 2, ""},
+		{"cut before the field", "03.03.2024;;C;;z;;", 2, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Decode([]byte(header+rows+tc.last), p, Options{FileName: "t.csv", Account: ownIBAN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := r.Batch
+			if len(b.Txns) != tc.loaded || len(b.Txns)+len(b.Errors) != 3 || b.Records != 3 {
+				t.Fatalf("loaded %d, errors %+v, records %d", len(b.Txns), b.Errors, b.Records)
+			}
+			if tc.loaded == 3 {
+				if got := b.Txns[2].Amount.String(); got != "10" {
+					t.Errorf("last amount %s, want 10", got)
+				}
+				return
+			}
+			if e := b.Errors[0]; e.Record != 4 || !strings.Contains(e.Reason, tc.reason) {
+				t.Errorf("quarantined %+v, want line 4 with %q", e, tc.reason)
+			}
+		})
+	}
+}
+
+// Data rows moved above the header (issue 19.3) are quarantined, not skipped as preamble;
+// preamble text that is no transaction row stays preamble.
+func TestDataRowsAboveTheHeader(t *testing.T) {
+	p := mustParse(t, testProfile+"header_pattern: '^Buchung;'\n")
+	in := "Kontoauszug März\n01.03.2024;;10,00;A;;x;;A1\n" + testHeader + "02.03.2024;;5,00;B;;y;;A2\n"
+	r, err := Decode([]byte(in), p, Options{FileName: "t.csv", Account: ownIBAN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := r.Batch
+	if len(b.Txns) != 1 || len(b.Errors) != 1 || b.Records != 2 {
+		t.Fatalf("txns %d errors %+v records %d", len(b.Txns), b.Errors, b.Records)
+	}
+	if e := b.Errors[0]; e.Record != 2 || !strings.Contains(e.Reason, "above the header (line 3)") {
+		t.Errorf("error %+v", e)
+	}
+}

@@ -95,6 +95,10 @@ func (rd *reader) row(rec record) {
 		quarantine("", countErr)
 		return
 	}
+	if reason := rd.cutShort(rec, fields); reason != "" {
+		quarantine(rd.colName(len(rec.fields)-1), reason)
+		return
+	}
 	rd.warn = nil
 	t, skip, e := rd.txn(rec, v)
 	switch {
@@ -105,10 +109,71 @@ func (rd *reader) row(rec record) {
 	default:
 		t.Seq = int64(len(rd.batch.Txns) + 1)
 		rd.batch.Txns = append(rd.batch.Txns, t)
+		if !rec.unterminated && !rec.sheet {
+			rd.lastCol.add(rec.fields)
+		}
 		if rd.warn != nil {
 			rd.batch.Notes = append(rd.batch.Notes, canon.Warning(rec.line, rd.warn.field, rd.warn.reason, strings.ToValidUTF8(rec.raw, "\uFFFD")))
 		}
 	}
+}
+
+// lastField is what the loaded, line-terminated rows of a file show of their last field:
+// its shortest text and fewest decimal digits, the shape a row cut short by a truncated file
+// would fall below.
+type lastField struct {
+	rows              int
+	minLen, minDigits int
+}
+
+func (l *lastField) add(fields []string) {
+	if len(fields) == 0 {
+		return
+	}
+	v := strings.TrimSpace(fields[len(fields)-1])
+	n, d := len(v), decimalDigits(v)
+	if l.rows == 0 || n < l.minLen {
+		l.minLen = n
+	}
+	if l.rows == 0 || d < l.minDigits {
+		l.minDigits = d
+	}
+	l.rows++
+}
+
+// decimalDigits counts the digits after the last '.' or ',' of a number-like text (digits,
+// signs, separators), or -1 when the text is not one.
+func decimalDigits(v string) int {
+	if v == "" || strings.Trim(v, "0123456789+-.,' ") != "" {
+		return -1
+	}
+	i := strings.LastIndexAny(v, ".,")
+	if i < 0 {
+		return 0
+	}
+	return len(v) - i - 1
+}
+
+// cutShort says why the last record of a text, when it has no line break after it while the
+// loaded rows before it do, looks cut short: its last field is shorter than that field of
+// every loaded row, or has fewer decimal digits than every one of them (a file cut inside
+// "10,00" must not load 1). Empty when the record looks whole.
+func (rd *reader) cutShort(rec record, fields []string) string {
+	l := rd.lastCol
+	if !rec.unterminated || rec.sheet || l.rows == 0 || len(rec.fields) == 0 {
+		return ""
+	}
+	v := strings.TrimSpace(rec.fields[len(rec.fields)-1])
+	if v == "" && l.minLen > 0 {
+		return "the file ends inside this row (no line break after it, unlike the rows before) and its last field is empty where every loaded row has one: a truncated file?"
+	}
+	if len(v) < l.minLen {
+		return fmt.Sprintf("the file ends inside this row (no line break after it, unlike the rows before) and its last field %q is shorter than that field of every loaded row (%d characters): a truncated file?", canon.Excerpt(v, 40), l.minLen)
+	}
+	if d := decimalDigits(v); l.minDigits > 0 && d >= 0 && d < l.minDigits {
+		return fmt.Sprintf("the file ends inside this row (no line break after it, unlike the rows before) and its last field %q has %d decimal digits where every loaded row has at least %d: a truncated file?", canon.Excerpt(v, 40), d, l.minDigits)
+	}
+	return ""
 }
 
 func (rd *reader) countReason(n int) string {

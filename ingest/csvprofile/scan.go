@@ -17,6 +17,9 @@ type record struct {
 	// 1-based field position where it happened.
 	err   string
 	field int
+	// unterminated marks a record that ends the text without a line break after it: where
+	// the other records have one, the file may have been cut inside it.
+	unterminated bool
 	// sheet marks a spreadsheet row (DecodeRows): cells holds its typed cells, parallel to
 	// fields, and hidden says the sheet hides it.
 	sheet  bool
@@ -169,6 +172,7 @@ func (sc *scanner) next() (record, bool) {
 		}
 		// End of line or of text: the record is complete.
 		rec.raw = sc.s[start:sc.pos]
+		rec.unterminated = sc.eol(sc.pos) == 0
 		sc.pos += sc.eol(sc.pos)
 		sc.line++
 		rec.lines = sc.line - startLine

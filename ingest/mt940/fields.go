@@ -26,13 +26,14 @@ var known = map[string]bool{
 var tagLine = regexp.MustCompile(`^:([0-9]{2}[A-Z]?|NS):`)
 
 // split cuts the text into messages, each a list of fields starting at a :20: tag, after
-// removing SWIFT envelope blocks ({1:...}{2:...}{3:...}{4: and -}{5:...}).
-func split(text string) ([][]field, []string) {
+// removing SWIFT envelope blocks ({1:...}{2:...}{3:...}{4: and -}{5:...}). open reports
+// whether the last message runs to the end of the text without an end-of-message line ("-",
+// "-}") or a following message: where it also lacks its closing balance, the text may have
+// been cut inside its last field.
+func split(text string) (msgs [][]field, notes []string, open bool) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	var msgs [][]field
 	var cur []field
-	var notes []string
 	ignoring := false
 	flush := func() {
 		if len(cur) > 0 {
@@ -82,8 +83,9 @@ func split(text string) ([][]field, []string) {
 		f := &cur[len(cur)-1]
 		f.value += "\n" + strings.TrimRight(line, " ")
 	}
+	open = len(cur) > 0
 	flush()
-	return msgs, notes
+	return msgs, notes, open
 }
 
 // stripBlocks removes leading SWIFT blocks {1:..}, {2:..}, {3:{..}}, {5:..} and the opening

@@ -88,11 +88,11 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, wrapName(opt, err)
 	}
-	msgs, tagNotes := split(text)
+	msgs, tagNotes, open := split(text)
 	notes = append(notes, tagNotes...)
 	p := &parser{opt: opt, accounts: canon.AccountIndex{}}
-	for _, m := range msgs {
-		p.statement(m)
+	for i, m := range msgs {
+		p.statement(m, open && i == len(msgs)-1)
 	}
 	if len(p.batch.Statements) == 0 {
 		return nil, wrapName(opt, fmt.Errorf("%w: no statement with a :25: account and a :60: opening balance or :61: line", ErrNotMT940))

@@ -322,3 +322,49 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// A file cut inside its last :61: (issue 19.3): ":61:240103D24187,50NTRFNONREF" cut after
+// "D241" must not load 241.00; the line is quarantined, counted, and the statement (no
+// closing balance) is not reconciled. Cut after the transaction type, the amount is whole:
+// the line loads with a warning that its details may be cut.
+func TestTruncatedLastEntry(t *testing.T) {
+	head := ":20:REF\n:25:37040044/532013000\n:28C:1/1\n:60F:C231229EUR100,00\n:61:240102C1,00NTRFNONREF\n:86:ok\n"
+	for _, tc := range []struct {
+		name, tail       string
+		loaded, warnings int
+	}{
+		{"cut in the amount", ":61:240103D241", 1, 0},
+		{"cut after the type", ":61:240103D24187,50NTRF", 2, 1},
+		{"cut in the details", ":61:240103D24187,50NTRFNONREF\n:86:Jan Jans", 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Parse([]byte(head+tc.tail), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := res.Batch
+			if len(b.Txns) != tc.loaded || b.Records != 2 || len(b.Txns)+len(b.Errors) != 2 {
+				t.Fatalf("txns %d errors %v records %d", len(b.Txns), b.Errors, b.Records)
+			}
+			warnings := 0
+			for _, n := range b.Notes {
+				if n.Kind == canon.NoteWarning && n.Record == 7 {
+					warnings++
+				}
+			}
+			if warnings != tc.warnings {
+				t.Errorf("warnings %+v", b.Notes)
+			}
+			if tc.loaded == 1 {
+				if e := b.Errors[0]; e.Record != 7 || e.Field != "61/amount" || !strings.Contains(e.Reason, "truncated") {
+					t.Errorf("error %+v", e)
+				}
+			} else if got := b.Txns[1].Amount.String(); got != "24187.5" {
+				t.Errorf("amount %s", got)
+			}
+			if p := res.Periods[0]; p.Reconciled || p.Closing.Valid {
+				t.Errorf("period %+v reconciled without a closing balance", p)
+			}
+		})
+	}
+}

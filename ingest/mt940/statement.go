@@ -74,8 +74,9 @@ func parseYYMMDD(s string) (time.Time, error) {
 	return t, nil
 }
 
-// statement reads one message (a :20: ... sequence).
-func (p *parser) statement(fs []field) {
+// statement reads one message (a :20: ... sequence). open is true for a last message that
+// runs to the end of the file without an end-of-message line.
+func (p *parser) statement(fs []field, open bool) {
 	var acctRaw string
 	var opening, closing *balance
 	var ccy string
@@ -140,6 +141,10 @@ func (p *parser) statement(fs []field) {
 	per := &p.periods[idx]
 	st := canon.Statement{Account: account.ID, Currency: ccy}
 	first := len(p.batch.Txns)
+	cut := -1
+	if open && closing == nil {
+		cut = cutEntry(fs)
+	}
 	for i, f := range fs {
 		if f.tag != "61" {
 			continue
@@ -153,10 +158,27 @@ func (p *parser) statement(fs []field) {
 		}
 		p.batch.Records++
 		per.Entries++
+		if i == cut && !typed61(f.value) {
+			// The file ends inside this entry's fields, before the statement's closing
+			// balance, and its :61: has no transaction type after the amount: the amount
+			// itself may be cut short (":61:...D24187,50" cut to "D241"). Quarantined,
+			// never loaded with a figure the bank did not write.
+			raw := ":61:" + f.value
+			if len(info) > 0 {
+				raw += "\n:86:" + strings.Join(info, "\n")
+			}
+			per.Quarantined++
+			p.batch.Errors = append(p.batch.Errors, canon.RecordError{Record: f.line, Field: "61/amount", Raw: canon.Excerpt(raw, maxRaw),
+				Reason: "the file ends inside this entry, before the statement's closing balance (:62F:/:62M:) and without an end-of-message line, and no transaction type follows the amount: a truncated file, the amount may be cut short"})
+			continue
+		}
 		if rerr := p.entry(f, strings.Join(info, "\n"), account.ID, ccy, opening, stamp, per); rerr != nil {
 			per.Quarantined++
 			p.batch.Errors = append(p.batch.Errors, *rerr)
+		} else if i == cut {
+			p.batch.Notes = append(p.batch.Notes, canon.Warning(f.line, "86", "the file ends inside this entry, before the statement's closing balance and without an end-of-message line: its amount is whole (a transaction type follows it), its details may be cut short", ":61:"+canon.Excerpt(f.value, 200)))
 		}
+
 	}
 	txns := p.batch.Txns[first:]
 	if opening != nil {
@@ -196,6 +218,29 @@ func (p *parser) statement(fs []field) {
 	per.Reconcile()
 	p.batch.Statements = append(p.batch.Statements, st)
 }
+
+// typed61 reports whether a :61: value's first line has a transaction type code after its
+// amount, so that the amount cannot have been cut short.
+func typed61(v string) bool {
+	m := line61.FindStringSubmatch(firstLine(v))
+	return m != nil && m[6] != ""
+}
+
+// cutEntry gives the index of the :61: field whose entry (with its :86: fields) ends the
+// message, or -1 when another field follows it.
+func cutEntry(fs []field) int {
+	i := len(fs) - 1
+	for i >= 0 && fs[i].tag == "86" {
+		i--
+	}
+	if i >= 0 && fs[i].tag == "61" {
+		return i
+	}
+	return -1
+}
+
+// maxRaw bounds the raw text kept with a quarantined entry.
+const maxRaw = 16 << 10
 
 func balanceCcy(b *balance) string {
 	if b == nil {

@@ -127,10 +127,11 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if at < 0 {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
 	}
-	root, err := parseBody(text[at:])
+	root, repairs, err := parseBody(text[at:])
 	if err != nil {
 		return nil, wrapName(opt, err)
 	}
+	notes = append(notes, repairs...)
 	ofx := root.child("OFX")
 	if ofx == nil {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
@@ -171,10 +172,31 @@ func (p *parser) document(ofx *node) error {
 			Text: fmt.Sprintf("investment statement of %s/%s not read (%d STMTTRN in INVBANKTRAN)", s.str("INVACCTFROM/BROKERID"), s.str("INVACCTFROM/ACCTID"), len(s.find("STMTTRN"))),
 			Raw:  p.raw(s)})
 	}
+	for _, s := range inv {
+		for _, e := range s.find("STMTTRN") {
+			e.read = true
+		}
+	}
 	for _, s := range stmts {
 		p.statement(s)
 	}
+	p.strays(ofx)
 	return nil
+}
+
+// strays quarantines every STMTTRN that no statement's BANKTRANLIST holds (a damaged file
+// whose structure moved it out of its list): each entry of the file is loaded, quarantined
+// or the file refused, never dropped unseen.
+func (p *parser) strays(ofx *node) {
+	for _, n := range ofx.all() {
+		if n.name != "STMTTRN" || n.read {
+			continue
+		}
+		n.read = true
+		p.entryNo++
+		p.batch.Errors = append(p.batch.Errors, canon.RecordError{Record: p.entryNo, Field: "STMTTRN", Raw: p.raw(n),
+			Reason: p.where(n) + "the entry is outside any statement's BANKTRANLIST (a damaged file?): it belongs to no statement and is not loaded"})
+	}
 }
 
 // sortByStart orders nodes by their position in the file (insertion sort: a file holds few

@@ -211,7 +211,7 @@ func TestFileErrors(t *testing.T) {
 }
 
 func TestTreeTolerance(t *testing.T) {
-	root, err := parseBody("<OFX><A><NAME><MEMO>m</A><B>x</B><C/><D>1<E>2</OFX>")
+	root, _, err := parseBody("<OFX><A><NAME><MEMO>m</A><B>x</B><C/><D>1<E>2</OFX>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,5 +219,41 @@ func TestTreeTolerance(t *testing.T) {
 	a := o.child("A")
 	if a.str("NAME") != "" || a.str("MEMO") != "m" || o.str("B") != "x" || !o.has("C") || o.str("D") != "1" || o.str("E") != "2" {
 		t.Errorf("tree: %+v", o)
+	}
+}
+
+// A damaged structure never hides entries (issue 19.3): with one </STMTTRN> deleted, the
+// next <STMTTRN> closes the open one and all nine entries load (the repair is noted); an
+// entry moved outside the BANKTRANLIST is quarantined, not dropped.
+func TestDamagedStructureLosesNoEntry(t *testing.T) {
+	var trns string
+	for i := 1; i <= 9; i++ {
+		trns += trn("DEBIT", "20240302", "-1.00", fmt.Sprintf("<FITID>%d", i))
+	}
+	doc := strings.Replace(sgml("123", trns), "</STMTTRN>", "", 1)
+	res, err := Parse([]byte(doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	if len(b.Txns) != 9 || len(b.Errors) != 0 || res.Periods[0].Debits.String() != "9" {
+		t.Fatalf("txns %d errors %v period %+v", len(b.Txns), b.Errors, res.Periods[0])
+	}
+	noted := false
+	for _, n := range b.Notes {
+		noted = noted || strings.Contains(n.Text, "end tag is missing")
+	}
+	if !noted {
+		t.Errorf("repair not noted: %+v", b.Notes)
+	}
+
+	moved := strings.Replace(sgml("123", trn("DEBIT", "20240302", "-1.00", "<FITID>1")), "</LEDGERBAL>", "</LEDGERBAL>"+trn("DEBIT", "20240303", "-2.00", "<FITID>2"), 1)
+	res, err = Parse([]byte(moved), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = res.Batch
+	if len(b.Txns) != 1 || len(b.Errors) != 1 || b.Records != 2 || !strings.Contains(b.Errors[0].Reason, "outside any statement's BANKTRANLIST") {
+		t.Fatalf("txns %d errors %v records %d", len(b.Txns), b.Errors, b.Records)
 	}
 }

@@ -52,6 +52,7 @@ func (p *parser) statement(s *node) {
 	first := len(p.batch.Txns)
 	list := s.child("BANKTRANLIST")
 	for _, e := range list.find("STMTTRN") {
+		e.read = true
 		p.entryNo++
 		per.Entries++
 		if rerr := p.entry(e, st); rerr != nil {

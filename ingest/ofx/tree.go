@@ -23,6 +23,8 @@ type node struct {
 	parts      []string // text pieces while parsing, joined into text at the end
 	kids       []*node
 	start, end int
+	// read marks an entry (STMTTRN) a statement read or a note accounts for.
+	read bool
 }
 
 // leaves are the OFX elements that never hold other elements. SGML OFX leaves the end tag of
@@ -40,14 +42,27 @@ var leaves = map[string]bool{
 	"POSTALCODE": true, "COUNTRY": true, "PHONE": true, "VALUEDATE": true,
 }
 
+// unnested are the aggregates that never hold an element of their own name. Opening one while
+// another is open means the open one's end tag is missing (a damaged file): it is closed
+// where the new one starts, so no entry disappears inside its predecessor, and the repair is
+// noted.
+var unnested = map[string]bool{
+	"STMTTRN": true, "STMTRS": true, "CCSTMTRS": true, "STMTTRNRS": true, "CCSTMTTRNRS": true,
+	"BANKTRANLIST": true, "LEDGERBAL": true, "AVAILBAL": true, "BANKACCTFROM": true, "CCACCTFROM": true,
+	"BANKACCTTO": true, "CCACCTTO": true, "PAYEE": true, "CURRENCY": true, "ORIGCURRENCY": true,
+}
+
 // parseBody reads the OFX body (from "<OFX>" on) into a tree. It accepts both forms of OFX:
 // SGML (1.x: leaf end tags optional, closed implicitly by the next tag) and XML (2.x: every
 // element closed, "<A/>" empty elements, CDATA sections). Comments, processing instructions
 // and declarations are skipped; no entity other than the five XML ones and numeric character
 // references is expanded, so nothing outside the file is ever read. An end tag whose element
 // is not open is ignored; an end tag closes every element opened after its own.
-func parseBody(s string) (*node, error) {
-	root := &node{name: "#root", end: len(s)}
+//
+// notes lists the repairs made to a damaged structure (an end tag missing where the next
+// element of the same aggregate starts), with the byte offset of each.
+func parseBody(s string) (root *node, notes []string, err error) {
+	root = &node{name: "#root", end: len(s)}
 	stack := []*node{root}
 	// leafOpen is the element just opened whose end tag SGML may leave out.
 	var leafOpen *node
@@ -73,14 +88,14 @@ func parseBody(s string) (*node, error) {
 		case strings.HasPrefix(s[i:], "<!--"):
 			e := strings.Index(s[i+4:], "-->")
 			if e < 0 {
-				return nil, fmt.Errorf("%w: comment at byte %d is never closed", ErrNotOFX, i)
+				return nil, nil, fmt.Errorf("%w: comment at byte %d is never closed", ErrNotOFX, i)
 			}
 			i += 4 + e + 3
 			continue
 		case strings.HasPrefix(s[i:], "<![CDATA["):
 			e := strings.Index(s[i+9:], "]]>")
 			if e < 0 {
-				return nil, fmt.Errorf("%w: CDATA section at byte %d is never closed", ErrNotOFX, i)
+				return nil, nil, fmt.Errorf("%w: CDATA section at byte %d is never closed", ErrNotOFX, i)
 			}
 			top := stack[len(stack)-1]
 			// Escaped so that decodeEntities gives the CDATA text back unchanged.
@@ -90,14 +105,14 @@ func parseBody(s string) (*node, error) {
 		case strings.HasPrefix(s[i:], "<?"), strings.HasPrefix(s[i:], "<!"):
 			e := strings.IndexByte(s[i:], '>')
 			if e < 0 {
-				return nil, fmt.Errorf("%w: declaration at byte %d is never closed", ErrNotOFX, i)
+				return nil, nil, fmt.Errorf("%w: declaration at byte %d is never closed", ErrNotOFX, i)
 			}
 			i += e + 1
 			continue
 		}
 		gt := strings.IndexByte(s[i:], '>')
 		if gt < 0 {
-			return nil, fmt.Errorf("%w: tag at byte %d is never closed with '>'", ErrNotOFX, i)
+			return nil, nil, fmt.Errorf("%w: tag at byte %d is never closed with '>'", ErrNotOFX, i)
 		}
 		tag := strings.TrimSpace(s[i+1 : i+gt])
 		start, next := i, i+gt+1
@@ -128,10 +143,24 @@ func parseBody(s string) (*node, error) {
 			name = name[:sp] // XML attributes: OFX has none that matter
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%w: empty tag at byte %d", ErrNotOFX, start)
+			return nil, nil, fmt.Errorf("%w: empty tag at byte %d", ErrNotOFX, start)
 		}
 		if len(stack) > MaxDepth {
-			return nil, fmt.Errorf("%w: elements nested deeper than %d", ErrNotOFX, MaxDepth)
+			return nil, nil, fmt.Errorf("%w: elements nested deeper than %d", ErrNotOFX, MaxDepth)
+		}
+		if unnested[name] && !self {
+			for j := len(stack) - 1; j > 0; j-- {
+				if stack[j].name == name {
+					for k := len(stack) - 1; k >= j; k-- {
+						if stack[k].end == 0 {
+							stack[k].end = start
+						}
+					}
+					notes = append(notes, fmt.Sprintf("<%s> at byte %d opens while the <%s> at byte %d is not closed: its end tag is missing, it is closed there", name, start, name, stack[j].start))
+					stack = stack[:j]
+					break
+				}
+			}
 		}
 		n := &node{name: name, start: start}
 		top := stack[len(stack)-1]
@@ -158,7 +187,7 @@ func parseBody(s string) (*node, error) {
 		n.text = decodeEntities(strings.TrimSpace(strings.Join(n.parts, "")))
 		n.parts = nil
 	}
-	return root, nil
+	return root, notes, nil
 }
 
 // isAggregateAhead reports whether the text after a start tag begins (after white space)

@@ -51,6 +51,9 @@ func openWorkbook(data []byte, limit int64) (*excelize.File, error) {
 				ErrTooLarge, limit, f.Name, f.UncompressedSize64)
 		}
 	}
+	if err := prescan(zr); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: limit, UnzipXMLSizeLimit: limit, RawCellValue: true})
 	if err != nil {
