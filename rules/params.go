@@ -368,5 +368,15 @@ func (r *Rule) traceMethod(rp RuleParams) (string, error) {
 	return name, nil
 }
 
+// DefaultArgs returns the named arguments that bind the parameters the rule's query uses at
+// their defaults: for running the query directly, as `moneytrail bench` does for its floor.
+func (r *Rule) DefaultArgs() []any {
+	rp := RuleParams{}
+	for name, p := range r.Params {
+		rp[name] = ResolvedParam{Type: p.Type, Value: p.def}
+	}
+	return rp.args(r.SQL)
+}
+
 // DefaultValue returns the parameter's default.
 func (p *Param) DefaultValue() Value { return p.def }

@@ -14,6 +14,36 @@ func benchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "the performance suite: measure moneytrail against its baseline in one run",
+		UsageText: `moneytrail bench [--rows N] [--csv FILE] [--only GROUP,...] [--dir DIR] [--keep]
+moneytrail bench ingest|trace|rules --rows N
+
+Without a subcommand: whole commands as users run them, each a process of this binary,
+against floors measured in the same run on the same generated case: ingest (AMLworld CSV,
+the case exported as ledger CSV, 1,000 small MT940/camt files against one file of each
+holding the same statements), trace (fifo and all, --scope all) against the Arrow read of
+the ordered transactions, rules run smuggling and typologies against their SQL run directly,
+report against COPY of the runs' tables to Parquet. Prints the ratios with each process's
+peak memory and writes them to --csv. Groups: ingest, files, trace, rules, report.
+
+Example:
+   moneytrail bench --rows 1000000 --csv bench-1m.csv`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "rows", Value: 1_000_000, Usage: "transactions of the generated case"},
+			&cli.StringFlag{Name: "csv", Value: "moneytrail-bench.csv", Usage: "write the ratio table to `FILE` (none when empty)"},
+			&cli.StringSliceFlag{Name: "only", Usage: "run only these `GROUP`s: ingest, files, trace, rules, report"},
+			&cli.StringFlag{Name: "dir", Usage: "working `DIR` (a temporary one when empty)"},
+			&cli.BoolFlag{Name: "keep", Usage: "keep the generated files"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
+		},
+		Action: func(ctx context.Context, c *cli.Command) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			return bench.Commands(ctx, e.stdout, bench.CommandsOptions{
+				IngestOptions: bench.IngestOptions{Rows: c.Int("rows"), Dir: c.String("dir"), Exe: exe, Seed: c.Uint64("seed"), Keep: c.Bool("keep")},
+				CSV:           c.String("csv"), Only: c.StringSlice("only")})
+		},
 		Commands: []*cli.Command{
 			benchSubcommand(e, "ingest", "AMLworld ingest against DuckDB's own CSV load of the same file", bench.Ingest),
 			benchSubcommand(e, "trace", "trace an AMLworld-shaped case under fifo, prorata, libr and all against the read floor", bench.Trace,
