@@ -324,9 +324,8 @@ func refKey(rep *Report, o Origin) string {
 }
 
 // pipelined replays b in batches of size rows through Engine.Prepare, run in a goroutine of
-// its own, and Engine.Replay, as a reader feeding a replay would. With warm set, the reader
-// also calls Engine.Warm after each batch it prepares, until it has nothing left to do.
-func pipelined(e *Engine, b *Batch, size int, warm bool) error {
+// its own, and Engine.Replay, as a reader feeding a replay would.
+func pipelined(e *Engine, b *Batch, size int) error {
 	ring := make([]Prepared, 3)
 	full, free := make(chan *Prepared, len(ring)-1), make(chan *Prepared, len(ring))
 	for i := range ring {
@@ -340,8 +339,6 @@ func pipelined(e *Engine, b *Batch, size int, warm bool) error {
 			p := <-free
 			e.Prepare(part, p)
 			full <- p
-			for warm && e.Warm() {
-			}
 		}
 	}()
 	var err error
@@ -380,7 +377,7 @@ func TestDifferential(t *testing.T) {
 			b.Label = append(b.Label, l.labels[i])
 		}
 		if n%3 == 2 {
-			if err := pipelined(e, b, 7, false); err != nil {
+			if err := pipelined(e, b, 7); err != nil {
 				t.Fatal(err)
 			}
 		} else if err := e.Apply(b); err != nil {

@@ -19,7 +19,6 @@ type Engine struct {
 	// line for both; the exit marks as bits (31 KiB per 250,000 accounts, which stay in
 	// cache); the number of shortfalls.
 	acct   []acctState
-	ahead  ahead
 	exit   []uint64
 	nshort []int32
 	org    origins
@@ -50,55 +49,6 @@ type acctState struct {
 	unexpl int64
 }
 
-// gatherRows is the number of rows of a block whose accounts' state a pass loads ahead at
-// once (see ahead). With prefetches, 16 did better than 8, 32, 64 or 128 on the 5M case's rows
-// replayed in memory (against 64: the first pass 25% faster, prorata's replay 5%, fifo's
-// 10%): fewer lines asked for at once, and asked for closer to their use.
-const gatherRows = 16
-
-// gather prefetches what the rows of b will read (see ahead): the accounts' balances and
-// shortfall counts of the block after the one that starts at row i and, when direct (every
-// method replays each row at once), the methods' heads of the block after that and what lies
-// behind the heads of the next block. At row 0 it also prefetches what the first blocks
-// would have had prefetched before.
-func (e *Engine) gather(b *Batch, i int, direct bool) {
-	na := uint32(len(e.acct))
-	if i == 0 {
-		e.sharedAhead(b, 0)
-	}
-	e.sharedAhead(b, i+gatherRows)
-	if !direct {
-		return
-	}
-	for _, r := range e.runs {
-		if i == 0 {
-			r.ahead.batch(b, 0, na, r.heads)
-			r.ahead.batch(b, gatherRows, na, r.heads)
-			r.ahead.batch(b, 0, na, r.lines)
-		}
-		r.ahead.batch(b, i+2*gatherRows, na, r.heads)
-		r.ahead.batch(b, i+gatherRows, na, r.lines)
-	}
-}
-
-// sharedAhead prefetches the balances and shortfall counts of the accounts of the rows of b
-// from lo on (gatherRows of them, or fewer at the end), skipping account indexes out of range
-// (Prepare reports them).
-func (e *Engine) sharedAhead(b *Batch, lo int) {
-	if lo >= len(b.From) {
-		return
-	}
-	na := uint32(len(e.acct))
-	out := e.ahead.addrs[:0]
-	for j := lo; j < min(lo+gatherRows, len(b.From)); j++ {
-		if f, t := uint32(b.From[j]), uint32(b.To[j]); f < na && t < na {
-			out = append(out, addr(&e.acct[f]), addr(&e.acct[t]), addr(&e.nshort[f]))
-		}
-	}
-	prefetch(out)
-	e.ahead.addrs = out
-}
-
 // isExit reports whether account a is an exit.
 func (e *Engine) isExit(a int32) bool { return e.exit[uint32(a)/64]&(1<<(uint32(a)%64)) != 0 }
 
@@ -126,7 +76,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	n := len(cfg.Accounts)
 	e := &Engine{
-		acct:     makeLarge[acctState](n),
+		acct:     make([]acctState, n),
 		exit:     make([]uint64, (n+63)/64),
 		nshort:   make([]int32, n),
 		asOf:     cfg.AsOf,
@@ -306,9 +256,6 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 	for i := range b.Len() {
 		if e.done {
 			return ctxs, nil
-		}
-		if i%gatherRows == 0 {
-			e.gather(b, i, direct)
 		}
 		t = txnCtx{key: b.Txn[i], from: b.From[i], to: b.To[i], cents: b.Cents[i], seed: -1}
 		if uint32(t.from) >= na || uint32(t.to) >= na {

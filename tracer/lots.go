@@ -11,15 +11,15 @@ type lot struct {
 //
 // Each account has a 16-byte head; a single lot, the usual case (an account whose money is
 // all of one origin), sits in the head itself, so that a transaction touching the account
-// reads one cache line. More lots live in a block of the slab (see slab), the live ones at
+// reads one cache line. More lots live in a block (see blockPool), the live ones at
 // block[x : x+n]. Taking from the front advances x; a push into a full block moves the lots
 // to its front when at least half of it is dead, or else to a block twice the size, so each
-// lot is copied O(1) times amortised. A block that falls to one lot goes back to the slab.
+// lot is copied O(1) times amortised. A block that falls to one lot goes back to the pool.
 type queues struct {
 	h    []queueHead
 	meta []uint8 // per account: the block's class, 0 when the head holds the lots
 	held int     // live lots of all accounts
-	slab
+	blockPool
 }
 
 // queueHead is an account's lots. Without a block, x is the cents of the single lot (0: no
@@ -32,7 +32,7 @@ type queueHead struct {
 }
 
 func newQueues(accounts int) *queues {
-	return &queues{h: makeLarge[queueHead](accounts), meta: make([]uint8, accounts)}
+	return &queues{h: make([]queueHead, accounts), meta: make([]uint8, accounts)}
 }
 
 // size is the number of live lots of account a.
@@ -63,22 +63,6 @@ func (q *queues) each(a int32, f func(Origin, int64)) {
 	for _, l := range q.live(a) {
 		f(l.origin, l.cents)
 	}
-}
-
-// heads appends the addresses of account a's head and block class (see ahead).
-func (q *queues) heads(a int32, out []uintptr) []uintptr {
-	return append(out, addr(&q.h[a]), addr(&q.meta[a]))
-}
-
-// lines appends the addresses of account a's oldest and newest lots kept in a block, if any:
-// where a debit takes and a credit adds (see ahead).
-func (q *queues) lines(a int32, out []uintptr) []uintptr {
-	if q.meta[a] == 0 {
-		return out
-	}
-	h := &q.h[a]
-	b := q.block(h.ref, uint32(h.x)+h.n)
-	return append(out, addr(&b[h.x]), addr(&b[len(b)-1]))
 }
 
 // push appends l to account a's lots as the newest, merging it into the newest lot when the
@@ -116,7 +100,7 @@ func (q *queues) push(a int32, l lot) {
 			if class == maxClass {
 				panic("tracer: lot queue too long")
 			}
-			off := q.alloc(class + 1) // may move the slab's first chunk: blocks are taken after
+			off := q.alloc(class + 1)
 			copy(q.block(off, h.n), q.block(h.ref, end)[start:])
 			q.release(class, h.ref)
 			h.ref = off
@@ -188,7 +172,7 @@ func (q *queues) takeOne(h *queueHead, c int64, out []lot) ([]lot, int64) {
 	return appendPart(out, lot{Origin(h.ref), x}), c - x
 }
 
-// settle returns account a's block to the slab once at most one lot is left in it.
+// settle returns account a's block to the pool once at most one lot is left in it.
 func (q *queues) settle(a int32) {
 	h := &q.h[a]
 	if h.n > 1 {

@@ -8,7 +8,7 @@ import (
 
 // TestQueues checks the lot queues, with their lot held in the head, against plain slices of
 // lots on random pushes and takes from either end over a few accounts (so that blocks move
-// between accounts through the slab): the same parts taken, the same lots left, in order.
+// between accounts through the pool of blocks): the same parts taken, the same lots left, in order.
 func TestQueues(t *testing.T) {
 	const accounts = 4
 	for seed := range uint64(300) {

@@ -127,8 +127,8 @@ func (e *Engine) sharedPart() *sharedPart {
 // ReportShared works out, ahead of Report, the part of the report that does not depend on the
 // method (balances, exits, unexplained funds), which Prepare completes: a reader may call it
 // after its last Prepare, while Replay works through the last batches on another goroutine,
-// and Report then uses it unless more transactions were prepared or applied since. Like
-// Warm, it must not run at the same time as Prepare, Apply or Report.
+// and Report then uses it unless more transactions were prepared or applied since. It must
+// not run at the same time as Prepare, Apply or Report.
 func (e *Engine) ReportShared() { e.shared = e.sharedPart() }
 
 // Report returns the outcome of the transactions applied so far. The engine may go on
@@ -215,7 +215,7 @@ func (e *Engine) positions(r *run, bal []int64, exit []bool, sums []OriginResult
 			}
 		}
 	}
-	pos := r.newPositions(size)
+	pos := make([]Position, size)
 	spans[0].sums = sums
 	for w := 1; w < workers; w++ {
 		spans[w].sums = make([]OriginResult, len(sums))
@@ -295,21 +295,7 @@ func (r *run) fill(f *filler, lo, hi int, keys []uint64, pos []Position) int {
 	u, unique := r.store.(uniqueHoldings)
 	var sortKeys []uint64 // scratch for u
 	n := 0
-	// The accounts' lots lie anywhere in the slab: load those of the next block of accounts
-	// ahead (see ahead); the heads, in account order, the processor loads ahead itself.
-	var addrs []uintptr
-	lines := func(from int) {
-		addrs = addrs[:0]
-		for b := from; b < min(from+gatherRows, hi); b++ {
-			addrs = r.lines(int32(b), addrs)
-		}
-		prefetch(addrs)
-	}
-	lines(lo)
 	for a := lo; a < hi; a++ {
-		if (a-lo)%gatherRows == 0 {
-			lines(a + gatherRows)
-		}
 		n0 := n
 		switch {
 		case exit[a]:

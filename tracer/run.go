@@ -1,9 +1,6 @@
 package tracer
 
-import (
-	"slices"
-	"sync/atomic"
-)
+import "slices"
 
 // run is the state of one method: its store, its flows, exits and traced amounts.
 type run struct {
@@ -21,16 +18,6 @@ type run struct {
 	traced   []int64 // per seed
 	captured []Flow  // parts of the transactions of Config.Capture
 	allSeeds Origin  // non-zero: every seed credit takes this origin (Config.GroupPoison)
-	// The store's heads and lines (see ahead), and the addresses prefetched.
-	heads, lines func(a int32, out []uintptr) []uintptr
-	ahead        ahead
-	// For Engine.Warm: the store's slabs; its live lots and exits after the last batch
-	// replayed (written by the replay, read by Warm); positions faulted in for the report
-	// and how many of them are.
-	slabs    []*slab
-	lots     atomic.Int64
-	posWarm  []Position
-	posReady int
 }
 
 func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
@@ -42,8 +29,6 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 		exits:    make(map[uint64]int64),
 		traced:   make([]int64, seeds),
 	}
-	r.slabs = r.store.slabs()
-	r.heads, r.lines = r.store.heads, r.store.lines
 	if fm != FlowsNone {
 		r.flowTxn = make([]int64, org.n)
 		r.flowAt = make([]int32, org.n)
@@ -53,22 +38,10 @@ func newRun(m Method, accounts int, org *origins, seeds int, fm FlowMode) *run {
 
 func exitKey(a int32, o Origin) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(o)) }
 
-// applyAll replays the transactions of a batch in order, loading ahead what the rows will
-// read (see ahead).
+// applyAll replays the transactions of a batch in order.
 func (r *run) applyAll(ts []txnCtx) {
-	h, st := &r.ahead, r.store
-	h.rows(ts, 0, st, false)
-	h.rows(ts, gatherRows, st, false)
-	h.rows(ts, 0, st, true)
 	for i := range ts {
-		if i%gatherRows == 0 {
-			h.rows(ts, i+2*gatherRows, st, false)
-			h.rows(ts, i+gatherRows, st, true)
-		}
 		r.applyOne(&ts[i])
-	}
-	if n := r.store.live(); n >= 0 {
-		r.lots.Store(int64(n + len(r.exits)))
 	}
 }
 

@@ -11,14 +11,14 @@ import (
 //
 // Each account has a 16-byte head; a single share, the usual case, sits in the head itself,
 // so that a transaction touching the account reads one cache line. Longer lists live in a
-// block of the slab (see slab). A long list (a hub that receives from many origins) also keeps an
+// block (see blockPool). A long list (a hub that receives from many origins) also keeps an
 // index from origin to position, so that a credit costs the size of the credit, not of the
 // list.
 type shareStore struct {
 	h    []shareHead
 	meta []uint8 // per account: the block's class (0: none, the head holds the list) and hubBit
 	held int     // shares of all accounts
-	slab
+	blockPool
 	hubs map[int32]map[Origin]int32
 }
 
@@ -40,35 +40,10 @@ const (
 var indexFrom = 48
 
 func newShareStore(accounts int) *shareStore {
-	return &shareStore{h: makeLarge[shareHead](accounts), meta: make([]uint8, accounts)}
+	return &shareStore{h: make([]shareHead, accounts), meta: make([]uint8, accounts)}
 }
 
-// heads appends the addresses of account a's head and block class (see ahead).
-func (st *shareStore) heads(a int32, out []uintptr) []uintptr {
-	return append(out, addr(&st.h[a]), addr(&st.meta[a]))
-}
-
-// lines appends the address of every cache line of account a's block, if any, up to
-// aheadLots shares (see ahead): a debit reads every share and a credit looks through them
-// all, so each line would otherwise miss the cache in turn.
-func (st *shareStore) lines(a int32, out []uintptr) []uintptr {
-	if st.meta[a] == 0 {
-		return out
-	}
-	h := &st.h[a]
-	b := st.block(h.ref, min(h.n, aheadLots))
-	for i := 0; i < len(b); i += 4 {
-		out = append(out, addr(&b[i]))
-	}
-	return out
-}
-
-// aheadLots is the number of an account's shares loaded ahead: 16 cache lines. With loads
-// waited for, fewer did worse on 5M AMLworld-shaped rows (the first line alone: 0.92-1.0 s of
-// prorata's replay against 0.84), more no better.
-const aheadLots = 64
-
-// drop returns account a's block to the slab; the head must then hold the list.
+// drop returns account a's block to the pool; the head must then hold the list.
 func (st *shareStore) drop(a int32) {
 	st.release(st.meta[a]&classMask, st.h[a].ref)
 	st.meta[a] = 0

@@ -14,19 +14,6 @@ type store interface {
 	// held is the number of times holdings(a, bal, f) calls f, at most: an upper bound on
 	// the account's positions that sizes the report without growing it.
 	held(a int32, bal int64) int
-	// heads appends to out the addresses of what a transaction reads first of account a,
-	// and lines those of what lies behind it (lots kept apart), which it finds in what heads
-	// names: the rows' accounts' state to load ahead (see ahead).
-	heads(a int32, out []uintptr) []uintptr
-	lines(a int32, out []uintptr) []uintptr
-	// ahead appends heads (lines when deep) of both accounts of every transaction of ts: the
-	// same, in one call per block of rows rather than two per row (see run.applyAll).
-	ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr
-	// live is the number of lots or shares held by all accounts, an upper bound on their
-	// positions (-1 when the store does not count them), and slabs the slabs it keeps them
-	// in (see Engine.Warm).
-	live() int
-	slabs() []*slab
 }
 
 func newStore(m Method, accounts int, org *origins, sp *splitter) store {
@@ -70,17 +57,7 @@ func (s *dequeStore) put(a int32, parts []lot) {
 
 func (s *dequeStore) held(a int32, _ int64) int { return s.q.size(a) }
 
-func (s *dequeStore) heads(a int32, out []uintptr) []uintptr { return s.q.heads(a, out) }
-func (s *dequeStore) lines(a int32, out []uintptr) []uintptr { return s.q.lines(a, out) }
-
-func (s *dequeStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	return appendAhead(out, ts, deep, s.q, nil)
-}
-
 func (s *dequeStore) holdings(a int32, _ int64, f func(Origin, int64)) { s.q.each(a, f) }
-
-func (s *dequeStore) live() int      { return s.q.held }
-func (s *dequeStore) slabs() []*slab { return []*slab{&s.q.slab} }
 
 // prorataStore keeps one share per origin per account.
 type prorataStore struct {
@@ -91,13 +68,6 @@ type prorataStore struct {
 func (s *prorataStore) take(a int32, c int64, out []lot) []lot { return s.s.take(a, c, s.sp, out) }
 func (s *prorataStore) put(a int32, parts []lot)               { s.s.add(a, parts, s.sp) }
 func (s *prorataStore) held(a int32, _ int64) int              { return int(s.s.h[a].n) }
-func (s *prorataStore) heads(a int32, out []uintptr) []uintptr { return s.s.heads(a, out) }
-func (s *prorataStore) lines(a int32, out []uintptr) []uintptr { return s.s.lines(a, out) }
-func (s *prorataStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	return appendAhead(out, ts, deep, nil, s.s)
-}
-func (s *prorataStore) live() int      { return s.s.held }
-func (s *prorataStore) slabs() []*slab { return []*slab{&s.s.slab} }
 func (s *prorataStore) holdings(a int32, _ int64, f func(Origin, int64)) {
 	var one [1]lot
 	for _, l := range s.s.list(a, &one) {
@@ -180,21 +150,6 @@ func (s *librStore) put(a int32, parts []lot) {
 	}
 }
 
-func (s *librStore) heads(a int32, out []uintptr) []uintptr {
-	return s.t.heads(a, s.u.heads(a, out))
-}
-
-func (s *librStore) lines(a int32, out []uintptr) []uintptr {
-	return s.t.lines(a, s.u.lines(a, out))
-}
-
-func (s *librStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	return appendAhead(out, ts, deep, s.u, s.t)
-}
-
-func (s *librStore) live() int      { return s.u.held + s.t.held }
-func (s *librStore) slabs() []*slab { return []*slab{&s.u.slab, &s.t.slab} }
-
 func (s *librStore) held(a int32, _ int64) int {
 	return s.u.size(a) + int(s.t.h[a].n)
 }
@@ -231,21 +186,6 @@ func (s *taintedFirstStore) put(a int32, parts []lot) {
 		}
 	}
 }
-
-func (s *taintedFirstStore) heads(a int32, out []uintptr) []uintptr {
-	return s.u.heads(a, s.t.heads(a, out))
-}
-
-func (s *taintedFirstStore) lines(a int32, out []uintptr) []uintptr {
-	return s.u.lines(a, s.t.lines(a, out))
-}
-
-func (s *taintedFirstStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	return appendAhead(appendAhead(out, ts, deep, s.t, nil), ts, deep, s.u, nil)
-}
-
-func (s *taintedFirstStore) live() int      { return s.t.held + s.u.held }
-func (s *taintedFirstStore) slabs() []*slab { return []*slab{&s.t.slab, &s.u.slab} }
 
 func (s *taintedFirstStore) held(a int32, _ int64) int {
 	return s.t.size(a) + s.u.size(a)
@@ -333,31 +273,6 @@ func (s *poisonStore) put(a int32, parts []lot) {
 	}
 	s.sets[k] = set
 }
-
-func (s *poisonStore) heads(a int32, out []uintptr) []uintptr { return append(out, addr(&s.one[a])) }
-
-func (s *poisonStore) ahead(ts []txnCtx, deep bool, out []uintptr) []uintptr {
-	for _, t := range ts {
-		if deep {
-			out = s.lines(t.to, s.lines(t.from, out))
-		} else {
-			out = s.heads(t.to, s.heads(t.from, out))
-		}
-	}
-	return out
-}
-
-func (s *poisonStore) lines(a int32, out []uintptr) []uintptr {
-	if o := s.one[a]; o < 0 && len(s.sets[-o-1]) > 0 {
-		out = append(out, addr(&s.sets[-o-1][0]))
-	}
-	return out
-}
-
-// live is -1: poison's positions (every tainted origin of an account, each with its whole
-// balance) are not counted ahead.
-func (s *poisonStore) live() int      { return -1 }
-func (s *poisonStore) slabs() []*slab { return nil }
 
 func (s *poisonStore) held(a int32, bal int64) int {
 	switch o := s.one[a]; {

@@ -438,9 +438,8 @@ func (t *run) newReplayer(e *tracer.Engine, prepare func(*tracer.Batch), reporte
 }
 
 // start starts a pipeline that replays the batches added to it: the engine's first pass
-// (Engine.Prepare) runs on the reader's goroutine, the methods on the pipeline's. While the
-// replay is behind, the reader faults in memory the engine will take next (Engine.Warm);
-// when a report follows, once it has handed on the last batch, it works out the report's
+// (Engine.Prepare) runs on the reader's goroutine, the methods on the pipeline's. When a
+// report follows, once it has handed on the last batch, the reader works out the report's
 // shared part (Engine.ReportShared) while the replay finishes.
 func (rp *replayer) start() *pipeline {
 	st := stages{
@@ -451,7 +450,6 @@ func (rp *replayer) start() *pipeline {
 			}
 			return rp.e.Replay(&c.prep)
 		},
-		idle: rp.e.Warm,
 	}
 	if rp.reported {
 		st.ending = rp.e.ReportShared

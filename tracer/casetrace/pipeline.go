@@ -54,10 +54,6 @@ type stages struct {
 	// on the pipeline's goroutine, with every chunk in order until it returns an error.
 	first  func(*pipeBuf)
 	second func(*pipeBuf) error
-	// idle runs on the reader's goroutine when a chunk is complete and pipeDepth chunks wait
-	// for the replay already, a step of work at a time, for as long as the replay stays
-	// behind and idle reports that it did something.
-	idle func() bool
 	// ending runs on the reader's goroutine once the last chunk is handed on (in end, unless
 	// the replay has stopped), while the replay works through the chunks still waiting.
 	ending func()
@@ -126,17 +122,6 @@ func (p *pipeline) send() {
 	}
 	if p.first != nil {
 		p.first(p.cur)
-	}
-	for p.idle != nil {
-		select {
-		case p.full <- p.cur:
-			p.cur = nil
-			return
-		default:
-		}
-		if !p.idle() {
-			break
-		}
 	}
 	p.full <- p.cur
 	p.cur = nil
