@@ -99,7 +99,8 @@ stored for the failing file), 4 internal error.`,
 // setUp gives every command of the tree the same parsing: no flag value is split on commas
 // (a list is a repeated flag, or a parameter's own list syntax read by the rule engine),
 // usage mistakes exit 2 with a suggestion where one is close, a verb without arguments
-// refuses stray ones, and a group of verbs refuses a verb it does not have.
+// refuses stray ones, and a group of verbs without an action of its own (bench has one)
+// refuses a verb it does not have.
 func setUp(c *cli.Command) {
 	c.DisableSliceFlagSeparator = true
 	c.OnUsageError = func(_ context.Context, c *cli.Command, err error, _ bool) error {
@@ -111,7 +112,7 @@ func setUp(c *cli.Command) {
 		return helpNext(c, &exitError{code: exitUsage, err: err})
 	}
 	switch act := c.Action; {
-	case len(c.Commands) > 0:
+	case len(c.Commands) > 0 && act == nil:
 		c.Action = func(ctx context.Context, c *cli.Command) error {
 			if c.Args().Present() {
 				v := c.Args().First()
