@@ -31,6 +31,7 @@ func v1Case(t *testing.T) string {
 		`ALTER TABLE sources DROP COLUMN ids_derived`,
 		`DROP TABLE party_attributes`,
 		`DROP TABLE party_decisions`,
+		`DROP TABLE notes`,
 		`UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
 		`INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, parser_version, ingested_at, records, loaded, quarantined)
 			VALUES (1, 'a.csv', 'a.csv', 'aa', 1, 'ledger', '1', TIMESTAMP '2024-01-01', 2, 2, 0),
@@ -134,7 +135,7 @@ func TestMigrateV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, table := range []string{"transactions", "accounts"} {
+	for _, table := range []string{"transactions", "accounts", "notes"} {
 		if a, b := columns(t, db, `SELECT * FROM `+table), columns(t, fresh, `SELECT * FROM `+table); a != b {
 			t.Errorf("%s: migrated columns %s, new %s", table, a, b)
 		}

@@ -17,7 +17,11 @@ package casedb
 // evidence a source gives about a party, with the source and record it came from) and
 // party_decisions (the investigator's confirm, reject, merge and split decisions, replayed in
 // order on every resolution).
-const SchemaVersion = 4
+//
+// Version 5 adds the investigator's notes (notes): remarks on an account, party or
+// transaction and decisions on findings, written by `moneytrail serve`, each with its time
+// and author. They sit beside the source records and never change them.
+const SchemaVersion = 5
 
 // Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
 const Money = "DECIMAL(38,6)"
@@ -79,6 +83,23 @@ const (
 // migrateV4 brings a version 3 case to version 4. Cases loaded before have no attributes:
 // resolution then works from the parties table alone (name, birth date, identifiers).
 var migrateV4 = []string{partyAttributesTable, partyDecisionsTable}
+
+// notesTable holds the investigator's notes, one row per note, never updated: a later note on
+// the same subject supersedes an earlier tag. subject_kind is account, party, transaction or
+// finding (subject "RULE_ID SUBJECT"); tag is relevant or dismissed for a finding, else NULL;
+// run_id is the rule run whose finding was tagged.
+const notesTable = `CREATE TABLE notes(
+		note_id BIGINT PRIMARY KEY,
+		created_at TIMESTAMP NOT NULL,
+		author VARCHAR NOT NULL,
+		subject_kind VARCHAR NOT NULL,
+		subject VARCHAR NOT NULL,
+		tag VARCHAR,
+		text VARCHAR NOT NULL,
+		run_id VARCHAR)`
+
+// migrateV5 brings a version 4 case to version 5: an empty notes table.
+var migrateV5 = []string{notesTable}
 
 // MicrosOf is the SQL expression of base_micros from a money expression: millionths as
 // BIGINT, NULL when the amount does not fit (about 9.2 trillion units), which the tracer
@@ -372,4 +393,5 @@ var schema = []string{
 		source VARCHAR)`,
 	partyAttributesTable,
 	partyDecisionsTable,
+	notesTable,
 }
