@@ -428,20 +428,18 @@ function drawGraph() {
     const path = "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 + " " + x2 + "," + y2;
     edgeLayer.append(h("g", { class: "edge" },
       h("path", { d: path, "stroke-width": (1 + 7 * Math.sqrt(Number(e.amount) / top)).toFixed(1), "marker-end": "url(#arrow)" }, h("title", {}, e.from_name + " → " + e.to_name + ": " + money(e.amount) + " in " + e.txns + " txns, " + day(e.first_at) + " – " + day(e.last_at))),
-      h("text", labelAt(x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2, graph.nodes.get(e.from_account).expanded ? 0.75 : 0.25), money(e.amount) + " (" + e.txns + ")")));
+      h("text", labelAt(x1, y1, x2, y2, forward, graph.nodes.get(e.from_account).expanded), money(e.amount) + " (" + e.txns + ")")));
   }
   layer.prepend(edgeLayer);
   const bb = layer.getBBox();
   svg.setAttribute("viewBox", [bb.x - 20, bb.y - 20, Math.max(bb.width + 40, 600), Math.max(bb.height + 40, 300)].join(" "));
 }
 
-// labelAt places an edge's label on its curve at t (0 at the payer, 1 at the receiver): near
-// the end away from the expanded account, where the edges fanning out of it are apart.
-function labelAt(x0, y0, x1, y1, x2, y2, x3, y3, t) {
-  const u = 1 - t;
-  const x = u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3;
-  const y = u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3;
-  return { x, y: y - 5, "text-anchor": "middle" };
+// labelAt places an edge's label just beside the end away from the expanded account, where
+// the edges fanning out of it are apart, and outside the boxes.
+function labelAt(x1, y1, x2, y2, forward, nearReceiver) {
+  if (nearReceiver) return { x: forward ? x2 - 12 : x2 + 12, y: y2 - 6, "text-anchor": forward ? "end" : "start" };
+  return { x: forward ? x1 + 8 : x1 - 8, y: y1 - 6, "text-anchor": forward ? "start" : "end" };
 }
 
 routes["/graph"] = async (p) => {
