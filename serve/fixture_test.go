@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -156,3 +157,5 @@ func call(t testing.TB, s *Server, ts *httptest.Server, method, path, body strin
 	}
 	return res.StatusCode, string(b)
 }
+
+func jsonInto(body string, v any) error { return json.Unmarshal([]byte(body), v) }

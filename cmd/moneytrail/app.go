@@ -73,6 +73,7 @@ stored for the failing file), 4 internal error.`,
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		Commands: []*cli.Command{
 			demoCommand(e),
+			serveCommand(e),
 			initCommand(e),
 			ingestCommand(e),
 			sourcesCommand(e),
