@@ -65,7 +65,7 @@ type run struct {
 // Write writes the report of runID into outDir (created if needed): with runID "" the latest
 // trace run and the latest rules run of the case, otherwise that run alone. It reads db only,
 // except for a temporary table per Parquet file, and needs DuckDB's file access for the
-// Parquet files: do not call db.LockDown before it. Errors about missing runs wrap ErrNoRun.
+// Parquet files: open db read-only (casedb.Options.ReadOnly), not sealed. Errors about missing runs wrap ErrNoRun.
 func Write(ctx context.Context, db *casedb.DB, runID string, outDir string, opt Options) error {
 	c, err := load(ctx, db, runID, opt)
 	if err != nil {

@@ -13,14 +13,11 @@ import (
 // case with its default parameters and returns subject, amount and evidence. Every failing
 // rule is reported, each error naming the pack and the rule.
 func Check(ctx context.Context, p *Pack) error {
-	db, err := casedb.Open(ctx, ":memory:", casedb.Options{Create: true, Threads: 1})
+	db, err := casedb.Open(ctx, ":memory:", casedb.Options{Create: true, Sealed: true, Threads: 1})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.LockDown(ctx); err != nil {
-		return err
-	}
 	params, err := resolve([]*Pack{p}, nil)
 	if err != nil {
 		return err
@@ -49,11 +46,11 @@ func checkRule(ctx context.Context, db *casedb.DB, r *Rule, rp RuleParams) error
 			return err
 		}
 	}
-	sh, err := prepare(ctx, conn, r.SQL, rp)
+	sh, args, err := prepare(ctx, db, conn, r.SQL, rp)
 	if err != nil {
 		return err
 	}
-	rows, err := conn.QueryContext(ctx, wrap(r.SQL, sh), rp.args(r.SQL)...)
+	rows, err := db.QueryUser(ctx, conn, wrap(r.SQL, sh), args...)
 	if err != nil {
 		return err
 	}

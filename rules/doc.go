@@ -9,8 +9,14 @@
 // query text. Built-in packs are embedded (Builtins); Load reads one by name or from a file.
 //
 // Decisions:
-//   - Pack SQL is untrusted: Run and Check switch off DuckDB's access to files and settings
-//     for the rest of the database's life (casedb.DB.LockDown) before any rule runs.
+//   - Pack SQL is untrusted: Run takes a sealed case (casedb.Options.Sealed: read-only, no
+//     file reachable, configuration locked), and each rule's query runs only when DuckDB's
+//     own parser reads it as exactly one SELECT (casedb.CheckUser); Check prepares on a
+//     sealed scratch case. The inputs a rule reads besides the case (prior_findings,
+//     rule_positions, rule_flows) are temporary tables moneytrail fills before the query
+//     runs: DuckDB keeps them in memory, and a read-only case allows them. RunCase stores
+//     the findings through a writable handle opened after the sealed one is closed, and
+//     only if the case's inputs are as the run read them.
 //   - Each rule runs on a connection of its own, as a subquery of a wrapper that fixes the
 //     column types, sorts and de-duplicates evidence, rounds the score to six decimals
 //     (parallel float sums are not bit-stable) and orders the rows totally, so that two runs

@@ -26,8 +26,9 @@ type traced struct {
 	flows     []casedb.FlowRow
 }
 
-// rule runs one rule on a connection of its own: the temporary tables it reads live and die
-// with it, and nothing the rule does outlives it but its findings.
+// rule runs one rule on a connection of its own to the sealed case: the temporary tables it
+// reads (filled by moneytrail before the rule's statement runs) live and die with it, and
+// nothing the rule does outlives it but its findings.
 func (ex *executor) rule(ctx context.Context, p *Pack, r *Rule, rp RuleParams) ([]Finding, error) {
 	if ex.opt.RuleTimeout > 0 {
 		var cancel context.CancelFunc
@@ -55,11 +56,11 @@ func (ex *executor) rule(ctx context.Context, p *Pack, r *Rule, rp RuleParams) (
 			return nil, err
 		}
 	}
-	sh, err := prepare(ctx, conn, r.SQL, rp)
+	sh, args, err := prepare(ctx, ex.db, conn, r.SQL, rp)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := conn.QueryContext(ctx, wrap(r.SQL, sh), rp.args(r.SQL)...)
+	rows, err := ex.db.QueryUser(ctx, conn, wrap(r.SQL, sh), args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("stopped after %v: %w", ex.opt.RuleTimeout, ctx.Err())

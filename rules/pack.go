@@ -182,16 +182,6 @@ func (p *Pack) validate() error {
 				rbad("%v", err)
 			}
 		}
-		if r.SQL != "" {
-			for _, name := range paramRefs(r.SQL) {
-				if r.Params[name] == nil {
-					rbad("sql uses $%s, which is not among its params", name)
-				}
-			}
-			if err := singleStatement(r.SQL); err != nil {
-				rbad("%v", err)
-			}
-		}
 		if t := r.Trace; t != nil {
 			if len(t.Seeds) == 0 {
 				rbad("trace: no seeds (ids of earlier rules)")
@@ -217,53 +207,6 @@ func (r *Rule) ParamNames() []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-var paramRef = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)`)
-
-// paramRefs returns the distinct $name parameters a query refers to, sorted. Text inside
-// quotes is skipped so that a '$' in a string literal is not taken for a parameter.
-func paramRefs(q string) []string {
-	var names []string
-	for _, m := range paramRef.FindAllStringSubmatchIndex(stripQuoted(q), -1) {
-		names = append(names, q[m[2]:m[3]])
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-// stripQuoted blanks the contents of '...' and "..." and -- comments, keeping offsets.
-func stripQuoted(q string) string {
-	b := []byte(q)
-	var quote byte
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else {
-				b[i] = ' '
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '-' && i+1 < len(b) && b[i+1] == '-':
-			for ; i < len(b) && b[i] != '\n'; i++ {
-				b[i] = ' '
-			}
-		}
-	}
-	return string(b)
-}
-
-// singleStatement rejects a query holding more than one statement: a rule is one SELECT.
-func singleStatement(q string) error {
-	s := strings.TrimSpace(stripQuoted(q))
-	s = strings.TrimSpace(strings.TrimSuffix(s, ";"))
-	if strings.Contains(s, ";") {
-		return errors.New("sql: one query only (no ';' between statements)")
-	}
-	return nil
 }
 
 // Subset returns a copy of the pack holding only the named rules and the earlier rules their

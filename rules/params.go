@@ -330,17 +330,6 @@ func resolve(packs []*Pack, o Overrides) (map[string]RuleParams, error) {
 	return out, errors.Join(errs...)
 }
 
-// args binds a rule's parameters that its query uses.
-func (rp RuleParams) args(q string) []any {
-	var args []any
-	for _, name := range paramRefs(q) {
-		if v, ok := rp[name]; ok {
-			args = append(args, v.Value.arg(name))
-		}
-	}
-	return args
-}
-
 // traceMethod returns the method of the rule's trace step, reading $NAME from its parameters
 // (their defaults when rp is nil).
 func (r *Rule) traceMethod(rp RuleParams) (string, error) {

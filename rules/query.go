@@ -3,13 +3,11 @@ package rules
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/duckdb/duckdb-go/v2"
+	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
 // shape is what preparing a rule's query tells about it, before it runs.
@@ -27,52 +25,35 @@ const (
 		from_account VARCHAR, to_account VARCHAR, origin VARCHAR, amount DECIMAL(38,6))`
 )
 
-// prepare prepares q on conn without running it and checks that it is one SELECT returning
-// subject, amount and evidence (a list), optionally score and detail, and that its parameters
-// are among params.
-func prepare(ctx context.Context, conn *sql.Conn, q string, params RuleParams) (shape, error) {
+// prepare checks on conn, without running it, that q is one SELECT as DuckDB parses it
+// (casedb.CheckUser), that its parameters are among params and that it returns subject,
+// amount and evidence (a list), optionally score and detail. It returns the shape and the
+// arguments to bind, named as the query names them.
+func prepare(ctx context.Context, db *casedb.DB, conn *sql.Conn, q string, params RuleParams) (shape, []any, error) {
 	var sh shape
-	err := conn.Raw(func(dc any) error {
-		pc, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("driver cannot prepare")
-		}
-		st, err := pc.PrepareContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		s, ok := st.(*duckdb.Stmt)
-		if !ok {
-			return errors.New("not a DuckDB statement")
-		}
-		if t, err := s.StatementType(); err != nil || t != duckdb.STATEMENT_TYPE_SELECT {
-			return errors.New("not a SELECT query")
-		}
-		for i := 1; i <= s.NumInput(); i++ {
-			name, err := s.ParamName(i)
-			if err != nil {
-				return err
-			}
-			if _, ok := params[name]; !ok {
-				return fmt.Errorf("parameter $%s is not among the rule's params", name)
-			}
-		}
-		return nil
-	})
+	us, err := casedb.CheckUser(conn, q)
 	if err != nil {
-		return sh, err
+		return sh, nil, err
+	}
+	var args []any
+	for _, name := range us.Params {
+		v, ok := params[name]
+		if !ok {
+			return sh, nil, fmt.Errorf("parameter $%s is not among the rule's params", name)
+		}
+		args = append(args, v.Value.arg(name))
 	}
 	// Result types are unknown until parameters are bound: ask for the columns of an empty
-	// result instead, which DuckDB answers without running the query.
-	rows, err := conn.QueryContext(ctx, `SELECT * FROM (`+trimQuery(q)+`) AS rule_query LIMIT 0`, params.args(q)...)
+	// result instead, which DuckDB answers without reading the case.
+	rows, err := db.QueryUser(ctx, conn, `SELECT * FROM (`+trimQuery(q)+`
+	) AS rule_query LIMIT 0`, args...)
 	if err != nil {
-		return sh, err
+		return sh, nil, err
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return sh, err
+		return sh, nil, err
 	}
 	cols := map[string]string{}
 	var names []string
@@ -87,15 +68,15 @@ func prepare(ctx context.Context, conn *sql.Conn, q string, params RuleParams) (
 		}
 	}
 	if len(missing) > 0 {
-		return sh, fmt.Errorf("the query returns %s; it must return subject, amount and evidence (missing %s)",
+		return sh, nil, fmt.Errorf("the query returns %s; it must return subject, amount and evidence (missing %s)",
 			strings.Join(names, ", "), strings.Join(missing, ", "))
 	}
 	if t := cols["evidence"]; !strings.HasSuffix(t, "]") {
-		return sh, fmt.Errorf("evidence is %s; it must be a list of txn_ids (e.g. list(txn_id ORDER BY txn_id))", t)
+		return sh, nil, fmt.Errorf("evidence is %s; it must be a list of txn_ids (e.g. list(txn_id ORDER BY txn_id))", t)
 	}
 	_, sh.hasScore = cols["score"]
 	_, sh.hasDetail = cols["detail"]
-	return sh, rows.Close()
+	return sh, args, rows.Close()
 }
 
 func trimQuery(q string) string {

@@ -132,11 +132,24 @@ func runLoaded(t testing.TB, db *casedb.DB, params []string, packs ...*Pack) *Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), db, packs, Options{Params: o, ToolVersion: "test", Tracer: testTracer, StartedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	res, err := Run(context.Background(), sealed(t, db), packs, Options{Params: o, ToolVersion: "test", Tracer: testTracer, StartedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := res.Store(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	return res
+}
+
+// sealed seals an in-memory test case for running packs on it; it stays writable (an
+// in-memory database cannot be read-only), so the result can be stored into it.
+func sealed(t testing.TB, db *casedb.DB) *casedb.DB {
+	t.Helper()
+	if err := db.SealMemory(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // isTagged tells whether a subject is in namespace tag.

@@ -31,8 +31,6 @@ type Options struct {
 	RuleTimeout time.Duration
 	// Progress, when set, is told the id of each rule as it starts.
 	Progress func(rule string)
-	// NoStore runs the packs without writing the run into the case (verify uses it).
-	NoStore bool
 	// Tracer runs the packs' trace steps (casetrace.Rules); a pack with a trace step fails
 	// without one.
 	Tracer Tracer
@@ -130,12 +128,12 @@ func (r *Result) ManifestJSON() []byte {
 	return append(b, '\n')
 }
 
-// Run runs the packs' rules in order over db and stores the findings under a run id derived
-// from the manifest (unless opt.NoStore); a second run of the same packs over the same case
-// replaces the first. Pack SQL is untrusted: Run switches off DuckDB's access to files and
-// settings for the rest of db's life (casedb.DB.LockDown). A rule that fails is reported in
-// Result.Failures and in the returned error (wrapping ErrRulesFailed) while the other rules'
-// findings are kept and stored; any other error means nothing was stored.
+// Run runs the packs' rules in order over db and returns the findings under a run id derived
+// from the manifest; nothing is stored (Result.Store does that, RunCase both). Pack SQL is
+// untrusted: db must be sealed (casedb.Options{Sealed: true}), so that no rule can write to
+// the case or reach a file, and each rule's query runs only if DuckDB reads it as one SELECT.
+// A rule that fails is reported in Result.Failures and in the returned error (wrapping
+// ErrRulesFailed) with the other rules' findings kept; any other error returns no result.
 func Run(ctx context.Context, db *casedb.DB, packs []*Pack, opt Options) (*Result, error) {
 	if len(packs) == 0 {
 		return nil, fmt.Errorf("%w: no packs to run", ErrPack)
@@ -147,8 +145,8 @@ func Run(ctx context.Context, db *casedb.DB, packs []*Pack, opt Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	if err := lockDown(ctx, db); err != nil {
-		return nil, err
+	if !db.Sealed {
+		return nil, fmt.Errorf("%w: rules run on a sealed case (casedb.Options{Sealed: true}); %s is not", casedb.ErrInternal, db.Path)
 	}
 	res := &Result{StartedAt: opt.StartedAt.UTC()}
 	m := &res.Manifest
@@ -187,19 +185,95 @@ func Run(ctx context.Context, db *casedb.DB, packs []*Pack, opt Options) (*Resul
 	mj, _ := json.Marshal(m)
 	sum := sha256.Sum256(mj)
 	res.RunID = "rules-" + hex.EncodeToString(sum[:])[:12]
-	if !opt.NoStore {
-		if err := res.store(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if len(res.Failures) > 0 {
+	return res, res.failed()
+}
+
+// failed is the error of a run with failed rules (nil without).
+func (r *Result) failed() error {
+	if len(r.Failures) > 0 {
 		var errs []error
-		for _, f := range res.Failures {
+		for _, f := range r.Failures {
 			errs = append(errs, f)
 		}
-		return res, fmt.Errorf("%w (%d of them; the others' findings are stored): %w", ErrRulesFailed, len(res.Failures), errors.Join(errs...))
+		return fmt.Errorf("%w (%d of them; the others' findings are kept): %w", ErrRulesFailed, len(r.Failures), errors.Join(errs...))
 	}
-	return res, nil
+	return nil
+}
+
+// RunCase runs the packs over the case that open opens and stores the result: the rules run
+// on a sealed handle (Run), which is closed before a writable one stores the findings
+// (Result.Store, which refuses when the case changed in between). A case of an older schema
+// is migrated first. The error is Run's (ErrRulesFailed: the result is stored all the same)
+// or the first that stopped the run.
+func RunCase(ctx context.Context, open casedb.Opener, packs []*Pack, opt Options) (*Result, error) {
+	rw, err := open(ctx, casedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rw.Close() // opened writable once: an older schema is migrated now
+	sealed, err := open(ctx, casedb.Options{Sealed: true})
+	if err != nil {
+		return nil, err
+	}
+	res, runErr := Run(ctx, sealed, packs, opt)
+	sealed.Close()
+	if res == nil {
+		return nil, runErr
+	}
+	if rw, err = open(ctx, casedb.Options{}); err != nil {
+		return nil, err
+	}
+	defer rw.Close()
+	if err := res.Store(ctx, rw); err != nil {
+		return nil, err
+	}
+	return res, runErr
+}
+
+// ErrCaseChanged reports a case that another process changed between a run's reading and
+// its storing: nothing was stored; run again. It is an ErrBusy.
+var ErrCaseChanged = fmt.Errorf("%w: the case changed while the run read it", casedb.ErrBusy)
+
+// Store writes the run and its findings into db (writable) in one transaction, replacing a
+// run with the same id, after checking that the case's inputs (sources, rates, declared
+// income, matches, transactions) are still those the run read: another process may have
+// written between the sealed read and this store.
+func (r *Result) Store(ctx context.Context, db *casedb.DB) error {
+	var now Manifest
+	if err := inputs(ctx, db, &now); err != nil {
+		return err
+	}
+	if d := inputChanges(&r.Manifest, &now); d != "" {
+		return fmt.Errorf("%w (%s): nothing stored; run the rules again", ErrCaseChanged, d)
+	}
+	return r.store(ctx, db)
+}
+
+// inputChanges names what differs between the inputs of two manifests ("" when nothing).
+func inputChanges(was, now *Manifest) string {
+	var d []string
+	if len(was.Sources) != len(now.Sources) {
+		d = append(d, fmt.Sprintf("%d sources, now %d", len(was.Sources), len(now.Sources)))
+	} else {
+		for i := range was.Sources {
+			if was.Sources[i] != now.Sources[i] {
+				d = append(d, "source "+now.Sources[i].FileName)
+			}
+		}
+	}
+	if was.FXDigest != now.FXDigest {
+		d = append(d, "the rates table")
+	}
+	if was.DeclaredIncomeDigest != now.DeclaredIncomeDigest {
+		d = append(d, "the declared income")
+	}
+	if was.MatchesDigest != now.MatchesDigest {
+		d = append(d, "the matches")
+	}
+	if was.Txns != now.Txns {
+		d = append(d, fmt.Sprintf("%d transactions, now %d", was.Txns, now.Txns))
+	}
+	return strings.Join(d, ", ")
 }
 
 func uniqueRuleIDs(packs []*Pack) error {
@@ -218,18 +292,6 @@ func uniqueRuleIDs(packs []*Pack) error {
 		}
 	}
 	return nil
-}
-
-// lockDown switches off external access unless it already is.
-func lockDown(ctx context.Context, db *casedb.DB) error {
-	var on bool
-	if err := db.QueryRowContext(ctx, `SELECT CAST(current_setting('enable_external_access') AS BOOLEAN)`).Scan(&on); err != nil {
-		return err
-	}
-	if !on {
-		return nil
-	}
-	return db.LockDown(ctx)
 }
 
 // inputs records the case's sources, FX table and declared income in the manifest.

@@ -142,10 +142,10 @@ func TestBadPacksAreRejectedNamingTheRule(t *testing.T) {
 		{"evidence not a list", head + rule("r_ev", "", "SELECT txn_id AS subject, amount, txn_id AS evidence FROM txns"), "rule r_ev: evidence is VARCHAR", true},
 		{"wrong parameter type", head + rule("r_type", "n: {type: int, default: abc}", ok+" HAVING count(*) >= $n"), "rule r_type: param n: default: \"abc\" is not an integer", false},
 		{"unknown parameter type", head + rule("r_ptype", "n: {type: float, default: 1}", ok), "rule r_ptype: param n: type \"float\"", false},
-		{"undeclared parameter", head + rule("r_undecl", "", ok+" HAVING count(*) >= $n"), "rule r_undecl: sql uses $n", false},
+		{"undeclared parameter", head + rule("r_undecl", "", ok+" HAVING count(*) >= $n"), "rule r_undecl: parameter $n is not among the rule's params", true},
 		{"duplicate id", head + rule("r_dup", "", ok) + rule("r_dup", "", ok), "rule r_dup: duplicate id", false},
-		{"two statements", head + rule("r_two", "", ok+"; DROP TABLE transactions"), "rule r_two: sql: one query only", false},
-		{"not a select", head + rule("r_ddl", "", "DELETE FROM transactions"), "rule r_ddl: not a SELECT", true},
+		{"two statements", head + rule("r_two", "", ok+"; DROP TABLE transactions"), "rule r_two: refused SQL: give exactly one SELECT statement", true},
+		{"not a select", head + rule("r_ddl", "", "DELETE FROM transactions"), "rule r_ddl: refused SQL: only a SELECT query runs here; DuckDB reads this as a statement of another kind (DELETE)", true},
 		{"bad version", "pack: bad\nversion: v1\ndescription: d\nrules:\n" + rule("r", "", ok), "version \"v1\" is not semver", false},
 		{"unknown field", head + rule("r_field", "", ok) + "    colour: red\n", "field colour not found", false},
 		{"trace without earlier rule", head + rule("r_tr", "", ok) + "    trace: {seeds: [later], method: libr}\n", "rule r_tr: trace: seeds: \"later\" is not an earlier rule", false},
@@ -181,7 +181,7 @@ func TestParams(t *testing.T) {
 	} {
 		o, err := ParseOverrides([]string{c.param})
 		if err == nil {
-			_, err = Run(context.Background(), db, []*Pack{p}, Options{Params: o, Tracer: testTracer})
+			_, err = Run(context.Background(), sealed(t, db), []*Pack{p}, Options{Params: o, Tracer: testTracer})
 		}
 		if !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.param, err, c.want)
@@ -213,9 +213,12 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), db, []*Pack{p}, Options{})
+	res, err := Run(context.Background(), sealed(t, db), []*Pack{p}, Options{})
 	if !errors.Is(err, ErrRulesFailed) || !strings.Contains(err.Error(), "rule broken") {
 		t.Fatalf("error %v", err)
+	}
+	if err := res.Store(context.Background(), db); err != nil {
+		t.Fatal(err)
 	}
 	if res == nil || len(subjectsOf(res, "good")) == 0 || len(res.Failures) != 1 || res.Manifest.Failures[0].Rule != "broken" {
 		t.Fatalf("result %+v", res)

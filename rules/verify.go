@@ -67,8 +67,8 @@ func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
 // run is re-run the same way by tr (the tracer that also runs the packs' trace steps) and its
 // positions compared row by row.
 // Other kinds (match) get their sources re-hashed only. Differences are reported, not
-// returned as errors; an error means the verification itself could not be done. Like Run,
-// it switches off DuckDB's external access for the rest of db's life.
+// returned as errors; an error means the verification itself could not be done. Like Run's,
+// db must be sealed (casedb.Options{Sealed: true}): verifying never writes to the case.
 func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Report, error) {
 	rep := &Report{RunID: runID}
 	var manifestJSON sql.NullString
@@ -146,7 +146,7 @@ func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Repor
 		rep.Skipped = "no pack of the run can be loaded"
 		return rep, nil
 	}
-	res, err := Run(ctx, db, packs, Options{Params: over, ToolVersion: m.ToolVersion, NoStore: true, Tracer: tr})
+	res, err := Run(ctx, db, packs, Options{Params: over, ToolVersion: m.ToolVersion, Tracer: tr})
 	if res == nil {
 		return nil, fmt.Errorf("re-run of %s: %w", runID, err)
 	}

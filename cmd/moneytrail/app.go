@@ -25,6 +25,9 @@ const (
 	exitUsage    = 2
 	exitInput    = 3
 	exitInternal = 4
+	// exitBusy is moneytrail's own addition to DESIGN.md §3: the case is in use by another
+	// process (docs/DESIGN-DELTA.md).
+	exitBusy = 5
 )
 
 // env is what every command writes to.
@@ -54,7 +57,7 @@ into one DuckDB case database with the provenance of every record (file SHA-256,
 and lets investigators see exactly what was loaded and query it.
 
 Exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage error, 3 input error (nothing
-stored for the failing file), 4 internal error.`,
+stored for the failing file), 4 internal error, 5 the case is in use by another process.`,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		Flags: []cli.Flag{
@@ -161,4 +164,10 @@ func openCase(ctx context.Context, c *cli.Command, opt casedb.Options) (*casedb.
 		err = withNext(err, "create it with moneytrail --db %s init, or give --db (or MONEYTRAIL_DB) the case you mean", path)
 	}
 	return db, err
+}
+
+// caseOpener opens the case named by --db with the global flags, for functions that open it
+// more than once (a sealed read, then a writable store).
+func caseOpener(c *cli.Command) casedb.Opener {
+	return func(ctx context.Context, opt casedb.Options) (*casedb.DB, error) { return openCase(ctx, c, opt) }
 }

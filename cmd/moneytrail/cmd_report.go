@@ -45,7 +45,7 @@ Example:
 			if c.String("out") == "" {
 				return usageErr("report: give --out DIR")
 			}
-			db, err := openCase(ctx, c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}

@@ -50,14 +50,9 @@ Examples:
 				}
 				truth = t
 			}
-			db, err := openCase(ctx, c, casedb.Options{})
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			runID := c.String("run")
 			if runID == "" {
-				res, err := runRules(ctx, c, e, db)
+				res, err := runRules(ctx, c, e)
 				if res == nil {
 					return rulesErr(err)
 				}
@@ -66,6 +61,11 @@ Examples:
 				}
 				runID = res.RunID
 			}
+			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
 			rows, err := rules.Eval(ctx, db, runID)
 			if err != nil {
 				return rulesErr(err)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/moneytrail/moneytrail/internal/casedb"
 	"github.com/moneytrail/moneytrail/internal/table"
 	"github.com/moneytrail/moneytrail/rules"
 	"github.com/moneytrail/moneytrail/tracer/casetrace"
@@ -24,7 +23,7 @@ var runFlags = []cli.Flag{
 	&cli.DurationFlag{Name: "rule-timeout", Value: 10 * time.Minute, Usage: "stop a rule that runs longer than `D` (it fails, the others go on)"},
 }
 
-func runRules(ctx context.Context, c *cli.Command, e *env, db *casedb.DB) (*rules.Result, error) {
+func runRules(ctx context.Context, c *cli.Command, e *env) (*rules.Result, error) {
 	packs, err := loadPacks(c.Args().Slice(), c.StringSlice("rule"))
 	if err != nil {
 		return nil, err
@@ -35,7 +34,7 @@ func runRules(ctx context.Context, c *cli.Command, e *env, db *casedb.DB) (*rule
 	}
 	sp := startSpinner(e.stderr, "running rules")
 	defer sp.stop()
-	return rules.Run(ctx, db, packs, rules.Options{Params: params, ToolVersion: Version, StartedAt: time.Now().UTC(), Tracer: casetrace.Rules{},
+	return rules.RunCase(ctx, caseOpener(c), packs, rules.Options{Params: params, ToolVersion: Version, StartedAt: time.Now().UTC(), Tracer: casetrace.Rules{},
 		RuleTimeout: c.Duration("rule-timeout"), Progress: func(r string) { sp.describe("rule " + r) }})
 }
 
@@ -58,12 +57,7 @@ Example:
        --param route_countries.countries=TR,LY,RS --out rules-out smuggling`,
 		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv and manifest.json into `DIR`"}}, runFlags...),
 		Action: func(ctx context.Context, c *cli.Command) error {
-			db, err := openCase(ctx, c, casedb.Options{})
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, runErr := runRules(ctx, c, e, db)
+			res, runErr := runRules(ctx, c, e)
 			if res == nil {
 				return rulesErr(runErr)
 			}

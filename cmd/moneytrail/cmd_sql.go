@@ -17,8 +17,10 @@ func sqlCommand(e *env) *cli.Command {
 		ArgsUsage: "QUERY",
 		UsageText: `moneytrail sql QUERY
 
-The case is opened read-only and the query cannot read or write other files. The stable
-views are txns, account_balances, statement_periods and fx_missing.
+The case is opened read-only and sealed: the query must be one SELECT as DuckDB parses it
+(statements separated by ';' are refused, not run), nothing can be written to the case, and
+no file can be read or written from SQL, the case's own files included. The stable views are
+txns, account_balances, statement_periods and fx_missing.
 
 Example:
    moneytrail sql "SELECT to_account, sum(amount) FROM txns WHERE channel = 'cash_deposit' GROUP BY 1 ORDER BY 2 DESC"`,
@@ -27,15 +29,17 @@ Example:
 			if q == "" {
 				return usageErr("sql: give a QUERY")
 			}
-			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
+			db, err := openCase(ctx, c, casedb.Options{Sealed: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := db.LockDown(ctx); err != nil {
+			conn, err := db.UserConn(ctx)
+			if err != nil {
 				return err
 			}
-			t, err := table.Query(ctx, db, q)
+			defer conn.Close()
+			t, err := table.Query(ctx, conn, q)
 			if err != nil {
 				return &exitError{code: exitInput, err: err}
 			}

@@ -65,6 +65,10 @@ Example:
 			if err != nil {
 				return err
 			}
+			// sql: seeds run on a sealed handle, closed before the case opens for storing.
+			if opt.SQLSeeds, err = casetrace.ResolveSQLSeeds(ctx, caseOpener(c), opt.Seeds); err != nil {
+				return err
+			}
 			db, err := openCase(ctx, c, casedb.Options{})
 			if err != nil {
 				return err

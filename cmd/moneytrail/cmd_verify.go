@@ -31,7 +31,7 @@ Example:
 			&cli.StringFlag{Name: "run", Usage: "verify only the run `RUN_ID`"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
-			db, err := openCase(ctx, c, casedb.Options{})
+			db, err := openCase(ctx, c, casedb.Options{Sealed: true})
 			if err != nil {
 				return err
 			}

@@ -40,6 +40,8 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, casedb.ErrBusy):
+		return exitBusy
 	case errors.Is(err, casedb.ErrUsage):
 		return exitUsage
 	case casedb.IsInput(err):

@@ -3,6 +3,7 @@ package casedb
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -139,5 +140,123 @@ func TestMigrateV1(t *testing.T) {
 		if a, b := columns(t, db, `SELECT * FROM `+table), columns(t, fresh, `SELECT * FROM `+table); a != b {
 			t.Errorf("%s: migrated columns %s, new %s", table, a, b)
 		}
+	}
+}
+
+// TestCreateIsExclusive: Create never replaces or removes a file it did not create (another
+// process's claim, a case, a stray write-ahead log), and a create that fails removes only
+// its own claim.
+func TestCreateIsExclusive(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	claim := filepath.Join(dir, "claimed.duckdb")
+	if err := os.WriteFile(claim, nil, 0o600); err != nil { // another process's empty claim
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, claim, Options{Create: true}); !errors.Is(err, ErrExists) {
+		t.Errorf("create over a claim: %v", err)
+	}
+	if _, err := Open(ctx, claim, Options{}); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "being created by another process") {
+		t.Errorf("open of a claim: %v", err)
+	}
+	if _, err := os.Stat(claim); err != nil {
+		t.Errorf("the claim is gone: %v", err)
+	}
+	stray := filepath.Join(dir, "stray.duckdb")
+	if err := os.WriteFile(stray+".wal", []byte("log"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, stray, Options{Create: true}); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "write-ahead log") {
+		t.Errorf("create beside a stray WAL: %v", err)
+	}
+	if b, err := os.ReadFile(stray + ".wal"); err != nil || string(b) != "log" {
+		t.Errorf("the stray WAL was touched: %q %v", b, err)
+	}
+	if _, err := os.Stat(stray); err == nil {
+		t.Error("the failed create left its claim behind")
+	}
+	bad := filepath.Join(dir, "bad.duckdb")
+	if _, err := Open(ctx, bad, Options{Create: true, BaseCurrency: "EURO"}); err == nil {
+		t.Fatal("a four-letter base currency was accepted")
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "bad") || strings.HasPrefix(e.Name(), ".bad") {
+			t.Errorf("a failed create left %s", e.Name())
+		}
+	}
+	good := filepath.Join(dir, "good.duckdb")
+	db, err := Open(ctx, good, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(ctx, good, Options{Create: true}); !errors.Is(err, ErrExists) {
+		t.Errorf("second create: %v", err)
+	}
+	db, err = Open(ctx, good, Options{CreateIfMissing: true})
+	if err != nil {
+		t.Fatalf("create-if-missing of an existing case: %v", err)
+	}
+	db.Close()
+}
+
+// TestSealed: a sealed case refuses writes and file access from any connection, keeps UTC
+// on new connections, and runs a user's query only when DuckDB reads one SELECT.
+func TestSealed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "case.duckdb")
+	db, err := Open(ctx, path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(ctx, path, Options{Sealed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conns := make([]*UserConn, 3) // several connections: the seal is the instance's
+	for i := range conns {
+		if conns[i], err = db.UserConn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer conns[i].Close()
+	}
+	var tz string
+	if err := db.QueryRowContext(ctx, `SELECT current_setting('TimeZone')`).Scan(&tz); err != nil || tz != "UTC" {
+		t.Errorf("time zone %q %v", tz, err)
+	}
+	for _, c := range []struct{ q, want string }{
+		{`SELECT 1; SELECT 2`, "give exactly one SELECT statement"},
+		{`-- nothing`, "give exactly one SELECT statement"},
+		{`INSERT INTO meta VALUES ('a', 'b')`, "(INSERT)"},
+		{`SELECT * FROM read_blob('` + path + `')`, "disabled by configuration"},
+		{`SELECT nosuch FROM meta`, "Binder Error"},
+	} {
+		for i, conn := range conns {
+			rows, err := conn.QueryContext(ctx, c.q)
+			if err == nil {
+				err = rows.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("conn %d: %s: %v, want %q", i, c.q, err, c.want)
+			}
+		}
+	}
+	for _, s := range []string{`INSERT INTO meta VALUES ('a', 'b')`, `SET disabled_filesystems = ''`, `COPY meta TO '` + path + `.wal'`} {
+		if _, err := db.ExecContext(ctx, s); err == nil {
+			t.Errorf("%s ran on the sealed case", s)
+		}
+	}
+	writable, err := Open(ctx, ":memory:", Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writable.Close()
+	conn, _ := writable.Conn(ctx)
+	defer conn.Close()
+	if _, err := writable.QueryUser(ctx, conn, `SELECT 1`); !errors.Is(err, ErrInternal) {
+		t.Errorf("a user's query on an unsealed case: %v", err)
 	}
 }

@@ -99,9 +99,11 @@ const (
 type Options struct {
 	// Seeds are selectors as given on the command line: txn:ID, account:ID, party:ID,
 	// finding:RULE_ID or sql:SELECT txn_id ..., each optionally followed by @FROM..TO.
-	// A sql: selector runs as a subquery with DuckDB's external access switched off, which
-	// holds for the rest of the database's life in this process.
+	// A sql: selector's query runs on a sealed case (casedb.Options{Sealed: true}): Trace
+	// runs it when db is sealed, else takes its ids from SQLSeeds.
 	Seeds []string
+	// SQLSeeds are the ids of the sql: selectors' queries, by query (ResolveSQLSeeds).
+	SQLSeeds map[string][]string
 	// Methods are replayed side by side in one pass.
 	Methods []tracer.Method
 	// Scope is ScopeReachable (the default when empty) or ScopeAll.
@@ -137,6 +139,8 @@ type Options struct {
 	// OriginBy names the origins of a backward trace: OriginByAccount (the default when
 	// empty), OriginByParty or OriginByChannel.
 	OriginBy string
+	// db is the case Trace was given: sql: selectors run on it when it is sealed.
+	db *casedb.DB
 }
 
 // Outcome is a finished trace: the engine's report with everything needed to name its
@@ -170,6 +174,7 @@ type Outcome struct {
 // outcome; nothing is stored (see Outcome.Store and Outcome.WriteDir). Errors about the
 // input wrap ErrInput.
 func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
+	opt.db = db
 	if err := opt.settle(); err != nil {
 		return nil, err
 	}
@@ -308,8 +313,8 @@ func (t *run) prepareSeeds(st *run, p *preparation) {
 // preparation (prepareSeeds, into p) runs on a second connection while the accounts are read,
 // and the accounts' names (text the replay does not need) follow on that connection beside
 // the read of the transactions: t.names waits for them before they are used. A database
-// locked down for user queries (casedb.LockDown) has a single connection: then all of it runs
-// on the trace's connection, one after the other, as it does for a backward trace (which
+// limited to a single connection (SetMaxOpenConns(1)) runs all of it on the trace's
+// connection, one after the other, as it does for a backward trace (which
 // prepares no seeds).
 //
 // release waits for the second connection's work, drops its temporary tables and closes it;

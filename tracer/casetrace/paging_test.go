@@ -441,9 +441,10 @@ func TestSpeculation(t *testing.T) {
 	}
 }
 
-// TestTraceLockedDown: on a database locked down for user queries (one connection, as rules
-// leave it) a trace runs its preparation on its own connection and gives the same files.
-func TestTraceLockedDown(t *testing.T) {
+// TestTraceSealed: on a sealed case (read-only, no file system, configuration locked, as
+// rules and verify run) a trace gives the same files as on the writable case, its sql: seeds
+// run as a user's queries.
+func TestTraceSealed(t *testing.T) {
 	db := pagedCase(t)
 	o := Options{Seeds: []string{first("q2", "F0"), first("k1", "F1")}, Methods: []tracer.Method{tracer.FIFO, tracer.LIBR},
 		ToolVersion: "test", StartedAt: time.Unix(0, 0)}
@@ -453,15 +454,18 @@ func TestTraceLockedDown(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := db.LockDown(ctx); err != nil {
+	db.Close()
+	sealed, err := casedb.Open(ctx, db.Path, casedb.Options{Sealed: true, Threads: 2})
+	if err != nil {
 		t.Fatal(err)
 	}
-	locked, err := Trace(ctx, db, o)
+	defer sealed.Close()
+	locked, err := Trace(ctx, sealed, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(files(t, open), files(t, locked)) {
-		t.Error("the trace on the locked-down database differs")
+		t.Error("the trace on the sealed case differs")
 	}
 }
 

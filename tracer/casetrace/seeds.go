@@ -1,6 +1,7 @@
 package casetrace
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
 // resolvedSeed is one seed credit.
@@ -405,27 +408,95 @@ func (t *run) selectorIDs(sel SeedSelector) ([]string, error) {
 		}
 		return ids, nil
 	}
-	q := strings.TrimSpace(sel.Value)
-	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
-	head := strings.ToUpper(q[:min(len(q), 6)])
-	if !strings.HasPrefix(head, "SELECT") && !strings.HasPrefix(head, "WITH") && !strings.HasPrefix(head, "FROM") {
-		return nil, fmt.Errorf("%w: seed %q: the query must be a SELECT returning txn_id", ErrInput, sel.Given)
+	if ids, ok := t.opt.SQLSeeds[sel.Value]; ok {
+		return ids, nil
 	}
-	if strings.Contains(q, ";") {
-		return nil, fmt.Errorf("%w: seed %q: one query only (no ';')", ErrInput, sel.Given)
+	if t.opt.db != nil && !t.opt.db.Sealed && trustTestSQL {
+		return trustedSeedIDs(t, sel)
 	}
-	// A query from the command line reads the case and nothing else: no files, and wrapped as
-	// a subquery, nothing but a SELECT parses.
-	var external bool
-	if err := t.conn.QueryRowContext(t.ctx, `SELECT current_setting('enable_external_access')`).Scan(&external); err != nil {
-		return nil, err
+	if t.opt.db == nil || !t.opt.db.Sealed {
+		return nil, fmt.Errorf("%w: seed %q: a sql: seed runs on a sealed case only: resolve it first (ResolveSQLSeeds) and pass Options.SQLSeeds", casedb.ErrInternal, sel.Given)
 	}
-	if external { // off already in a locked-down database, where it cannot be set again
-		if err := t.exec(`SET enable_external_access = false`); err != nil {
+	return sqlSeedIDs(t.ctx, t.opt.db, sel)
+}
+
+// trustTestSQL lets this package's tests run sql: seeds of their own on the writable cases
+// they build (export_test.go sets it); it is false in every build of moneytrail.
+var trustTestSQL bool
+
+// trustedSeedIDs runs a test's sql: seed on the trace's own connection.
+func trustedSeedIDs(t *run, sel SeedSelector) ([]string, error) {
+	rows, err := t.conn.QueryContext(t.ctx, `SELECT CAST(txn_id AS VARCHAR) FROM (`+sel.Value+`) AS seed_query`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: seed %q: %w", ErrInput, sel.Given, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id sql.NullString
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
+		if id.Valid {
+			ids = append(ids, id.String)
+		}
 	}
-	rows, err := t.conn.QueryContext(t.ctx, `SELECT CAST(txn_id AS VARCHAR) FROM (`+q+`) AS seed_query`)
+	slices.Sort(ids)
+	return slices.Compact(ids), rows.Err()
+}
+
+// ResolveSQLSeeds runs the queries of the sql: selectors among seeds on a sealed handle of
+// the case (opened with open only when there is one, and closed before it returns) and
+// returns the transaction ids each selects, by query, for Options.SQLSeeds: a trace that
+// stores its run has the case open for writing, where a user's query never runs.
+func ResolveSQLSeeds(ctx context.Context, open casedb.Opener, seeds []string) (map[string][]string, error) {
+	var sqls []SeedSelector
+	for _, given := range seeds {
+		sel, err := ParseSeed(given)
+		if err != nil {
+			return nil, err
+		}
+		if sel.Kind == "sql" {
+			sqls = append(sqls, sel)
+		}
+	}
+	if len(sqls) == 0 {
+		return nil, nil
+	}
+	db, err := open(ctx, casedb.Options{Sealed: true})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	out := map[string][]string{}
+	for _, sel := range sqls {
+		if _, ok := out[sel.Value]; ok {
+			continue
+		}
+		ids, err := sqlSeedIDs(ctx, db, sel)
+		if err != nil {
+			return nil, err
+		}
+		out[sel.Value] = ids
+	}
+	return out, nil
+}
+
+// sqlSeedIDs runs a sql: selector's query on the sealed db: it must be one SELECT as DuckDB
+// parses it, returning txn_id. The ids come back sorted, each once.
+func sqlSeedIDs(ctx context.Context, db *casedb.DB, sel SeedSelector) ([]string, error) {
+	q := strings.TrimSpace(sel.Value)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if _, err := casedb.CheckUser(conn, q); err != nil {
+		return nil, fmt.Errorf("%w: seed %q: %w", ErrInput, sel.Given, err)
+	}
+	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	rows, err := db.QueryUser(ctx, conn, `SELECT CAST(txn_id AS VARCHAR) FROM (`+q+`
+	) AS seed_query`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: seed %q: %w", ErrInput, sel.Given, err)
 	}

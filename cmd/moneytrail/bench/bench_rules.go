@@ -25,11 +25,6 @@ const RulesMemoryLimit = "3GB"
 // this process, stores its findings, and prints its result line to w: the child side of
 // `bench rules`, reached through the hidden `moneytrail rules bench-step STEP DB`.
 func RunRulesStep(ctx context.Context, w io.Writer, step, dbPath string) error {
-	db, err := casedb.Open(ctx, dbPath, casedb.Options{MemoryLimit: RulesMemoryLimit})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	p, err := rules.Load(RulesPack)
 	if err != nil {
 		return err
@@ -38,7 +33,11 @@ func RunRulesStep(ctx context.Context, w io.Writer, step, dbPath string) error {
 		return err
 	}
 	start := time.Now()
-	res, err := rules.Run(ctx, db, []*rules.Pack{p}, rules.Options{ToolVersion: "bench", StartedAt: time.Unix(0, 0).UTC(), Tracer: casetrace.Rules{}})
+	open := func(ctx context.Context, opt casedb.Options) (*casedb.DB, error) {
+		opt.MemoryLimit = RulesMemoryLimit
+		return casedb.Open(ctx, dbPath, opt)
+	}
+	res, err := rules.RunCase(ctx, open, []*rules.Pack{p}, rules.Options{ToolVersion: "bench", StartedAt: time.Unix(0, 0).UTC(), Tracer: casetrace.Rules{}})
 	if err != nil {
 		return err
 	}

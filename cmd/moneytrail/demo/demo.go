@@ -191,21 +191,18 @@ func (d *demo) match(db *casedb.DB) error {
 }
 
 // runRules runs the smuggling rule pack (step 3), prints the number of findings per rule in
-// rule-id order and returns the findings by rule. The pack's
-// SQL is untrusted: it runs on a handle of its own, which it locks down, closed before the
-// rest of the demo opens the case again.
+// rule-id order and returns the findings by rule. The pack's SQL is untrusted: it runs on a
+// sealed, read-only handle of the case; the findings are stored through a writable one
+// afterwards (rules.RunCase).
 func (d *demo) runRules() (map[string][]rules.Finding, error) {
-	db, err := casedb.Open(d.ctx, d.dbPath, casedb.Options{})
-	if err != nil {
-		return nil, err
-	}
 	pack, err := rules.Load("smuggling")
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	rr, err := rules.Run(d.ctx, db, []*rules.Pack{pack}, rules.Options{ToolVersion: d.o.ToolVersion, StartedAt: d.now, Tracer: casetrace.Rules{}})
-	db.Close()
+	open := func(ctx context.Context, opt casedb.Options) (*casedb.DB, error) {
+		return casedb.Open(ctx, d.dbPath, opt)
+	}
+	rr, err := rules.RunCase(d.ctx, open, []*rules.Pack{pack}, rules.Options{ToolVersion: d.o.ToolVersion, StartedAt: d.now, Tracer: casetrace.Rules{}})
 	if err != nil {
 		return nil, err
 	}
