@@ -357,14 +357,15 @@ func (r *Rule) traceMethod(rp RuleParams) (string, error) {
 	return name, nil
 }
 
-// DefaultArgs returns the named arguments that bind the parameters the rule's query uses at
-// their defaults: for running the query directly, as `moneytrail bench` does for its floor.
+// DefaultArgs returns named arguments that bind every parameter of the rule at its default,
+// in name order: for running the query directly, as `moneytrail bench` does for its floor.
+// The driver binds by name and leaves an argument the query does not use aside.
 func (r *Rule) DefaultArgs() []any {
-	rp := RuleParams{}
-	for name, p := range r.Params {
-		rp[name] = ResolvedParam{Type: p.Type, Value: p.def}
+	var args []any
+	for _, name := range r.ParamNames() {
+		args = append(args, r.Params[name].def.arg(name))
 	}
-	return rp.args(r.SQL)
+	return args
 }
 
 // DefaultValue returns the parameter's default.

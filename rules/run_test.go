@@ -314,3 +314,32 @@ func TestAMLSimFanIn200(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultArgsBindEveryBuiltinRule: the arguments DefaultArgs gives (every parameter by
+// name, used or not) bind each built-in rule's query as DuckDB prepares it.
+func TestDefaultArgsBindEveryBuiltinRule(t *testing.T) {
+	db := newCase(t, smallCase())
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := fillPrior(ctx, conn, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := fillTrace(ctx, conn, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range Builtins() {
+		for _, r := range mustLoad(t, p).Rules {
+			rows, err := conn.QueryContext(ctx, `SELECT count(*) FROM (`+trimQuery(r.SQL)+`
+) AS q`, r.DefaultArgs()...)
+			if err != nil {
+				t.Errorf("%s.%s: %v", p, r.ID, err)
+				continue
+			}
+			rows.Close()
+		}
+	}
+}
