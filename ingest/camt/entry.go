@@ -46,7 +46,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	}
 	ccy := amtNode.attr("Ccy")
 	if len(ccy) != 3 {
-		return fail("Amt@Ccy", "currency %q is not a 3-letter ISO 4217 code", ccy)
+		return fail("Amt@Ccy", "currency %s is not a 3-letter ISO 4217 code", canon.Quote(ccy))
 	}
 	switch e.str("CdtDbtInd") {
 	case "CRDT":
@@ -54,7 +54,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 	case "DBIT":
 		sided = true
 	default:
-		return fail("CdtDbtInd", "%q is neither CRDT nor DBIT", e.str("CdtDbtInd"))
+		return fail("CdtDbtInd", "%s is neither CRDT nor DBIT", canon.Quote(e.str("CdtDbtInd")))
 	}
 	reversal := e.str("RvslInd") == "true" || e.str("RvslInd") == "1"
 	status := e.first("Sts/Cd", "Sts", "Sts/Prtry")
@@ -65,7 +65,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 		pending = true
 		sided = false // a pending entry is outside the reconciliation either way
 	default:
-		return fail("Sts", "status %q is none of BOOK, PDNG, INFO, FUTR", status)
+		return fail("Sts", "status %s is none of BOOK, PDNG, INFO, FUTR", canon.Quote(status))
 	}
 	booked, err := parseDateNode(e.child("BookgDt"))
 	if err != nil {

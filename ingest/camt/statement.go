@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/moneytrail/moneytrail/internal/canon"
 	"github.com/moneytrail/moneytrail/internal/money"
-	"github.com/shopspring/decimal"
 )
 
 // parser holds the state of one Parse call.
@@ -161,7 +162,7 @@ func readBalance(b *node) (*balance, error) {
 		v = v.Neg()
 	case "CRDT", "":
 	default:
-		return nil, fmt.Errorf("balance %s: CdtDbtInd %q is neither CRDT nor DBIT", code, b.str("CdtDbtInd"))
+		return nil, fmt.Errorf("balance %s: CdtDbtInd %s is neither CRDT nor DBIT", canon.Quote(code), canon.Quote(b.str("CdtDbtInd")))
 	}
 	d, err := parseDateNode(b.child("Dt"))
 	if err != nil {
@@ -180,7 +181,7 @@ func parseAmount(n *node) (decimal.Decimal, error) {
 		return decimal.Decimal{}, err
 	}
 	if v.IsNegative() {
-		return decimal.Decimal{}, fmt.Errorf("negative amount %q (the sign belongs in CdtDbtInd)", n.text)
+		return decimal.Decimal{}, fmt.Errorf("negative amount %s (the sign belongs in CdtDbtInd)", canon.Quote(n.text))
 	}
 	return v, nil
 }
@@ -242,7 +243,7 @@ func parseStamp(s string) (time.Time, error) {
 	if len(s) >= 10 && (len(s) == 10 || s[10] != 'T') {
 		d, err := time.Parse("2006-01-02", s[:10])
 		if err != nil || (len(s) > 10 && !validZone(s[10:])) {
-			return time.Time{}, fmt.Errorf("not an ISO date: %q", s)
+			return time.Time{}, fmt.Errorf("not an ISO date: %s", canon.Quote(s))
 		}
 		return d, nil
 	}
@@ -251,7 +252,7 @@ func parseStamp(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("not an ISO date-time: %q", s)
+	return time.Time{}, fmt.Errorf("not an ISO date-time: %s", canon.Quote(s))
 }
 
 func validZone(z string) bool {

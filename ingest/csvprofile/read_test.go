@@ -364,3 +364,22 @@ func TestDataRowsAboveTheHeader(t *testing.T) {
 		t.Errorf("error %+v", e)
 	}
 }
+
+// Bounded work (issue 19.4): a 5 MiB digit run as an amount and a 5 MiB row are quarantined
+// at once, their reasons naming the limit and quoting an excerpt only.
+func TestHugeFields(t *testing.T) {
+	digits := strings.Repeat("9", 5<<20)
+	for name, tc := range map[string]struct{ row, limit string }{
+		"amount of 60 digits": {"01.03.2024;;" + strings.Repeat("9", 60) + ";A;;x;;\n", "MaxDigits"},
+		"5 MiB row":           {"01.03.2024;;" + digits + ";A;;x;;\n", "MaxRecord"},
+	} {
+		b := readTest(t, "01.03.2024;;1,00;A;;x;;\n"+tc.row).Batch
+		if len(b.Txns) != 1 || len(b.Errors) != 1 {
+			t.Fatalf("%s: txns %d errors %d", name, len(b.Txns), len(b.Errors))
+		}
+		e := b.Errors[0]
+		if !strings.Contains(e.Reason, tc.limit) || len(e.Reason) > 300 || len(e.Raw) > 8<<10 {
+			t.Errorf("%s: reason %.300q (%d bytes), raw %d bytes", name, e.Reason, len(e.Reason), len(e.Raw))
+		}
+	}
+}

@@ -11,6 +11,11 @@ import (
 	"github.com/moneytrail/moneytrail/internal/canon"
 )
 
+// MaxRecord is the longest row the reader interprets, in bytes: statement rows have a few
+// hundred bytes, long narratives a few thousand. A longer row is quarantined unread, so the
+// work and memory spent on one row stay bounded whatever the file holds.
+const MaxRecord = 64 << 10
+
 // rowError is a reason to quarantine a row.
 type rowError struct {
 	field, reason string
@@ -25,6 +30,11 @@ func (rd *reader) row(rec record) {
 	}
 	if rec.err != "" {
 		quarantine(rd.colName(rec.field-1), rec.err)
+		return
+	}
+	if len(rec.raw) > MaxRecord {
+		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: rec.line, Raw: strings.ToValidUTF8(canon.Excerpt(rec.raw, maxRawRow), "\uFFFD"),
+			Reason: fmt.Sprintf("the row is %d bytes long; a bank statement row has at most %d (csvprofile.MaxRecord): not read", len(rec.raw), MaxRecord)})
 		return
 	}
 	if blank(rec.fields) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/moneytrail/moneytrail/internal/canon"
 	"github.com/moneytrail/moneytrail/internal/money"
 )
 
@@ -22,7 +23,7 @@ const (
 func (pl *plan) parseAmount(s string) (decimal.Decimal, error) {
 	d, err := money.Parse(pl.p.Number.StripSymbols(strings.TrimSpace(s)), pl.notation)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not an amount with decimal %q%s: %w", s, pl.notation.Decimal, thousandsNote(pl.notation), err)
+		return decimal.Decimal{}, fmt.Errorf("%s is not an amount with decimal %q%s: %w", canon.Quote(s), pl.notation.Decimal, thousandsNote(pl.notation), err)
 	}
 	return d, nil
 }
@@ -56,11 +57,11 @@ func parseDate(s string, layouts []string) (time.Time, error) {
 			continue
 		}
 		if y := d.Year(); y < minYear || y > maxYear {
-			return time.Time{}, fmt.Errorf("%q is year %d, outside %d..%d (a placeholder date?)", s, y, minYear, maxYear)
+			return time.Time{}, fmt.Errorf("%s is year %d, outside %d..%d (a placeholder date?)", canon.Quote(s), y, minYear, maxYear)
 		}
 		return d.UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date in layout %s", s, strings.Join(layouts, " or "))
+	return time.Time{}, fmt.Errorf("%s is not a date in layout %s", canon.Quote(s), strings.Join(layouts, " or "))
 }
 
 // sameDay reports whether a and b fall on the same calendar day.

@@ -15,18 +15,27 @@ import (
 // owner, an optional "//" bank reference, and on following lines the supplementary details.
 var line61 = regexp.MustCompile(`^(\d{6})(\d{4}| {4})?(RC|RD|EC|ED|C|D)([A-Z])?([0-9][0-9,.]*)([A-Z][A-Z0-9]{3})?([^\n]*)(?:\n([\s\S]*))?$`)
 
+// MaxField bounds the text of a :61: field and of its :86: information before either is
+// parsed: SWIFT allows 6 lines of 65 characters for :86: (some banks write up to 2 KiB), so
+// a longer field is damage or an attack, and refusing it keeps the work per entry bounded.
+const MaxField = 16 << 10
+
 // entry reads one :61: field and its :86: information into a transaction.
 func (p *parser) entry(f field, info, account, ccy string, opening *balance, stamp time.Time, per *Period) *canon.RecordError {
 	raw := ":61:" + f.value
 	if info != "" {
 		raw += "\n:86:" + info
 	}
+	raw = canon.Excerpt(raw, maxRaw)
 	fail := func(field, format string, args ...any) *canon.RecordError {
 		return &canon.RecordError{Record: f.line, Field: field, Raw: raw, Reason: fmt.Sprintf(format, args...)}
 	}
+	if len(f.value) > MaxField || len(info) > MaxField {
+		return fail("61", "the :61: field or its :86: information is longer than %d bytes (mt940.MaxField; SWIFT allows a few hundred): not read", MaxField)
+	}
 	m := line61.FindStringSubmatch(f.value)
 	if m == nil {
-		return fail("61", "%q is not value date, optional entry date, C/D/RC/RD mark, amount and transaction type", firstLine(f.value))
+		return fail("61", "%s is not value date, optional entry date, C/D/RC/RD mark, amount and transaction type", canon.Quote(firstLine(f.value)))
 	}
 	mark := m[3]
 	credit := mark == "C" || mark == "RD" || mark == "EC"
@@ -151,7 +160,7 @@ func entryDate(value time.Time, mmdd string) (time.Time, error) {
 		}
 	}
 	if best.IsZero() || absDays(best.Sub(value)) > 183*24*time.Hour {
-		return time.Time{}, fmt.Errorf("%q is not a valid MMDD entry date near the value date %s", mmdd, value.Format("2006-01-02"))
+		return time.Time{}, fmt.Errorf("%s is not a valid MMDD entry date near the value date %s", canon.Quote(mmdd), value.Format("2006-01-02"))
 	}
 	return best, nil
 }

@@ -368,3 +368,26 @@ func TestTruncatedLastEntry(t *testing.T) {
 		})
 	}
 }
+
+// Bounded work (issue 19.4): a 5 MiB digit run in a balance or a :61: amount is refused
+// at once (the balance by its length, the line by mt940.MaxField); what is said about them
+// quotes an excerpt, never the number.
+func TestHugeDigitRuns(t *testing.T) {
+	digits := strings.Repeat("1", 5<<20)
+	res, err := Parse([]byte(":20:REF\n:25:37040044/532013000\n:28C:1/1\n:60F:C231229EUR"+digits+",00\n:61:240102D"+digits+",50NTRFNONREF\n:61:240102C1,00NTRFNONREF\n:62F:C240102EUR"+digits+"\n-\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Batch
+	if len(b.Txns) != 1 || len(b.Errors) != 1 || !strings.Contains(b.Errors[0].Reason, "MaxField") || len(b.Errors[0].Reason) > 300 || len(b.Errors[0].Raw) > 20<<10 {
+		t.Fatalf("txns %d errors %.400v", len(b.Txns), b.Errors)
+	}
+	if p := res.Periods[0]; p.Opening.Valid || p.Closing.Valid || p.Reconciled {
+		t.Errorf("period %+v", p)
+	}
+	for _, n := range res.Notes {
+		if len(n) > 300 {
+			t.Errorf("note of %d bytes: %.200s", len(n), n)
+		}
+	}
+}

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/moneytrail/moneytrail/internal/canon"
 	"github.com/moneytrail/moneytrail/internal/money"
-	"github.com/shopspring/decimal"
 )
 
 // parser holds the state of one Parse call.
@@ -34,9 +35,12 @@ var balanceRe = regexp.MustCompile(`^([CD])(\d{6})([A-Z]{3})?([0-9][0-9,.]*)$`)
 // parseBalance reads "C160229EUR1200,00": mark, date YYMMDD, currency, amount. Some banks
 // leave the currency out ("C020315105000,00"); the statement's other balances give it then.
 func parseBalance(v string) (*balance, error) {
+	if len(v) > maxBalance {
+		return nil, fmt.Errorf("%s is %d bytes long; a balance has at most %d (D/C, date, currency and 15 digits)", canon.Quote(v), len(v), maxBalance)
+	}
 	m := balanceRe.FindStringSubmatch(strings.TrimSpace(v))
 	if m == nil {
-		return nil, fmt.Errorf("%q is not D/C, YYMMDD date, currency and amount", v)
+		return nil, fmt.Errorf("%s is not D/C, YYMMDD date, currency and amount", canon.Quote(v))
 	}
 	d, err := parseYYMMDD(m[2])
 	if err != nil {
@@ -52,6 +56,9 @@ func parseBalance(v string) (*balance, error) {
 	return &balance{amount: a, ccy: m[3], date: d}, nil
 }
 
+// maxBalance bounds a balance field's text before it is parsed: SWIFT's is 25 characters.
+const maxBalance = 64
+
 // parseAmount reads an MT940 amount: a comma decimal ("1200,00", "380115,"), or, in legacy
 // Rabobank exports, a dot decimal ("000000002145.00"). Never both.
 func parseAmount(s string) (decimal.Decimal, error) {
@@ -66,7 +73,7 @@ func parseAmount(s string) (decimal.Decimal, error) {
 func parseYYMMDD(s string) (time.Time, error) {
 	t, err := time.Parse("060102", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a valid YYMMDD date", s)
+		return time.Time{}, fmt.Errorf("%s is not a valid YYMMDD date", canon.Quote(s))
 	}
 	if t.Year() >= 2080 {
 		t = t.AddDate(-100, 0, 0)
@@ -91,6 +98,10 @@ func (p *parser) statement(fs []field, open bool) {
 			b, err := parseBalance(f.value)
 			if err != nil {
 				p.notes = append(p.notes, fmt.Sprintf("line %d: :%s: %v", f.line, f.tag, err))
+				// The balance is unknown, but its currency may still be read.
+				if m := currencyRe.FindStringSubmatch(canon.Excerpt(f.value, maxBalance)); m != nil && ccy == "" {
+					ccy = m[1]
+				}
 				continue
 			}
 			if f.tag[:2] == "60" && opening == nil {

@@ -56,7 +56,7 @@ func (p *parser) entry(e *node, st *stmt) *canon.RecordError {
 		if ccy == "" {
 			return quarantine(fail("CURDEF", "no currency: the statement has no CURDEF and the entry no CURRENCY/CURSYM"))
 		}
-		return quarantine(fail("CURSYM", "%q is not a currency code", ccy))
+		return quarantine(fail("CURSYM", "%s is not a currency code", canon.Quote(ccy)))
 	}
 	if amt.IsZero() {
 		p.batch.Notes = append(p.batch.Notes, canon.Note{Record: rec, Kind: "zero_amount", Text: "entry with amount zero not loaded", Raw: raw})
@@ -204,7 +204,7 @@ func parseAmount(s string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, err
 	}
 	if strings.ContainsAny(strings.TrimSpace(s), "()") || strings.HasSuffix(strings.TrimSpace(s), "-") || strings.HasSuffix(strings.TrimSpace(s), "+") {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q (OFX amounts carry a leading sign only)", money.ErrSyntax, s)
+		return decimal.Decimal{}, fmt.Errorf("%w: %s (OFX amounts carry a leading sign only)", money.ErrSyntax, canon.Quote(s))
 	}
 	return v, nil
 }

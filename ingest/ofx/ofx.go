@@ -51,6 +51,10 @@ var ErrServer = errors.New("OFX response is an error from the bank")
 // 401(k), brokerage), which are not bank statements and are not read.
 var ErrInvestment = errors.New("OFX investment statements are not read")
 
+// ErrUnsafe reports a document refused for safety: a DTD or entity declaration (OFX needs
+// none; an XML parser elsewhere might expand or fetch what it declares).
+var ErrUnsafe = errors.New("unsafe OFX")
+
 // Options tunes Read.
 type Options struct {
 	// FileName names the input in error messages; it is not opened.
@@ -127,6 +131,9 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if at < 0 {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
 	}
+	if hasDeclaration(text[:at]) {
+		return nil, wrapName(opt, fmt.Errorf("%w: a DTD (<!DOCTYPE ...>) or other <!...> declaration before <OFX> is not allowed", ErrUnsafe))
+	}
 	root, repairs, err := parseBody(text[at:])
 	if err != nil {
 		return nil, wrapName(opt, err)
@@ -146,6 +153,26 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	}
 	p.finish()
 	return &Result{Batch: p.batch, Periods: p.periods, Version: h.fields["VERSION"]}, nil
+}
+
+// hasDeclaration reports a markup declaration (<!DOCTYPE, <!ENTITY, ...) other than a
+// comment in the text before the OFX element.
+func hasDeclaration(head string) bool {
+	for i := 0; ; {
+		j := strings.Index(head[i:], "<!")
+		if j < 0 {
+			return false
+		}
+		i += j
+		if !strings.HasPrefix(head[i:], "<!--") {
+			return true
+		}
+		e := strings.Index(head[i:], "-->")
+		if e < 0 {
+			return true
+		}
+		i += e + 3
+	}
 }
 
 // document finds the statements of the OFX element and reads them.

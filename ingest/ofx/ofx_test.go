@@ -257,3 +257,21 @@ func TestDamagedStructureLosesNoEntry(t *testing.T) {
 		t.Fatalf("txns %d errors %v records %d", len(b.Txns), b.Errors, b.Records)
 	}
 }
+
+// OFX 2 with a DOCTYPE (issue 19.4) is refused, before or inside <OFX>; comments are not
+// declarations.
+func TestDeclarationsRefused(t *testing.T) {
+	body := `<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR</CURDEF><BANKACCTFROM><BANKID>B</BANKID><ACCTID>1</ACCTID></BANKACCTFROM><BANKTRANLIST></BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`
+	head := `<?xml version="1.0"?><?OFX OFXHEADER="200" VERSION="220"?>`
+	for name, doc := range map[string]string{
+		"DOCTYPE before OFX": head + `<!DOCTYPE OFX [<!ENTITY x "y">]>` + body,
+		"ENTITY inside OFX":  head + strings.Replace(body, "<BANKMSGSRSV1>", `<!ENTITY x SYSTEM "file:///etc/passwd"><BANKMSGSRSV1>`, 1),
+	} {
+		if _, err := Parse([]byte(doc), Options{}); !errors.Is(err, ErrUnsafe) {
+			t.Errorf("%s: %v, want ErrUnsafe", name, err)
+		}
+	}
+	if _, err := Parse([]byte(head+`<!-- a comment -->`+body), Options{}); err != nil {
+		t.Errorf("comment: %v", err)
+	}
+}

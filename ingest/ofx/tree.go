@@ -102,7 +102,9 @@ func parseBody(s string) (root *node, notes []string, err error) {
 			top.parts = append(top.parts, strings.ReplaceAll(s[i+9:i+9+e], "&", "&amp;"))
 			i += 9 + e + 3
 			continue
-		case strings.HasPrefix(s[i:], "<?"), strings.HasPrefix(s[i:], "<!"):
+		case strings.HasPrefix(s[i:], "<!"):
+			return nil, nil, fmt.Errorf("%w: a DTD or other <!...> declaration at byte %d is not allowed", ErrUnsafe, i)
+		case strings.HasPrefix(s[i:], "<?"):
 			e := strings.IndexByte(s[i:], '>')
 			if e < 0 {
 				return nil, nil, fmt.Errorf("%w: declaration at byte %d is never closed", ErrNotOFX, i)

@@ -5,6 +5,7 @@ package canon
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -243,6 +244,13 @@ func Excerpt(s string, n int) string {
 	}
 	return s[:i] + "..."
 }
+
+// MaxQuote is how much of an input's text an error message quotes (see Quote).
+const MaxQuote = 64
+
+// Quote quotes at most MaxQuote bytes of s (Go syntax, "..." marking a cut), for an error
+// message about input of any length: a 5 MiB field is named, never echoed.
+func Quote(s string) string { return strconv.Quote(Excerpt(s, MaxQuote)) }
 
 // Batch is everything a reader got out of one file.
 type Batch struct {

@@ -18,6 +18,28 @@ const Scale = 6
 // ErrSyntax reports text that is not an amount in the expected notation.
 var ErrSyntax = errors.New("not an amount")
 
+// ErrRange reports an amount too long to be one: more than MaxText characters, or more than
+// MaxDigits significant digits (beyond what DECIMAL(38,6) holds).
+var ErrRange = errors.New("amount out of range")
+
+// MaxText is the longest text Parse reads as an amount, in bytes after trimming spaces: the
+// 38 digits of the case database's DECIMAL(38,6) with grouping separators, a sign and
+// parentheses fit in it. Longer text is refused before it is parsed, so a hostile field (a
+// 5 MiB digit run) costs no more than a short one.
+const MaxText = 64
+
+// MaxDigits is the most significant digits an amount may have (DECIMAL(38,6): 32 before the
+// decimal point, 6 after).
+const MaxDigits = 38
+
+// excerpt quotes at most 24 bytes of s in an error, marking a cut.
+func excerpt(s string) string {
+	if len(s) <= 24 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", s[:24], len(s))
+}
+
 // ErrPrecision reports an amount with more decimal places than the case database keeps.
 var ErrPrecision = errors.New("more than 6 decimal places")
 
@@ -45,6 +67,9 @@ func Parse(s string, n Notation) (decimal.Decimal, error) {
 	if t == "" {
 		return decimal.Decimal{}, fmt.Errorf("%w: empty", ErrSyntax)
 	}
+	if len(t) > MaxText {
+		return decimal.Decimal{}, fmt.Errorf("%w: %s is longer than an amount can be (money.MaxText: %d characters)", ErrRange, excerpt(t), MaxText)
+	}
 	neg := false
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
 		neg = true
@@ -67,13 +92,16 @@ func Parse(s string, n Notation) (decimal.Decimal, error) {
 	if neg {
 		b.WriteByte('-')
 	}
-	seenDec, digits, frac := false, 0, 0
+	seenDec, digits, frac, significant := false, 0, 0, 0
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
 		case c >= '0' && c <= '9':
 			b.WriteByte(c)
 			digits++
+			if c != '0' || significant > 0 {
+				significant++
+			}
 			if seenDec {
 				frac++
 			}
@@ -83,14 +111,17 @@ func Parse(s string, n Notation) (decimal.Decimal, error) {
 		case n.Thousands != 0 && c == n.Thousands && !seenDec && digits > 0:
 			// grouping inside the integer part
 		default:
-			return decimal.Decimal{}, fmt.Errorf("%w: %q (unexpected %q)", ErrSyntax, s, string(c))
+			return decimal.Decimal{}, fmt.Errorf("%w: %s (unexpected %q)", ErrSyntax, excerpt(s), string(c))
 		}
 	}
 	if digits == 0 {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrSyntax, s)
+		return decimal.Decimal{}, fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
 	}
 	if frac > Scale {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrPrecision, s)
+		return decimal.Decimal{}, fmt.Errorf("%w: %s", ErrPrecision, excerpt(s))
+	}
+	if significant > MaxDigits {
+		return decimal.Decimal{}, fmt.Errorf("%w: %s has %d significant digits (money.MaxDigits: %d)", ErrRange, excerpt(s), significant, MaxDigits)
 	}
 	v := b.String()
 	if strings.HasSuffix(v, ".") {
@@ -101,7 +132,7 @@ func Parse(s string, n Notation) (decimal.Decimal, error) {
 	}
 	d, err := decimal.NewFromString(v)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrSyntax, s)
+		return decimal.Decimal{}, fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
 	}
 	return d, nil
 }

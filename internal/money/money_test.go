@@ -3,6 +3,7 @@ package money
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -132,6 +133,32 @@ func TestSplitConserves(t *testing.T) {
 		}
 		if got != total {
 			t.Fatalf("Split(%d, %v) sums to %d", total, w, got)
+		}
+	}
+}
+
+// Bounded work (issue 19.4): a 5 MiB digit run is refused before it is parsed (it used to
+// take minutes in big.Int), the error names the limit and quotes a short excerpt only.
+func TestParseBounds(t *testing.T) {
+	huge := strings.Repeat("9", 5<<20)
+	for _, tc := range []struct {
+		in, limit string
+	}{
+		{huge, "money.MaxText"},
+		{huge + ",00", "money.MaxText"},
+		{strings.Repeat("1", 39), "money.MaxDigits"},
+		{"1" + strings.Repeat("0", 32) + ".5", ""},
+		{strings.Repeat("0", 30) + "1.5", ""},
+	} {
+		_, err := Parse(tc.in, Dot)
+		if tc.limit == "" {
+			if err != nil {
+				t.Errorf("%d-byte amount: %v", len(tc.in), err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrRange) || !strings.Contains(err.Error(), tc.limit) || len(err.Error()) > 200 {
+			t.Errorf("%d-byte amount: %.300v, want ErrRange naming %s in under 200 bytes", len(tc.in), err, tc.limit)
 		}
 	}
 }
