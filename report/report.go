@@ -62,8 +62,8 @@ type run struct {
 	ManifestJSON                     string
 }
 
-// Write writes the report of runID into outDir (created if needed): with runID "" the latest
-// trace run and the latest rules run of the case, otherwise that run alone. It reads db only,
+// Write writes the report of runID into outDir (created if needed): the runs Runs names (with
+// runID "" the case's latest rules run and forward trace). It reads db only,
 // except for a temporary table per Parquet file, and needs DuckDB's file access for the
 // Parquet files: open db read-only (casedb.Options.ReadOnly), not sealed. Errors about missing runs wrap ErrNoRun.
 func Write(ctx context.Context, db *casedb.DB, runID string, outDir string, opt Options) error {
@@ -188,32 +188,8 @@ func load(ctx context.Context, db *casedb.DB, runID string, opt Options) (*caseD
 	if c.base, err = db.BaseCurrency(ctx); err != nil {
 		return nil, err
 	}
-	if runID != "" {
-		r, err := readRun(ctx, db, `WHERE run_id = ?`, runID)
-		if err != nil {
-			return nil, err
-		}
-		if r == nil {
-			return nil, fmt.Errorf("%w %q (see `moneytrail sql \"SELECT run_id, kind, started_at FROM runs\"`)", ErrNoRun, runID)
-		}
-		switch r.Kind {
-		case "trace":
-			c.trace = r
-		case "rules":
-			c.rules = r
-		default:
-			return nil, fmt.Errorf("%w: run %s is of kind %q, not trace or rules", ErrNoRun, runID, r.Kind)
-		}
-	} else {
-		if c.trace, err = readRun(ctx, db, `WHERE kind = 'trace' ORDER BY started_at DESC, run_id DESC LIMIT 1`); err != nil {
-			return nil, err
-		}
-		if c.rules, err = readRun(ctx, db, `WHERE kind = 'rules' ORDER BY started_at DESC, run_id DESC LIMIT 1`); err != nil {
-			return nil, err
-		}
-		if c.trace == nil && c.rules == nil {
-			return nil, fmt.Errorf("%w: the case has no trace or rules run yet (run `moneytrail trace` or `moneytrail rules run` first)", ErrNoRun)
-		}
+	if c.trace, c.rules, err = chooseRuns(ctx, db, runID); err != nil {
+		return nil, err
 	}
 	if c.trace != nil {
 		if err := json.Unmarshal([]byte(c.trace.ManifestJSON), &c.manifest); err != nil {
@@ -240,6 +216,53 @@ func load(ctx context.Context, db *casedb.DB, runID string, opt Options) (*caseD
 		return nil, err
 	}
 	return c, nil
+}
+
+// Runs names the runs a report with the given --run covers: runID alone (as the trace or
+// the rules run it is), or, without one, the case: the latest rules run and the latest
+// forward trace, preferring one seeded from findings. An empty id means none of that kind.
+func Runs(ctx context.Context, db *casedb.DB, runID string) (traceID, rulesID string, err error) {
+	t, r, err := chooseRuns(ctx, db, runID)
+	if t != nil {
+		traceID = t.ID
+	}
+	if r != nil {
+		rulesID = r.ID
+	}
+	return traceID, rulesID, err
+}
+
+// chooseRuns picks the runs of a report (see Runs). A backward trace is reported only when
+// named: it decomposes one balance and has no flow from seeds to draw.
+func chooseRuns(ctx context.Context, db *casedb.DB, runID string) (trace, rules *run, err error) {
+	if runID != "" {
+		r, err := readRun(ctx, db, `WHERE run_id = ?`, runID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r == nil {
+			return nil, nil, fmt.Errorf("%w %q (see `moneytrail sql \"SELECT run_id, kind, started_at FROM runs\"`)", ErrNoRun, runID)
+		}
+		switch r.Kind {
+		case "trace":
+			return r, nil, nil
+		case "rules":
+			return nil, r, nil
+		}
+		return nil, nil, fmt.Errorf("%w: run %s is of kind %q, not trace or rules", ErrNoRun, runID, r.Kind)
+	}
+	if trace, err = readRun(ctx, db, `WHERE kind = 'trace' AND coalesce(json_extract_string(manifest_json, '$.direction'), 'forward') <> 'backward'
+		ORDER BY len(list_filter(json_extract_string(manifest_json, '$.seeds[*].given'), g -> g LIKE 'finding:%')) > 0 DESC,
+			started_at DESC, run_id DESC LIMIT 1`); err != nil {
+		return nil, nil, err
+	}
+	if rules, err = readRun(ctx, db, `WHERE kind = 'rules' ORDER BY started_at DESC, run_id DESC LIMIT 1`); err != nil {
+		return nil, nil, err
+	}
+	if trace == nil && rules == nil {
+		return nil, nil, fmt.Errorf("%w: the case has no forward trace or rules run yet (run `moneytrail rules run` and `moneytrail trace` first)", ErrNoRun)
+	}
+	return trace, rules, nil
 }
 
 func readRun(ctx context.Context, db *casedb.DB, where string, args ...any) (*run, error) {

@@ -28,6 +28,9 @@ Example:
 			&cli.StringFlag{Name: "scale", Value: "small", Usage: "case size: small, medium or large"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
+			if err := checkOutDir("out", c.String("out")); err != nil {
+				return err
+			}
 			_, err := demo.Run(ctx, e.stdout, demo.Options{Out: c.String("out"), Output: c.String("output"),
 				Seed: c.Uint64("seed"), Scale: c.String("scale"), ToolVersion: Version})
 			return err

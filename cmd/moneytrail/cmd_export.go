@@ -27,6 +27,9 @@ Example:
 			if c.String("format") != "ledger" {
 				return usageErr("export: --format %q: only ledger", c.String("format"))
 			}
+			if err := checkOutFile("out", c.String("out")); err != nil {
+				return err
+			}
 			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err

@@ -38,15 +38,29 @@ Examples:
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
-			switch c.String("scenario") {
+			if c.Int("rows") <= 0 {
+				return usageErr("--rows %d: give a number of rows above 0", c.Int("rows"))
+			}
+			if c.Int("patterns") < 0 {
+				return usageErr("--patterns %d: give a number of patterns of 0 (the default) or more", c.Int("patterns"))
+			}
+			scenarios := []string{"smuggling", "amlworld", "typologies"}
+			switch s := c.String("scenario"); s {
 			case "smuggling":
+				if err := checkOutDir("out", c.String("out")); err != nil {
+					return err
+				}
 				return generateSmuggling(e, c)
-			case "amlworld":
-				return generateAMLWorld(e, c)
-			case "typologies":
+			case "amlworld", "typologies":
+				if err := checkOutFile("out", c.String("out")); err != nil {
+					return err
+				}
+				if s == "amlworld" {
+					return generateAMLWorld(e, c)
+				}
 				return generateTypologies(e, c)
 			}
-			return usageErr("generate: unknown scenario %q (smuggling, amlworld, typologies)", c.String("scenario"))
+			return usageErr("--scenario %q is not a scenario%s (smuggling, amlworld, typologies)", c.String("scenario"), suggest(c.String("scenario"), scenarios))
 		},
 	}
 }
@@ -55,7 +69,8 @@ func generateSmuggling(e *env, c *cli.Command) error {
 	switch c.String("scale") {
 	case fixtures.ScaleSmall, fixtures.ScaleMedium, fixtures.ScaleLarge:
 	default:
-		return usageErr("generate: unknown scale %q (small, medium, large)", c.String("scale"))
+		return usageErr("--scale %q is not a scale%s (small, medium, large)", c.String("scale"),
+			suggest(c.String("scale"), []string{fixtures.ScaleSmall, fixtures.ScaleMedium, fixtures.ScaleLarge}))
 	}
 	dir := c.String("out")
 	t, err := fixtures.GenerateSmuggling(dir, fixtures.SmugglingOptions{Seed: c.Uint64("seed"), Scale: c.String("scale")})

@@ -42,22 +42,42 @@ Example:
 			&cli.IntFlag{Name: "max-nodes", Value: 40, Usage: "accounts drawn in the HTML diagram before the smallest are grouped"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
-			if c.String("out") == "" {
+			out := c.String("out")
+			if out == "" {
 				return usageErr("report: give --out DIR")
+			}
+			if c.Int("max-nodes") < 2 {
+				return usageErr("--max-nodes %d: give 2 or more accounts to draw", c.Int("max-nodes"))
 			}
 			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			traceID, rulesID, err := report.Runs(ctx, db, c.String("run"))
+			if err != nil {
+				return withNext(err, "run moneytrail rules run and moneytrail trace first, or name a stored run with --run")
+			}
+			if err := checkOutDir("out", out); err != nil {
+				return err
+			}
+			format := c.String("output")
+			if format == "table" {
+				fmt.Fprintf(e.stdout, "rules run: %s\ntrace run: %s\n", orNone(rulesID), orNone(traceID))
+			}
 			sp := startSpinner(e.stderr, "writing the report")
-			err = report.Write(ctx, db, c.String("run"), c.String("out"), report.Options{
+			err = report.Write(ctx, db, c.String("run"), out, report.Options{
 				Mask: c.Bool("mask"), Method: c.String("method"), MaxNodes: c.Int("max-nodes"), ToolVersion: Version})
 			sp.stop()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "report written to %s (open %s)\n", c.String("out"), filepath.Join(c.String("out"), report.HTMLFile))
+			html := filepath.Join(out, report.HTMLFile)
+			if format != "table" {
+				return writeRecord(e.stdout, format, []string{"rules_run", "trace_run", "out", "html", "workbook"},
+					[]any{nullable(rulesID), nullable(traceID), out, html, filepath.Join(out, report.WorkbookFile)})
+			}
+			fmt.Fprintf(e.stdout, "report written to %s (open %s)\n", out, html)
 			return nil
 		},
 	}

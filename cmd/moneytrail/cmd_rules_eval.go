@@ -39,6 +39,9 @@ Examples:
 			&cli.StringFlag{Name: "patterns", Usage: "also score the typologies rules against the planted patterns in `FILE` (generate --scenario typologies)"},
 		}, runFlags...),
 		Action: func(ctx context.Context, c *cli.Command) error {
+			if err := checkRunFlags(c); err != nil {
+				return err
+			}
 			if !c.Bool("labels") {
 				return usageErr("rules eval: say --labels (the case's labels table is the ground truth)")
 			}

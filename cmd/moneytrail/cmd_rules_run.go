@@ -23,6 +23,14 @@ var runFlags = []cli.Flag{
 	&cli.DurationFlag{Name: "rule-timeout", Value: 10 * time.Minute, Usage: "stop a rule that runs longer than `D` (it fails, the others go on)"},
 }
 
+// checkRunFlags refuses nonsense among runFlags before a case is opened.
+func checkRunFlags(c *cli.Command) error {
+	if d := c.Duration("rule-timeout"); d <= 0 {
+		return usageErr("--rule-timeout %s: give a time above zero, such as 30s or 10m", d)
+	}
+	return nil
+}
+
 func runRules(ctx context.Context, c *cli.Command, e *env) (*rules.Result, error) {
 	packs, err := loadPacks(c.Args().Slice(), c.StringSlice("rule"))
 	if err != nil {
@@ -57,6 +65,12 @@ Example:
        --param route_countries.countries=TR,LY,RS --out rules-out smuggling`,
 		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv and manifest.json into `DIR`"}}, runFlags...),
 		Action: func(ctx context.Context, c *cli.Command) error {
+			if err := checkRunFlags(c); err != nil {
+				return err
+			}
+			if err := checkOutDir("out", c.String("out")); err != nil {
+				return err
+			}
 			res, runErr := runRules(ctx, c, e)
 			if res == nil {
 				return rulesErr(runErr)

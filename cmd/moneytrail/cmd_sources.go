@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -42,6 +45,11 @@ Example:
    moneytrail accounts --kind cash`,
 		Flags: []cli.Flag{&cli.StringFlag{Name: "kind", Usage: "only accounts of this `KIND`"}},
 		Action: func(ctx context.Context, c *cli.Command) error {
+			kinds := []string{"bank", "mto", "cash", "external", "asset"}
+			if k := c.String("kind"); k != "" && !slices.Contains(kinds, k) {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--kind %q is not a kind of account%s", k, suggest(k, kinds)),
+					next: "kinds: " + strings.Join(kinds, ", ")}
+			}
 			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
 				return err

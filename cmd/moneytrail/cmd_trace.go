@@ -65,6 +65,9 @@ Example:
 			if err != nil {
 				return err
 			}
+			if err := checkOutDir("out", c.String("out")); err != nil {
+				return err
+			}
 			// sql: seeds run on a sealed handle, closed before the case opens for storing.
 			if opt.SQLSeeds, err = casetrace.ResolveSQLSeeds(ctx, caseOpener(c), opt.Seeds); err != nil {
 				return err
@@ -165,6 +168,9 @@ func traceOptions(c *cli.Command) (casetrace.Options, error) {
 		return opt, usageErr("--%v", err)
 	}
 	opt.AsOf = c.String("as-of")
+	if err := checkDay("as-of", opt.AsOf); err != nil {
+		return opt, err
+	}
 	opt.GroupSeeds = c.Bool("group-seeds")
 	opt.GroupUnexplained = c.Bool("group-unexplained")
 	opt.ToolVersion = Version

@@ -241,6 +241,26 @@ func TestTrace(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "method,origin,amount,traced,held,") || !strings.Contains(out, "fifo,MF2,70000.00,70000.00,30000.00,0.00,20000.00,20000.00,0.00\n") {
 		t.Errorf("trace --output csv: %d %s", code, out)
 	}
+	// report with no --run covers the case: a backward trace run after the forward one does
+	// not take its place, and the first lines name the runs used.
+	mt(t, "--db", db, "trace", "--seed", "txn:MF2", "--method", "all", "--out", out1)
+	m, _ := os.ReadFile(filepath.Join(out1, "manifest.json"))
+	var man struct {
+		RunID string `json:"run_id"`
+	}
+	json.Unmarshal(m, &man)
+	if code, _, errs := mt(t, "--db", db, "trace", "--direction", "backward", "--target", "account:trustee-W", "--method", "fifo"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs = mt(t, "report", "--out", filepath.Join(dir, "rep"), "--db", db)
+	if code != 0 || !strings.HasPrefix(out, "rules run: none\ntrace run: "+man.RunID+"\n") {
+		t.Errorf("report: %d (want trace run %s)\n%s\n%s", code, man.RunID, out, errs)
+	}
+	code, out, _ = mt(t, "report", "--out", filepath.Join(dir, "rep"), "--db", db, "--output", "json")
+	var rep map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep["trace_run"] != man.RunID || rep["rules_run"] != nil {
+		t.Errorf("report --output json: %d\n%s", code, out)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
@@ -252,7 +272,14 @@ func TestTrace(t *testing.T) {
 		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--direction", "backward"}, exitUsage, "takes --target, not --seed"},
 		{[]string{"trace", "--seed", "txn:NOPE", "--method", "fifo"}, exitInput, "unknown transaction NOPE"},
 		{[]string{"trace", "--seed", "txn:MF3", "--method", "fifo"}, exitInput, "not a credit into an account inside"},
-		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--as-of", "2024-02-30"}, exitInput, "want YYYY-MM-DD"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--as-of", "2024-02-30"}, exitUsage, "2024-02-30 is not a day of the calendar"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--as-of", "30.06.2024"}, exitUsage, "give the day as YYYY-MM-DD"},
+		{[]string{"trace", "--seed", "txn:MF2", "--method", "fifo", "--out", "/proc/nowhere"}, exitUsage, "--out /proc/nowhere cannot be created"},
+		{[]string{"rules", "run", "--rule-timeout", "-5s"}, exitUsage, "--rule-timeout -5s: give a time above zero"},
+		{[]string{"accounts", "--kind", "martian"}, exitUsage, `--kind "martian" is not a kind of account`},
+		{[]string{"accounts", "--kind", "cahs"}, exitUsage, `did you mean "cash"?`},
+		{[]string{"generate", "--rows", "-1", "--out", "x.csv"}, exitUsage, "--rows -1: give a number of rows above 0"},
+		{[]string{"report", "--out", "/proc/nowhere"}, exitUsage, "--out /proc/nowhere cannot be created"},
 		{[]string{"trace", "--seed", "account:trustee-W@2025-01-01..", "--method", "fifo"}, exitInput, "selects no credit"},
 	} {
 		code, _, errs := mt(t, append([]string{"--db", db}, c.args...)...)
