@@ -128,10 +128,15 @@ func setUp(c *cli.Command) {
 			return cli.ShowSubcommandHelp(c)
 		}
 	case act != nil:
-		takesArgs := c.ArgsUsage != ""
+		// The library adds a help verb to every command when it runs: count the verbs now.
+		takesArgs, hasVerbs := c.ArgsUsage != "", len(c.Commands) > 0
 		c.Action = func(ctx context.Context, c *cli.Command) error {
 			if !takesArgs && c.Args().Present() {
-				return helpNext(c, usageErr("%s takes no arguments, only flags; %q is not one", c.FullName(), c.Args().First()))
+				v := c.Args().First()
+				if hasVerbs {
+					return helpNext(c, usageErr("%s has no command %q%s", c.FullName(), v, suggest(v, commandNames(c))))
+				}
+				return helpNext(c, usageErr("%s takes no arguments, only flags; %q is not one", c.FullName(), v))
 			}
 			return helpNext(c, act(ctx, c))
 		}
