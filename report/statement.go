@@ -134,6 +134,20 @@ func (c *caseData) traceStatement(add func(topic, statement string)) {
 	add("Replay", fmt.Sprintf("Every transaction of the traced accounts is replayed once, in booking-time order and, "+
 		"within the same time, in statement order. %d transactions were replayed. Transactions recognised as "+
 		"duplicates of another export's record and pending transactions are left out.", m.TxnsReplayed))
+	if o := m.SameDayOrder; o != nil {
+		add("Same-day order", fmt.Sprintf("Each account's statement lists its entries in the bank's booking order, and a "+
+			"transfer seen in the statements of both accounts is one event on both. The replay keeps every statement's "+
+			"order (where a source gives booking times, they decide): %d replayed transactions are on statements linked "+
+			"by matched transfers, %d of them were replayed later than their booking position so that a statement's "+
+			"order holds.", o.Shared, o.Reordered))
+		for _, c := range o.Contradictions {
+			where := c.File
+			if c.Account != "" {
+				where += " (account " + c.Account + ")"
+			}
+			add("Order contradiction", fmt.Sprintf("%s books %s before %s; %s.", where, c.Before, c.After, c.Assumed))
+		}
+	}
 	add("Lots", "Each account holds its money as lots (origin, amount) in arrival order. A payment out takes lots "+
 		"according to the tracing method and passes them, origin kept, to the receiving account.")
 	for _, name := range m.Methods {

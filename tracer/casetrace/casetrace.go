@@ -5,7 +5,10 @@
 // # Decisions
 //
 //   - Replay: every transaction without duplicate_of and not pending, in (booked_at, seq)
-//     order, keyed by its rowid; account ids become dense indexes in account-id order. The
+//     order, except where matched transfers tie statements together: then in a topological
+//     order of every statement's booking order (order.go; the manifest's same_day_order says
+//     how many events moved and which statement orders contradicted each other). Keyed by
+//     its rowid; account ids become dense indexes in account-id order. The
 //     stream reads only integers: the account numbers stored at ingest (from_no, to_no,
 //     mapped to indexes through a table in Go) and base_micros, never the text ids or the
 //     128-bit base_amount, which cost about 15 times the time of the read on 5M rows.
@@ -168,6 +171,9 @@ type Outcome struct {
 	pages      int
 	// seedsNarrowed tells tests how many selectors found their ids through derivedFilter.
 	seedsNarrowed int
+	// booked holds the booking time of each event the same-day order replayed at a later
+	// time, by rowid (see bookedAt).
+	booked map[int64]int64
 }
 
 // Trace resolves opt's seeds in db, replays the scope under opt.Methods and returns the
@@ -302,11 +308,15 @@ func (t *run) prepareSeeds(st *run, p *preparation) {
 	if p.err = st.countAmounts(); p.err != nil {
 		return
 	}
+	if p.err = st.computeOrder(); p.err != nil {
+		return
+	}
 	if _, p.err = st.pages(); p.err != nil {
 		return
 	}
 	p.err = st.loadSourceRanges()
 	t.nulls, t.pageList, t.sources, t.sourcesRead, t.narrowed = st.nulls, st.pageList, st.sources, true, st.narrowed
+	t.order = st.order
 }
 
 // readAccounts loads the accounts on the trace's connection. Of a forward trace, the seeds'
@@ -489,6 +499,7 @@ func (t *run) finish() error {
 	if err := t.nameTxns(); err != nil {
 		return err
 	}
+	t.noteOrder()
 	return t.buildManifest()
 }
 
@@ -523,6 +534,10 @@ type run struct {
 	// names, when set, waits for the accounts' ids, kinds and parties read beside the stream
 	// and stores them in out.accounts (see waitNames).
 	names func() error
+	// order is the same-day order of matched transfers (nil when nothing is matched), and
+	// orderMade tells that its table mt_order is on the trace's connection.
+	order     *replayOrder
+	orderMade bool
 }
 
 // waitNames makes sure out.accounts holds the accounts' ids, kinds and parties.
@@ -541,6 +556,9 @@ func (t *run) traceBackward(step func(string)) (*Outcome, error) {
 	if err := t.resolveTarget(); err != nil {
 		return nil, err
 	}
+	if err := t.computeOrder(); err != nil {
+		return nil, err
+	}
 	step("computing the scope")
 	if err := t.computeBackwardScope(); err != nil {
 		return nil, err
@@ -555,6 +573,7 @@ func (t *run) traceBackward(step func(string)) (*Outcome, error) {
 	if err := t.replayBackward(); err != nil {
 		return nil, err
 	}
+	t.noteOrder()
 	if err := t.buildManifest(); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ type Manifest struct {
 	// MatchesDigest casedb.MatchesDigest of the matches that leave duplicates out of the replay.
 	FXDigest      string `json:"fx_digest"`
 	MatchesDigest string `json:"matches_digest"`
+	// SameDayOrder describes how statements' booking order placed matched transfers; absent
+	// when the case has none.
+	SameDayOrder *SameDayOrder `json:"same_day_order,omitempty"`
 }
 
 // ManifestSeed is one --seed as given and the transactions it selected.

@@ -153,7 +153,7 @@ func (out *Outcome) Flows() []FlowRow {
 			start := len(rows)
 			for _, f := range res.Flows[i:j] {
 				rows = append(rows, FlowRow{Method: res.Method.String(), TxnID: out.txnIDs[f.Txn],
-					BookedAt: time.UnixMicro(f.At).UTC(), From: out.names.id(f.From), To: out.names.id(f.To),
+					BookedAt: time.UnixMicro(out.bookedAt(f.Txn, f.At)).UTC(), From: out.names.id(f.From), To: out.names.id(f.To),
 					Origin: l.get(f.Origin), Cents: f.Cents})
 			}
 			if j-i > 1 {

@@ -27,8 +27,20 @@ type page struct {
 
 // where is the page's condition on booked_at. Bounds are timestamp literals so that DuckDB
 // can skip row groups by their min/max (cases are mostly loaded in time order).
-func (p page) where() string {
+// With a same-day order that delays events (replayAt is then not booked_at), the bounds are
+// on the replay time, and booked_at keeps an upper bound for the skipping (an event never
+// replays before it was booked).
+func (p page) where(replayAt string) string {
 	var b strings.Builder
+	if replayAt != `epoch_us(t.booked_at)` {
+		if !p.openLo {
+			fmt.Fprintf(&b, ` AND %s >= %d`, replayAt, p.lo)
+		}
+		if !p.openHi {
+			fmt.Fprintf(&b, ` AND %s < %d AND t.booked_at < TIMESTAMP '%s'`, replayAt, p.hi, sqlTime(p.hi))
+		}
+		return b.String()
+	}
 	if !p.openLo {
 		fmt.Fprintf(&b, ` AND t.booked_at >= TIMESTAMP '%s'`, sqlTime(p.lo))
 	}
@@ -84,6 +96,7 @@ func (t *run) pages() ([]page, error) {
 	}
 	cur.openHi = true
 	t.pageList = append(ps, cur)
+	t.movePages(t.pageList)
 	return t.pageList, nil
 }
 
@@ -108,14 +121,19 @@ func (t *run) replayFilter() string {
 }
 
 // streamQuery selects the replay columns of one page: k (rowid), f and tt (the stored
-// account numbers, 0 when missing), c (the amount expression cents), at (booked_at in Unix
-// microseconds) and, when label is not empty, lb (the inflow label), ordered by order.
+// account numbers, 0 when missing), c (the amount expression cents), at (the replay time in
+// Unix microseconds: booked_at, or later for an event the same-day order holds back) and,
+// when label is not empty, lb (the inflow label), ordered by order.
 func (t *run) streamQuery(cents, label, where, order string) string {
 	if label != "" {
 		label = `, CAST(` + label + ` AS INTEGER) AS lb`
 	}
-	return `SELECT t.rowid AS k, coalesce(t.from_no, 0) AS f, coalesce(t.to_no, 0) AS tt, ` + cents + ` AS c, epoch_us(t.booked_at) AS at` + label + `
-		FROM transactions t
+	from := `transactions t`
+	if t.ordered() {
+		from += ` LEFT JOIN mt_order o ON o.k = t.rowid`
+	}
+	return `SELECT t.rowid AS k, coalesce(t.from_no, 0) AS f, coalesce(t.to_no, 0) AS tt, ` + cents + ` AS c, ` + t.replayAt() + ` AS at` + label + `
+		FROM ` + from + `
 		WHERE ` + where + `
 		ORDER BY ` + order
 }
@@ -152,10 +170,10 @@ func (t *run) stream(spec streamSpec, fn func(*tracer.Batch) error) error {
 	if err != nil {
 		return err
 	}
-	order := `t.booked_at, t.seq`
-	if spec.desc {
-		order = `t.booked_at DESC, t.seq DESC`
+	if err := t.orderTable(); err != nil {
+		return err
 	}
+	order := t.orderBy(spec.desc)
 	if spec.upTo > 0 {
 		ps = ps[:min(spec.upTo, len(ps))]
 	}
@@ -172,7 +190,7 @@ func (t *run) stream(spec streamSpec, fn func(*tracer.Batch) error) error {
 		if spec.desc {
 			p = ps[len(ps)-1-i]
 		}
-		q := t.streamQuery(spec.cents, spec.label, t.replayFilter()+p.where(), order)
+		q := t.streamQuery(spec.cents, spec.label, t.replayFilter()+p.where(t.replayAt()), order)
 		err := scanBatches(t.ctx, t.conn, q, func(b *tracer.Batch) error {
 			done += int64(b.Len())
 			mb, err := m.apply(t, b, spec.scope && !t.scopeAll)

@@ -1,0 +1,182 @@
+package casetrace_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/moneytrail/moneytrail/ingest"
+	"github.com/moneytrail/moneytrail/ingest/match"
+	"github.com/moneytrail/moneytrail/internal/casedb"
+	"github.com/moneytrail/moneytrail/tracer/casetrace"
+)
+
+// statementCase ingests the MT940 files of testdata/dir in name order and, with matched,
+// pairs the two sides of the transfers they share.
+// edit, when set, rewrites each file's text before it is ingested (from a copy).
+func statementCase(t *testing.T, dir string, matched bool, edit ...func(name, text string) string) *casedb.DB {
+	t.Helper()
+	db := newCase(t)
+	ctx := context.Background()
+	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		for _, e := range edit {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = filepath.Join(t.TempDir(), filepath.Base(p))
+			if err := os.WriteFile(p, []byte(e(filepath.Base(p), string(b))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := ingest.File(ctx, db, p, ingest.Options{Now: declared}); err != nil {
+			t.Fatalf("ingest %s: %v", p, err)
+		}
+	}
+	if matched {
+		opt := match.DefaultOptions()
+		opt.Now = declared
+		res, err := match.Run(ctx, db, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Pairs) == 0 {
+			t.Fatalf("%s: no transfer matched", dir)
+		}
+	}
+	return db
+}
+
+func unexplained(out *casetrace.Outcome) string {
+	var s []string
+	for _, u := range out.Unexplained() {
+		s = append(s, fmt.Sprintf("%s %s", u.Account, casetrace.FormatCents(u.Cents)))
+	}
+	return strings.Join(s, "; ")
+}
+
+// TestSameDayOrder: the receiver's MT940 (AT61…, loaded first) shows 1000.00 from Marko
+// Petrović by name only, then 800.00 paid to a hotel (AT48…), all on 4 March; the payer's
+// (DE89…, loaded second) shows 5000.00 from RS35… and the 1000.00 to AT61… with its account
+// number, so the match keeps the payer's row, ingested after the hotel payment. Replayed in
+// (booked_at, seq) order the hotel payment would come before the money and be 800.00 of
+// unexplained funds; in statement order, worked by hand under FIFO with the 5000.00 as seed:
+// DE89… keeps 4000.00, AT61… 200.00, the hotel's account 800.00, nothing unexplained.
+func TestSameDayOrder(t *testing.T) {
+	db := statementCase(t, "sameday", true)
+	out := trace(t, db, "fifo,lifo,prorata", "account:DE89370400440532013000")
+	seed := out.Manifest.Seeds[0].TxnIDs[0]
+	for _, m := range []string{"fifo", "lifo", "prorata"} {
+		got := positions(out, m)
+		want := map[string]string{
+			"DE89370400440532013000 " + seed: "4000.00",
+			"AT611904300234573201 " + seed:   "200.00",
+			"AT483200000012345864 " + seed:   "800.00",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: positions %v, want %v", m, got, want)
+		}
+	}
+	if u := unexplained(out); u != "" {
+		t.Errorf("unexplained funds %s, want none", u)
+	}
+	o := out.Manifest.SameDayOrder
+	if o == nil || o.Shared != 3 || o.Reordered != 1 || len(o.Contradictions) != 0 {
+		t.Errorf("same-day order %+v, want 3 shared events, 1 reordered, no contradiction", o)
+	}
+	// The hotel payment's flow keeps its booking day.
+	for _, f := range out.Flows() {
+		if f.To == "AT483200000012345864" && f.BookedAt.Format("2006-01-02") != "2024-03-04" {
+			t.Errorf("flow to the hotel booked %s, want 2024-03-04", f.BookedAt)
+		}
+	}
+
+	// Without the match the two sides are two transfers, and the order is the natural one.
+	out = trace(t, statementCase(t, "sameday", false), "fifo", "account:DE89370400440532013000")
+	if out.Manifest.SameDayOrder != nil {
+		t.Errorf("same-day order %+v without matches, want none", out.Manifest.SameDayOrder)
+	}
+}
+
+// TestSameDayContradiction: DE89… books 100.00 then 200.00 to AT61… on 4 March; AT61…'s
+// statement books the 200.00, then a 250.00 hotel payment, then the 100.00. No order keeps
+// both statements: the replay runs the payer's order (the kept rows) and reports AT61…'s
+// hotel payment before the 100.00 as overridden. By hand, FIFO, seed 5000.00 into DE89…:
+// AT61… opens with 50.00 clean, receives 100.00 and 200.00 of seed, pays 250.00 (50.00 clean,
+// 200.00 seed) to the hotel and keeps 100.00 of seed.
+func TestSameDayContradiction(t *testing.T) {
+	db := statementCase(t, "crossed", true)
+	out := trace(t, db, "fifo", "account:DE89370400440532013000")
+	seed := out.Manifest.Seeds[0].TxnIDs[0]
+	want := map[string]string{
+		"DE89370400440532013000 " + seed: "4700.00",
+		"AT611904300234573201 " + seed:   "100.00",
+		"AT483200000012345864 " + seed:   "200.00",
+		"AT611904300234573201 clean":     "",
+	}
+	got := positions(out, "fifo")
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	o := out.Manifest.SameDayOrder
+	if o == nil || len(o.Contradictions) != 1 {
+		t.Fatalf("same-day order %+v, want one contradiction", o)
+	}
+	c := o.Contradictions[0]
+	if c.File != "2-b.sta" || c.Account != "AT611904300234573201" || c.Before != "B-2" || c.After != "A-2" {
+		t.Errorf("contradiction %+v, want 2-b.sta's AT611904300234573201 booking B-2 (the hotel) before A-2", c)
+	}
+}
+
+// TestSameDayOrderAcrossDays: as TestSameDayOrder, but the payer's bank books the 1000.00 a day
+// after the receiver's (5 March; the receiver books and spends it on the 4th). The hotel
+// payment then replays after the transfer, on the 5th, from another page of the stream (one
+// page per day here), and its flow keeps its own booking day. Same positions by hand.
+func TestSameDayOrderAcrossDays(t *testing.T) {
+	defer casetrace.SetPageRows(1)()
+	later := func(name, text string) string {
+		if name != "2-payer.xml" {
+			return text
+		}
+		return strings.ReplaceAll(text, "2024-03-04", "2024-03-05")
+	}
+	db := statementCase(t, "sameday", true, later)
+	out := trace(t, db, "fifo,prorata", "account:DE89370400440532013000")
+	seed := out.Manifest.Seeds[0].TxnIDs[0]
+	want := map[string]string{
+		"DE89370400440532013000 " + seed: "4000.00",
+		"AT611904300234573201 " + seed:   "200.00",
+		"AT483200000012345864 " + seed:   "800.00",
+	}
+	for _, m := range []string{"fifo", "prorata"} {
+		if got := positions(out, m); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: positions %v, want %v", m, got, want)
+		}
+	}
+	if u := unexplained(out); u != "" {
+		t.Errorf("unexplained funds %s, want none", u)
+	}
+	hotel := 0
+	for _, f := range out.Flows() {
+		if f.To == "AT483200000012345864" {
+			hotel++
+			if f.BookedAt.Format("2006-01-02") != "2024-03-04" {
+				t.Errorf("flow to the hotel booked %s, want 2024-03-04", f.BookedAt)
+			}
+		}
+	}
+	if hotel != 2 {
+		t.Errorf("%d flows to the hotel, want 2 (fifo, prorata)", hotel)
+	}
+}
