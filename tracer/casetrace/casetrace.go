@@ -224,6 +224,9 @@ func Trace(ctx context.Context, db *casedb.DB, opt Options) (*Outcome, error) {
 	if err := t.computeScope(rd.read); err != nil {
 		return nil, err
 	}
+	if err := t.checkOpenings(); err != nil {
+		return nil, err
+	}
 	if err := t.checkAmounts(); err != nil {
 		return nil, err
 	}
@@ -561,6 +564,9 @@ func (t *run) traceBackward(step func(string)) (*Outcome, error) {
 	}
 	step("computing the scope")
 	if err := t.computeBackwardScope(); err != nil {
+		return nil, err
+	}
+	if err := t.checkOpenings(); err != nil {
 		return nil, err
 	}
 	if err := t.countAmounts(); err != nil {

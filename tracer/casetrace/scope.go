@@ -12,7 +12,16 @@ import (
 type account struct {
 	exitKind bool // cash, external or asset: always an exit
 	opening  int64
+	// untraceable says why the account's opening balance cannot be traced (openingNegative,
+	// openingForeign; 0 when it can): a trace fails only when the account is in its scope.
+	untraceable uint8
 }
+
+// Reasons an account's opening balance cannot be traced.
+const (
+	openingNegative = 1 + iota
+	openingForeign
+)
 
 // exit reports whether the engine treats the account as an exit: its kind is cash, external
 // or asset, or it is outside the scope.
@@ -68,10 +77,14 @@ func (t *run) loadAccounts() error {
 		nos[i] = no.Int32
 		maxNo = max(maxNo, no.Int32)
 		if opening.Valid && opening.Int64 != 0 && !exit {
-			if first && (opening.Int64 < 0 || foreign) {
-				bad, badWhy = int(i), "opening"
+			switch {
+			case foreign:
+				a.untraceable = openingForeign
+			case opening.Int64 < 0:
+				a.untraceable = openingNegative
+			default:
+				a.opening = opening.Int64
 			}
-			a.opening = opening.Int64
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -100,7 +113,8 @@ func (t *run) loadAccounts() error {
 }
 
 // badAccount is the error for the account at index i, found wrong by loadAccounts: without an
-// account number (why "number") or with an opening balance the tracer cannot take ("opening").
+// account number (why "number"), or, in the scope, with an opening balance the tracer cannot
+// take ("opening").
 func (t *run) badAccount(i int, why string) error {
 	var id, cur string
 	var opening sql.NullInt64
@@ -111,12 +125,25 @@ func (t *run) badAccount(i int, why string) error {
 	switch {
 	case why == "number":
 		return fmt.Errorf("account %s has no account number: the case database is damaged", id)
-	case opening.Int64 < 0:
-		return fmt.Errorf("%w: account %s: negative opening balance %s; the tracer needs a known non-negative balance",
+	case t.out.accounts[i].untraceable == openingNegative:
+		return fmt.Errorf("%w: account %s, reached by the traced money, opens with a negative balance %s; the tracer needs a known non-negative balance",
 			ErrInput, id, formatCents(opening.Int64))
 	default:
-		return fmt.Errorf("%w: account %s: opening balance in %s, the case traces in %s", ErrInput, id, cur, t.base)
+		return fmt.Errorf("%w: account %s, reached by the traced money, opens with a balance in %s; the case traces in %s",
+			ErrInput, id, cur, t.base)
 	}
+}
+
+// checkOpenings fails when an account in the scope has an opening balance the tracer cannot
+// take (see account.untraceable), naming the first in id order; accounts outside the scope are
+// exits, whose balances the trace never uses.
+func (t *run) checkOpenings() error {
+	for i, a := range t.out.accounts {
+		if a.untraceable != 0 && !a.exitKind && t.inScope[i] {
+			return t.badAccount(i, "opening")
+		}
+	}
+	return nil
 }
 
 // loadNames reads the ids, kinds and parties of the accounts loaded by loadAccounts, on conn,

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -164,6 +163,7 @@ func referenceShare(t *testing.T, ctx context.Context, db *casedb.DB, seeds, org
 	}
 	rows.Close()
 	out := map[string]trueShare{}
+	order := referenceOrder(t, ctx, db)
 	for _, untaintedFirst := range []bool{true, false} {
 		acct := map[string]*hold{}
 		get := func(id string) *hold {
@@ -175,18 +175,8 @@ func referenceShare(t *testing.T, ctx context.Context, db *casedb.DB, seeds, org
 			return h
 		}
 		var traced int64
-		var q *sql.Rows
-		q, err = db.QueryContext(ctx, `SELECT txn_id, from_account, to_account, CAST(round(base_amount * 100) AS BIGINT) AS c
-			FROM transactions WHERE duplicate_of IS NULL AND NOT pending AND round(base_amount * 100) > 0 ORDER BY booked_at, seq`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for q.Next() {
-			var id, from, to string
-			var c int64
-			if err := q.Scan(&id, &from, &to, &c); err != nil {
-				t.Fatal(err)
-			}
+		for _, r := range order {
+			id, from, to, c := r.id, r.from, r.to, r.cents
 			var takeU, takeT int64
 			if exit[from] {
 				takeU = c
@@ -215,7 +205,6 @@ func referenceShare(t *testing.T, ctx context.Context, db *casedb.DB, seeds, org
 				h.tainted += takeT
 			}
 		}
-		q.Close()
 		var s trueShare
 		s.traced = traced
 		for id, h := range acct {
