@@ -48,15 +48,20 @@ type Options struct {
 
 // Result describes what one ingest did.
 type Result struct {
-	Path        string
-	SourceID    int64
-	SHA256      string
-	Bytes       int64
-	Format      string
-	Profile     string
+	Path     string
+	SourceID int64
+	SHA256   string
+	Bytes    int64
+	Format   string
+	Profile  string
+	// Records counts the file's records (rows, lines, entries): Loaded + Quarantined.
 	Records     int64
 	Loaded      int64
 	Quarantined int64
+	// Transactions counts the transactions the loaded records gave: a record may give
+	// several (a camt batch entry split per TxDtls, a transfer with its fee and pay-out),
+	// each stored with the record's number.
+	Transactions int64
 	// Skipped is true when the same bytes were already in the case (as source DuplicateOf).
 	Skipped     bool
 	DuplicateOf int64

@@ -175,6 +175,7 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 		return res, fmt.Errorf("commit %s: %w", src.Path, err)
 	}
 	res.Records, res.Loaded, res.Quarantined, res.FXMissing = int64(b.Records), loaded, quarantined, missing
+	res.Transactions = int64(len(rows)) - int64(len(clashes))
 	for _, n := range b.Notes {
 		if n.Kind == canon.NoteWarning {
 			res.Warnings++

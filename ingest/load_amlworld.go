@@ -142,6 +142,7 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 		return res, fmt.Errorf("commit %s: %w", path, err)
 	}
 	res.SourceID, res.Records, res.Loaded, res.Quarantined, res.FXMissing, res.Problems = sid, records, loaded, bad, missing, errs
+	res.Transactions = loaded // one transaction per row
 	return res, nil
 }
 

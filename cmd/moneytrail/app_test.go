@@ -18,7 +18,7 @@ func TestFlagsInAnyPosition(t *testing.T) {
 		t.Fatal(errs)
 	}
 	code, out, errs := mt(t, "ingest", "../../tracer/casetrace/testdata/mixed-fund.csv", "--format", "ledger", "--db", db, "--output", "csv")
-	if code != 0 || !strings.Contains(out, "mixed-fund.csv,loaded,1,ledger,,5,5,0,0\n") {
+	if code != 0 || !strings.Contains(out, "mixed-fund.csv,loaded,1,ledger,,5,5,0,0,5,0\n") {
 		t.Fatalf("ingest FILE --format --db --output: %d\n%s\n%s", code, out, errs)
 	}
 	code, out, _ = mt(t, "sources", "--output", "json", "--db", db)

@@ -67,7 +67,7 @@ Examples:
 				return err
 			}
 			defer db.Close()
-			t := &table.Table{Columns: []string{"file", "status", "source_id", "format", "profile", "records", "loaded", "quarantined", "fx_missing"}}
+			t := &table.Table{Columns: []string{"file", "status", "source_id", "format", "profile", "records", "loaded", "quarantined", "fx_missing", "transactions", "warnings"}}
 			var failed []error
 			for _, f := range files {
 				sp := startSpinner(e.stderr, "ingest "+filepath.Base(f))
@@ -80,20 +80,23 @@ Examples:
 					}
 					failed = append(failed, err)
 					fmt.Fprintf(e.stderr, "moneytrail: %v\n", err)
-					t.Rows = append(t.Rows, cells(f, "failed", "", res.Format, res.Profile, "", "", "", ""))
+					t.Rows = append(t.Rows, cells(f, "failed", "", res.Format, res.Profile, "", "", "", "", "", ""))
 					continue
 				}
 				status := "loaded"
 				if res.Skipped {
 					status = "skipped: same bytes as source " + strconv.FormatInt(res.DuplicateOf, 10)
-					t.Rows = append(t.Rows, cells(f, status, strconv.FormatInt(res.DuplicateOf, 10), "", "", "", "", "", ""))
+					t.Rows = append(t.Rows, cells(f, status, strconv.FormatInt(res.DuplicateOf, 10), "", "", "", "", "", "", "", ""))
 					continue
 				}
 				t.Rows = append(t.Rows, cells(f, status, strconv.FormatInt(res.SourceID, 10), res.Format, res.Profile,
 					strconv.FormatInt(res.Records, 10), strconv.FormatInt(res.Loaded, 10), strconv.FormatInt(res.Quarantined, 10),
-					strconv.FormatInt(res.FXMissing, 10)))
+					strconv.FormatInt(res.FXMissing, 10), strconv.FormatInt(res.Transactions, 10), strconv.FormatInt(res.Warnings, 10)))
 				for _, p := range res.Problems {
 					fmt.Fprintf(e.stderr, "quarantined %s: %s\n", f, p.Error())
+				}
+				if res.Warnings > 0 {
+					fmt.Fprintf(e.stderr, "loaded with %d warning(s) %s: moneytrail quarantine --source %d lists them\n", res.Warnings, f, res.SourceID)
 				}
 				if res.Quarantined > int64(len(res.Problems)) {
 					fmt.Fprintf(e.stderr, "quarantined %s: ... %d more (moneytrail quarantine --source %d)\n", f, res.Quarantined-int64(len(res.Problems)), res.SourceID)

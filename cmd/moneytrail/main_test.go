@@ -33,7 +33,7 @@ func TestInitIngestListExport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ingest: %d %s", code, errs)
 	}
-	if !strings.Contains(out, "ledger-sample.csv,loaded,1,ledger,,8,8,0,1\n") || !strings.Contains(out, "ecb-sample.csv,loaded,2,ecb-rates,,4,4,0,0\n") {
+	if !strings.Contains(out, "ledger-sample.csv,loaded,1,ledger,,8,8,0,1,8,0\n") || !strings.Contains(out, "ecb-sample.csv,loaded,2,ecb-rates,,4,4,0,0,0,0\n") {
 		t.Errorf("ingest output:\n%s", out)
 	}
 	code, out, _ = mt(t, "--db", db, "ingest", "../../ingest/testdata/ledger-sample.csv")
