@@ -2,7 +2,6 @@ package resolve
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -43,12 +42,17 @@ func (p *Party) Names() []Name {
 	return p.names
 }
 
-// values are the party's attributes of one kind, each value with its first provenance.
+// values are the party's attributes of one kind, each value with its first provenance;
+// kind "id" takes the documents and registry numbers of every type (a number is compared
+// whatever type each source calls it: a list's identifiers carry none).
 func (p *Party) values(kind string) map[string]Attr {
 	out := map[string]Attr{}
 	for _, a := range p.Attrs {
+		if a.Kind != kind && !(kind == "id" && strings.HasPrefix(a.Kind, "id:")) {
+			continue
+		}
 		v := normalise(a.Kind, a.Value)
-		if a.Kind != kind || v == "" {
+		if v == "" {
 			continue
 		}
 		if _, ok := out[v]; !ok {
@@ -182,18 +186,15 @@ func Compare(a, b *Party, p Params) (Link, bool) {
 	if bestA.Raw != "" {
 		l.Reasons = append(l.Reasons, nameReason(bestA, bestB, best))
 	}
-	var strong []string
-	for _, kind := range kinds(a, b, strongKind) {
-		for _, s := range shared(a, b, kind) {
-			strong = append(strong, s)
-		}
-	}
+	strong := append(shared(a, b, "id"), shared(a, b, "account")...)
 	var agree, disagree []string
-	for _, kind := range []string{"birth_date", "phone"} {
-		agree = append(agree, shared(a, b, kind)...)
+	// A birth date agrees only in full; a year alone (as lists give it) is no contradiction
+	// of a full date in that year, and no support either.
+	for _, s := range sharedWhere(a, b, "birth_date", func(v string) bool { return len(v) == len("2006-01-02") }) {
+		agree = append(agree, s)
 	}
-	da, db := a.values("birth_date"), b.values("birth_date")
-	if len(da) > 0 && len(db) > 0 && len(shared(a, b, "birth_date")) == 0 {
+	agree = append(agree, shared(a, b, "phone")...)
+	if da, db := a.values("birth_date"), b.values("birth_date"); len(da) > 0 && len(db) > 0 && !compatibleDates(da, db) {
 		disagree = append(disagree, fmt.Sprintf("different birth dates: %s and %s", list(da), list(db)))
 	}
 	weak := append(shared(a, b, "city"), shared(a, b, "address")...)
@@ -224,35 +225,37 @@ func Compare(a, b *Party, p Params) (Link, bool) {
 	return l, true
 }
 
-// kinds lists the attribute kinds both parties have that keep, sorted.
-func kinds(a, b *Party, keep func(string) bool) []string {
-	in := map[string]bool{}
-	for _, x := range a.Attrs {
-		if keep(x.Kind) {
-			in[x.Kind] = true
+// compatibleDates reports whether some birth date of one set agrees with one of the other,
+// a partial date (1975, 1975-03) agreeing with every date it begins.
+func compatibleDates(a, b map[string]Attr) bool {
+	for x := range a {
+		for y := range b {
+			if strings.HasPrefix(x, y) || strings.HasPrefix(y, x) {
+				return true
+			}
 		}
 	}
-	seen := map[string]bool{}
-	var out []string
-	for _, y := range b.Attrs {
-		if in[y.Kind] && !seen[y.Kind] {
-			seen[y.Kind] = true
-			out = append(out, y.Kind)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return false
 }
 
 // shared lists, as reasons, the values of one kind both parties have.
 func shared(a, b *Party, kind string) []string {
+	return sharedWhere(a, b, kind, func(string) bool { return true })
+}
+
+// sharedWhere lists, as reasons, the values of one kind both parties have that keep.
+func sharedWhere(a, b *Party, kind string, keep func(string) bool) []string {
 	va, vb := a.values(kind), b.values(kind)
 	var out []string
 	for _, v := range sortedKeys(va) {
-		if _, ok := vb[v]; !ok {
+		if _, ok := vb[v]; !ok || !keep(v) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("same %s %s (%s; %s)", kindWord(kind), va[v].Value, where(va[v]), where(vb[v])))
+		w := kindWord(va[v].Kind)
+		if va[v].Kind == "id:listed" {
+			w = kindWord(vb[v].Kind)
+		}
+		out = append(out, fmt.Sprintf("same %s %s (%s; %s)", w, va[v].Value, where(va[v]), where(vb[v])))
 	}
 	return out
 }

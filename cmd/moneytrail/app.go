@@ -82,6 +82,7 @@ stored for the failing file), 4 internal error, 5 the case is in use by another 
 			sourcesCommand(e),
 			accountsCommand(e),
 			partiesCommand(e),
+			screenCommand(e),
 			quarantineCommand(e),
 			statementsCommand(e),
 			matchCommand(e),

@@ -60,3 +60,24 @@ func TestPartiesDecisions(t *testing.T) {
 		t.Errorf("decisions:\n%s", out)
 	}
 }
+
+func TestScreenList(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "case.duckdb")
+	if code, _, errs := mt(t, "--db", db, "ingest", "--format", "mto", "--profile", "mto-generic", "../../resolve/testdata/mto-variants.csv"); code != 0 {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	code, out, errs := mt(t, "--db", db, "--output", "csv", "screen", "--list", "../../resolve/testdata/entities.ftm.json")
+	if code != 0 || !strings.Contains(errs, "entities.ftm.json: ftm, 2 entries, 0 lines not read") {
+		t.Fatalf("screen: %d %s", code, errs)
+	}
+	if !strings.HasPrefix(out, "party_id,entry_id,entry_name,schema,status,score,reasons\nahmed khan|1992-07-15,ftm-test-3,Ahmed Khan,Person,probable,") ||
+		!strings.Contains(out, "dragan dordevic|1980-05-01,ftm-test-1,Dragan Đorđević,Person,same,1.000,") || strings.Count(out, "\n") != 4 {
+		t.Errorf("hits:\n%s", out)
+	}
+	if code, _, errs := mt(t, "--db", db, "screen"); code != exitUsage {
+		t.Errorf("screen without --list: %d %s", code, errs)
+	}
+	if code, _, errs := mt(t, "--db", db, "screen", "--list", "no-such-list.csv"); code != exitInput {
+		t.Errorf("screen of a missing list: %d %s", code, errs)
+	}
+}
