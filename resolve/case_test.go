@@ -11,6 +11,7 @@ import (
 	"github.com/moneytrail/moneytrail/internal/casedb"
 )
 
+// newCase makes a case in a temporary directory with the mto-generic files loaded.
 func newCase(t *testing.T, files ...string) *casedb.DB {
 	t.Helper()
 	ctx := context.Background()

@@ -215,7 +215,10 @@ func cluster(ps []*Party, links []Link) ([]Cluster, []Link) {
 			links[i].Reasons = append(links[i].Reasons, "not joined: it would put a rejected pair in one cluster")
 			continue
 		}
-		if l.Status == Probable && disjoint(born[ra], born[rb]) {
+		// Two clusters with different birth dates are two people, whatever joins them
+		// automatically: a number shared by namesakes is a party that mixes two people
+		// (an operator's record without a birth date, filed under name and country).
+		if l.Status != Confirmed && disjoint(born[ra], born[rb]) {
 			links[i].Status = Suggested
 			links[i].Reasons = append(links[i].Reasons, "not joined: the two clusters have different birth dates")
 			continue

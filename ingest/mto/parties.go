@@ -7,15 +7,19 @@ import (
 )
 
 // partyID is the stable id of a person named in a record: "party:<name key>|<qualifier>",
-// the qualifier being the birth date (YYYY-MM-DD), else the country as written (upper
-// case), else "unknown". Two records name the same party only when both agree on it; a
-// record with a birth date and one without give two parties, which party matching may join
-// later with a stated confidence.
+// the qualifier being the birth date (YYYY-MM-DD), else the identity document's number as
+// written without spaces (upper case), else the country as written (upper case), else
+// "unknown". Two records name the same party only when both agree on it; a record with a
+// birth date and one without give two parties, which entity resolution may join later with
+// its reasons. The document comes before the country so that two namesakes of one country
+// without birth dates stay two parties.
 func partyID(s side) string {
 	q := "unknown"
 	switch {
 	case !s.birthDate.IsZero():
 		q = s.birthDate.Format("2006-01-02")
+	case s.idNumber != "":
+		q = strings.ToUpper(strings.Join(strings.Fields(s.idNumber), ""))
 	case s.country != "":
 		q = s.country
 	}
