@@ -157,6 +157,9 @@ func feminine(a, b string) bool {
 	return false
 }
 
+// hasDigit reports whether a word holds a digit.
+func hasDigit(w string) bool { return strings.ContainsAny(w, "0123456789") }
+
 // articles are Arabic articles that some spellings run into the word that follows
 // (Alhassan for al-Hassan).
 var articles = []string{"al", "el", "ul"}
@@ -167,7 +170,8 @@ type WordMatch struct {
 	Score float64
 	// How is "same", "sound" (same sound key: a transliteration), "article" (one runs an
 	// Arabic article into the word), "initial" (one is the other's initial), "feminine" (one
-	// is the other's feminine form), "joined" (one name written as one word and as two) or
+	// is the other's feminine form), "number" (two different numbers), "joined" (one name
+	// written as one word and as two) or
 	// "spelling" (close letters: a typo or a variant).
 	How string
 }
@@ -186,6 +190,10 @@ func wordScore(a, b, sa, sb string) WordMatch {
 	switch {
 	case a == b:
 		return WordMatch{a, b, 1, "same"}
+	case hasDigit(a) && hasDigit(b):
+		// Numbers in names (a shop's branch, a placeholder's index) agree or they do not:
+		// ALBERT HEIJN 1016 and 1438 are two shops, PAYERS NAME1 and NAME2 two payers.
+		return WordMatch{a, b, 0, "number"}
 	case feminine(a, b):
 		return WordMatch{a, b, 0.5, "feminine"}
 	case sa == sb && sa != "" && edlib.JaroWinklerSimilarity(spell(a), spell(b)) >= sameSound:

@@ -19,6 +19,7 @@ func generateCommand(e *env) *cli.Command {
 		UsageText: `moneytrail generate --scenario smuggling --seed N --scale small|medium|large --out DIR
 moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
 moneytrail generate --scenario typologies --rows N --out FILE [--seed N] [--patterns N]
+moneytrail generate --scenario identities --out DIR [--seed N] [--persons N]
 
 The typologies scenario writes an AMLworld-shaped CSV with laundering patterns of every
 typology of the typologies pack planted in a hard honest background and labelled Is
@@ -28,11 +29,13 @@ to it as NAME.patterns.json.
 Examples:
    moneytrail generate --scenario smuggling --seed 1 --scale small --out case-files
    moneytrail generate --scenario amlworld --rows 100000 --out aml.csv
-   moneytrail generate --scenario typologies --rows 100000 --seed 3 --out typ.csv`,
+   moneytrail generate --scenario typologies --rows 100000 --seed 3 --out typ.csv
+   moneytrail generate --scenario identities --seed 1 --out people   (then: parties eval)`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling, amlworld or typologies"},
+			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling, amlworld, typologies or identities"},
 			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld, typologies)"},
 			&cli.IntFlag{Name: "patterns", Usage: "patterns planted of each typology (typologies; default max(6, rows/25000))"},
+			&cli.IntFlag{Name: "persons", Value: 80, Usage: "people named in the operators' files (identities)"},
 			&cli.StringFlag{Name: "scale", Value: fixtures.ScaleSmall, Usage: "`SCALE` of the smuggling case: small, medium or large"},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld, typologies) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
@@ -44,7 +47,7 @@ Examples:
 			if c.Int("patterns") < 0 {
 				return usageErr("--patterns %d: give a number of patterns of 0 (the default) or more", c.Int("patterns"))
 			}
-			scenarios := []string{"smuggling", "amlworld", "typologies"}
+			scenarios := []string{"smuggling", "amlworld", "typologies", "identities"}
 			switch s := c.String("scenario"); s {
 			case "smuggling":
 				if err := checkOutDir("out", c.String("out")); err != nil {
@@ -59,8 +62,13 @@ Examples:
 					return generateAMLWorld(e, c)
 				}
 				return generateTypologies(e, c)
+			case "identities":
+				if err := checkOutDir("out", c.String("out")); err != nil {
+					return err
+				}
+				return generateIdentities(e, c)
 			}
-			return usageErr("--scenario %q is not a scenario%s (smuggling, amlworld, typologies)", c.String("scenario"), suggest(c.String("scenario"), scenarios))
+			return usageErr("--scenario %q is not a scenario%s (smuggling, amlworld, typologies, identities)", c.String("scenario"), suggest(c.String("scenario"), scenarios))
 		},
 	}
 }

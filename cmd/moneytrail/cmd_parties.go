@@ -66,6 +66,7 @@ moneytrail parties links [--status suggested,probable,same,confirmed,rejected]
 moneytrail parties confirm|reject|merge PARTY OTHER [--note TEXT] [--author NAME]
 moneytrail parties split PARTY [--note TEXT] [--author NAME]
 moneytrail parties decisions
+moneytrail parties eval --truth identities-truth.json
 
 Parties are resolved every time from the evidence the sources give (names as written, birth
 dates, documents, phones, held accounts) and the decisions recorded so far, replayed in order.
@@ -92,6 +93,7 @@ Example:
 			partiesDecideCommand(e, resolve.ActMerge, "join two parties that resolution did not pair"),
 			partiesDecideCommand(e, resolve.ActSplit, "take a party out of its cluster: only later confirmations and merges join it"),
 			partiesDecisionsCommand(e),
+			partiesEvalCommand(e),
 		},
 	}
 }

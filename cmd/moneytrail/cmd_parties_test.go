@@ -81,3 +81,25 @@ func TestScreenList(t *testing.T) {
 		t.Errorf("screen of a missing list: %d %s", code, errs)
 	}
 }
+
+// TestPartiesEval: the generator's identities case, loaded and scored as the help says.
+func TestPartiesEval(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "case.duckdb")
+	people := filepath.Join(dir, "people")
+	if code, out, errs := mt(t, "generate", "--scenario", "identities", "--seed", "5", "--persons", "30", "--out", people); code != 0 || !strings.Contains(out, "30 people in") {
+		t.Fatalf("generate: %d %s %s", code, out, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(people, "identities-*.csv"))
+	args := append([]string{"--db", db, "ingest", "--format", "mto", "--profile", "mto-generic"}, files...)
+	if code, _, errs := mt(t, args...); code != 0 {
+		t.Fatalf("ingest: %d %s", code, errs)
+	}
+	code, out, errs := mt(t, "--db", db, "--output", "csv", "parties", "eval", "--truth", filepath.Join(people, "identities-truth.json"))
+	if code != 0 || !strings.Contains(out, "mentions_without_party,0\n") || !strings.Contains(out, "\nprecision,") || !strings.Contains(out, "\nrecall,") {
+		t.Errorf("parties eval: %d %s\n%s", code, errs, out)
+	}
+	if code, _, _ := mt(t, "--db", db, "parties", "eval", "--truth", filepath.Join(people, "identities-wu.csv")); code != exitInput {
+		t.Errorf("eval with a file that is no truth: exit %d, want %d", code, exitInput)
+	}
+}
