@@ -69,11 +69,27 @@ Examples:
 			defer db.Close()
 			t := &table.Table{Columns: []string{"file", "status", "source_id", "format", "profile", "records", "loaded", "quarantined", "fx_missing", "transactions", "warnings"}}
 			var failed []error
-			for _, f := range files {
-				sp := startSpinner(e.stderr, "ingest "+filepath.Base(f))
-				res, err := ingest.File(ctx, db, f, ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
-					Account: c.String("account"), Operator: c.String("operator"), Strict: c.Bool("strict"), Progress: sp.describe})
-				sp.stop()
+			// One file shows its steps; many show one bar of files done, with rate and time
+			// left (a thousand statements take a minute, each too short for its own).
+			var many *spinner
+			if len(files) > 1 {
+				many = startSpinner(e.stderr, "ingest files")
+				defer many.stop()
+			}
+			for i, f := range files {
+				opt := ingest.Options{Format: c.String("format"), Profile: c.String("profile"),
+					Account: c.String("account"), Operator: c.String("operator"), Strict: c.Bool("strict")}
+				sp := many
+				if sp == nil {
+					sp = startSpinner(e.stderr, "ingest "+filepath.Base(f))
+					opt.Progress = sp.describe
+				}
+				sp.count(int64(i), int64(len(files)))
+				res, err := ingest.File(ctx, db, f, opt)
+				sp.count(int64(i+1), int64(len(files)))
+				if many == nil {
+					sp.stop()
+				}
 				if err != nil {
 					if !errors.Is(err, casedb.ErrInput) {
 						return err

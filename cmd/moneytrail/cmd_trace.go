@@ -34,7 +34,12 @@ With prorata, unexplained funds are one origin unless --group-unexplained=false.
 
 The trace is stored in the case under a run id derived from its manifest; --out DIR also
 writes positions.csv, flows.csv, summary.csv, unexplained.csv, manifest.json and, with
-several methods, sensitivity.csv.
+several methods, sensitivity.csv. Sizes grow with what the accounts hold, not with the
+transactions: positions has a row per method, account and origin held (clean and
+unexplained money too), flows a row per hop of tainted money (--flows none: none, all:
+every hop), sensitivity a row per tainted origin and holder. On a 1M-transaction case of
+50,000 accounts with 500 seeds: fifo 850k positions (65 MB as CSV); --method all 890k
+positions, 750k flows, 650k sensitivity rows (210 MB of files, and as many rows in the case).
 
 Backward: the composition of a balance (account:ID, at the end of --as-of or of the data) or
 of a debit (txn:ID) by origin. The universe is every account whose money can reach the

@@ -25,6 +25,7 @@ type spinner struct {
 	wg          sync.WaitGroup
 	n, total    int64     // a count of the current step (total > 0), see count
 	lastCounted time.Time // when the bar last showed the count
+	countFrom   time.Time // when the current count started, for its rate
 }
 
 func startSpinner(w io.Writer, desc string) *spinner {
@@ -97,9 +98,14 @@ func (s *spinner) showCount() {
 	if s.bar.GetMax64() != s.total {
 		s.bar.Reset() // the rate and time left are of this count
 		s.bar.ChangeMax64(s.total)
+		s.countFrom = time.Now()
 	}
 	s.bar.Set64(s.n)
-	s.bar.Describe(fmt.Sprintf("%s %s/%s", s.desc, shortCount(s.n), shortCount(s.total)))
+	rate := ""
+	if d := time.Since(s.countFrom).Seconds(); d >= 1 {
+		rate = fmt.Sprintf(" %s/s", shortCount(int64(float64(s.n)/d)))
+	}
+	s.bar.Describe(fmt.Sprintf("%s %s/%s%s", s.desc, shortCount(s.n), shortCount(s.total), rate))
 	s.lastCounted = time.Now()
 }
 
