@@ -92,8 +92,29 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	for _, s := range stmts {
 		p.statement(s)
 	}
+	p.strays(root)
 	p.finish()
 	return &Result{Batch: p.batch, Periods: p.periods}, nil
+}
+
+// strays quarantines every <Ntry> that is not a child of a statement element (a damaged
+// file that nests one entry inside another, or moved it out of its statement): each entry
+// of the file is loaded, quarantined or the file refused, never dropped unseen.
+func (p *parser) strays(root *node) {
+	for _, n := range root.all() {
+		if n.name != "Ntry" || n.read {
+			continue
+		}
+		n.read = true
+		p.entryNo++
+		p.batch.Records++
+		raw := p.data[n.start:n.end]
+		if len(raw) > maxRaw {
+			raw = raw[:maxRaw]
+		}
+		p.batch.Errors = append(p.batch.Errors, canon.RecordError{Record: p.entryNo, Field: "Ntry", Raw: string(raw),
+			Reason: p.where(n) + "the entry is not directly inside a statement (Stmt, Rpt or Ntfctn): a damaged file? It belongs to no statement and is not loaded"})
+	}
 }
 
 // message checks the root and returns the message element and its camt kind.

@@ -73,6 +73,7 @@ func (p *parser) statement(s *node) {
 	st := &stmt{account: account.ID, currency: cs.Currency, period: per}
 	first := len(p.batch.Txns)
 	for _, e := range s.children("Ntry") {
+		e.read = true
 		p.entryNo++
 		p.batch.Records++
 		per.Entries++

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/ianaindex"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
 )
 
 // MaxSize is the largest document Read accepts, in bytes. Bank statements of a year for a busy
@@ -36,6 +38,8 @@ type node struct {
 	text       string
 	kids       []*node
 	start, end int64
+	// read marks an entry (Ntry) a statement read.
+	read bool
 }
 
 // parseTree reads data into a tree with a strict decoder that refuses DTDs (and therefore
@@ -59,7 +63,8 @@ func parseTree(data []byte) (*node, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNotCamt, err)
+			// The decoder's message may quote the offending text whole: an excerpt only.
+			return nil, fmt.Errorf("%w: %s", ErrNotCamt, canon.Excerpt(err.Error(), 200))
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
@@ -107,6 +112,15 @@ func charsetReader(label string, r io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("unsupported encoding %q", label)
 	}
 	return e.NewDecoder().Reader(r), nil
+}
+
+// all returns n and every element below it, parents before children.
+func (n *node) all() []*node {
+	out := []*node{n}
+	for i := 0; i < len(out); i++ {
+		out = append(out, out[i].kids...)
+	}
+	return out
 }
 
 // child returns the first child named name, or nil.

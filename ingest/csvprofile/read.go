@@ -248,8 +248,8 @@ func (rd *reader) preamble(sc *scanner) error {
 }
 
 // dataAbove quarantines the lines before the header that no preamble rule reads and that
-// read as a transaction row of the profile (the header's number of fields, a booking date and
-// an amount): a file whose rows were moved above its header must not lose them as preamble.
+// look like transaction rows of the profile (startsLikeRow): a file whose rows were moved
+// above its header must not lose them as preamble.
 func (rd *reader) dataAbove(headerLine int) {
 	pl := rd.pl
 	for _, l := range rd.pre {
@@ -264,26 +264,34 @@ func (rd *reader) dataAbove(headerLine int) {
 		if matched {
 			continue
 		}
-		rec, ok := newScanner(l.text, pl.delim, pl.quote, pl.p.LazyQuotes).next()
-		if !ok || rec.err != "" || len(rec.fields) != rd.width {
-			continue
-		}
-		fields := rec.fields
-		for _, i := range rd.cols {
-			for len(fields) <= i {
-				fields = append(fields, "") // virtual (extracted) columns: empty here
-			}
-		}
-		v := &rowView{rd: rd, fields: fields}
-		if _, err := v.date(pl.p.Columns.BookedAt, pl.p.DateLayouts); err != nil {
-			continue
-		}
-		if _, e := rd.signedAmount(v); e != nil {
+		if !rd.startsLikeRow(l.text) {
 			continue
 		}
 		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: l.line, Raw: canon.Excerpt(text, maxRawRow),
 			Reason: fmt.Sprintf("a transaction row above the header (line %d): rows out of order are quarantined, not read as preamble", headerLine)})
 	}
+}
+
+// readsAsRow reports whether one physical line, on its own, reads as a transaction row of
+// the profile: the header's number of fields, a booking date and an amount.
+func (rd *reader) readsAsRow(line string) bool {
+	pl := rd.pl
+	rec, ok := newScanner(line, pl.delim, pl.quote, pl.p.LazyQuotes).next()
+	if !ok || rec.err != "" || len(rec.fields) != rd.width {
+		return false
+	}
+	fields := rec.fields
+	for _, i := range rd.cols {
+		for len(fields) <= i {
+			fields = append(fields, "") // virtual (extracted) columns: empty here
+		}
+	}
+	v := &rowView{rd: rd, fields: fields}
+	if _, err := v.date(pl.p.Columns.BookedAt, pl.p.DateLayouts); err != nil {
+		return false
+	}
+	_, e := rd.signedAmount(v)
+	return e == nil
 }
 
 // maxRawRow bounds the raw text kept of a row that is not read.

@@ -32,6 +32,9 @@ func (rd *reader) row(rec record) {
 		quarantine(rd.colName(rec.field-1), rec.err)
 		return
 	}
+	if rec.lines > 1 && !rec.sheet && rd.swallowed(rec) {
+		return
+	}
 	if len(rec.raw) > MaxRecord {
 		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: rec.line, Raw: strings.ToValidUTF8(canon.Excerpt(rec.raw, maxRawRow), "\uFFFD"),
 			Reason: fmt.Sprintf("the row is %d bytes long; a bank statement row has at most %d (csvprofile.MaxRecord): not read", len(rec.raw), MaxRecord)})
@@ -184,6 +187,59 @@ func (rd *reader) cutShort(rec record, fields []string) string {
 		return fmt.Sprintf("the file ends inside this row (no line break after it, unlike the rows before) and its last field %q has %d decimal digits where every loaded row has at least %d: a truncated file?", canon.Excerpt(v, 40), d, l.minDigits)
 	}
 	return ""
+}
+
+// startsLikeRow reports whether a line, perhaps cut short or holding a stray quote, looks
+// like a transaction row: read as a row (readsAsRow), or split at every separator with the
+// quotes around each piece removed, its booking date and amount columns hold a date and an
+// amount.
+func (rd *reader) startsLikeRow(line string) bool {
+	if rd.readsAsRow(line) {
+		return true
+	}
+	fields := strings.Split(line, string(rd.pl.delim))
+	if len(fields) < 2 || len(fields) > 4*rd.width {
+		return false
+	}
+	for i, f := range fields {
+		fields[i] = strings.Trim(f, " \"")
+	}
+	for len(fields) < rd.width {
+		fields = append(fields, "")
+	}
+	for _, i := range rd.cols {
+		for len(fields) <= i {
+			fields = append(fields, "")
+		}
+	}
+	v := &rowView{rd: rd, fields: fields}
+	if _, err := v.date(rd.pl.p.Columns.BookedAt, rd.pl.p.DateLayouts); err != nil {
+		return false
+	}
+	_, e := rd.signedAmount(v)
+	return e == nil
+}
+
+// swallowed quarantines a record whose quoted field runs over lines that, each on its own,
+// read as transaction rows (an unbalanced quote swallows the rows after it): the record and
+// each such line are quarantined with the reason, so no row disappears inside a field.
+func (rd *reader) swallowed(rec record) bool {
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(rec.raw), "\n")
+	var rows []int
+	for i, l := range lines[1:] {
+		if rd.startsLikeRow(l) {
+			rows = append(rows, i+1)
+		}
+	}
+	if len(rows) == 0 {
+		return false
+	}
+	reason := fmt.Sprintf("a quoted field opened on line %d runs over %d line(s) that read as transaction rows: an unbalanced quote? quarantined with them", rec.line, len(rows))
+	rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: rec.line, Raw: strings.ToValidUTF8(canon.Excerpt(lines[0], maxRawRow), "\uFFFD"), Reason: reason})
+	for _, i := range rows {
+		rd.batch.Errors = append(rd.batch.Errors, canon.RecordError{Record: rec.line + i, Raw: strings.ToValidUTF8(canon.Excerpt(lines[i], maxRawRow), "\uFFFD"), Reason: reason})
+	}
+	return true
 }
 
 func (rd *reader) countReason(n int) string {

@@ -131,6 +131,9 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if at < 0 {
 		return nil, wrapName(opt, fmt.Errorf("%w: no <OFX> element", ErrNotOFX))
 	}
+	if n := strings.Count(strings.ToUpper(text[:at]), "<STMTTRN"); n > 0 {
+		return nil, wrapName(opt, fmt.Errorf("%w: %d entries (<STMTTRN>) stand before the <OFX> element: a damaged file, refused rather than read without them", ErrNotOFX, n))
+	}
 	if hasDeclaration(text[:at]) {
 		return nil, wrapName(opt, fmt.Errorf("%w: a DTD (<!DOCTYPE ...>) or other <!...> declaration before <OFX> is not allowed", ErrUnsafe))
 	}
@@ -151,6 +154,7 @@ func Parse(data []byte, opt Options) (*Result, error) {
 	if err := p.document(ofx); err != nil {
 		return nil, wrapName(opt, err)
 	}
+	p.strays(root)
 	p.finish()
 	return &Result{Batch: p.batch, Periods: p.periods, Version: h.fields["VERSION"]}, nil
 }
@@ -207,15 +211,15 @@ func (p *parser) document(ofx *node) error {
 	for _, s := range stmts {
 		p.statement(s)
 	}
-	p.strays(ofx)
 	return nil
 }
 
-// strays quarantines every STMTTRN that no statement's BANKTRANLIST holds (a damaged file
-// whose structure moved it out of its list): each entry of the file is loaded, quarantined
+// strays quarantines every STMTTRN of the body that no statement's BANKTRANLIST holds (a
+// damaged file whose structure moved it out of its list, after </OFX>, or into a second
+// <OFX>): each entry of the file is loaded, quarantined
 // or the file refused, never dropped unseen.
-func (p *parser) strays(ofx *node) {
-	for _, n := range ofx.all() {
+func (p *parser) strays(root *node) {
+	for _, n := range root.all() {
 		if n.name != "STMTTRN" || n.read {
 			continue
 		}
