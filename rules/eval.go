@@ -57,6 +57,21 @@ type EvalRow struct {
 // Eval scores a stored rules run against the case's labels, per rule and per pack (the union
 // of its rules' predictions), in the run's pack and rule order.
 func Eval(ctx context.Context, db *casedb.DB, runID string) ([]EvalRow, error) {
+	return eval(ctx, db, runID, true, nil)
+}
+
+// EvalAccounts scores a stored rules run like Eval, against a list of the accounts known to
+// be involved (any ground truth: a generated case's flagged accounts, a list of labelled
+// accounts from elsewhere) instead of the case's labels. Transaction scores are then empty.
+// Ids not among the case's accounts still count as labelled: a rule cannot find them.
+func EvalAccounts(ctx context.Context, db *casedb.DB, runID string, accounts []string) ([]EvalRow, error) {
+	if accounts == nil {
+		accounts = []string{}
+	}
+	return eval(ctx, db, runID, false, accounts)
+}
+
+func eval(ctx context.Context, db *casedb.DB, runID string, useLabels bool, accounts []string) ([]EvalRow, error) {
 	var mj string
 	err := db.QueryRowContext(ctx, `SELECT manifest_json FROM runs WHERE run_id = ? AND kind = 'rules'`, runID).Scan(&mj)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -78,11 +93,12 @@ func Eval(ctx context.Context, db *casedb.DB, runID string) ([]EvalRow, error) {
 		),
 		truth_txn AS (
 			SELECT DISTINCT substr(subject, 5) AS txn_id FROM labels
-			WHERE subject LIKE 'txn:%' AND list_contains($txnl, label) AND lower(value) IN ('1', 'true')
+			WHERE $uselabels AND subject LIKE 'txn:%' AND list_contains($txnl, label) AND lower(value) IN ('1', 'true')
 		),
 		truth_acct AS (
 			SELECT DISTINCT substr(subject, 9) AS account_id FROM labels
-			WHERE subject LIKE 'account:%' AND list_contains($acctl, label) AND lower(value) IN ('1', 'true')
+			WHERE $uselabels AND subject LIKE 'account:%' AND list_contains($acctl, label) AND lower(value) IN ('1', 'true')
+			UNION SELECT unnest(CAST($given AS VARCHAR[]))
 		),
 		ev AS (
 			SELECT DISTINCT rule_id, pack, txn_id FROM (
@@ -133,7 +149,8 @@ func Eval(ctx context.Context, db *casedb.DB, runID string) ([]EvalRow, error) {
 			(SELECT count(*) FROM truth_txn), (SELECT count(*) FROM truth_acct)
 		FROM (SELECT * FROM per_rule UNION ALL SELECT * FROM per_pack)
 		`,
-		sql.Named("run", runID), sql.Named("txnl", TxnLabels), sql.Named("acctl", AccountLabels))
+		sql.Named("run", runID), sql.Named("txnl", TxnLabels), sql.Named("acctl", AccountLabels),
+		sql.Named("uselabels", useLabels), sql.Named("given", givenList(accounts)))
 	if err != nil {
 		return nil, err
 	}
@@ -151,13 +168,16 @@ func Eval(ctx context.Context, db *casedb.DB, runID string) ([]EvalRow, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(got) == 0 {
+	if len(got) == 0 && useLabels {
 		if err := db.QueryRowContext(ctx, `SELECT
 			(SELECT count(DISTINCT subject) FROM labels WHERE subject LIKE 'txn:%' AND list_contains($1, label) AND lower(value) IN ('1', 'true')),
 			(SELECT count(DISTINCT subject) FROM labels WHERE subject LIKE 'account:%' AND list_contains($2, label) AND lower(value) IN ('1', 'true'))`,
 			TxnLabels, AccountLabels).Scan(&lt, &la); err != nil {
 			return nil, err
 		}
+	}
+	if len(got) == 0 && !useLabels {
+		lt, la = 0, int64(len(slices.Compact(slices.Sorted(slices.Values(accounts)))))
 	}
 	var out []EvalRow
 	for _, p := range m.Packs {
@@ -171,4 +191,13 @@ func Eval(ctx context.Context, db *casedb.DB, runID string) ([]EvalRow, error) {
 		}
 	}
 	return out, nil
+}
+
+// givenList is the list of given accounts as a query parameter: nil (no list) binds as an
+// empty list.
+func givenList(accounts []string) []string {
+	if accounts == nil {
+		return []string{}
+	}
+	return accounts
 }

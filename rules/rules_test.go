@@ -180,18 +180,37 @@ func TestBuiltinPacksCheck(t *testing.T) {
 	}
 }
 
-// collection is a collector receiving from n senders in n countries, day 1..n.
+// collection is a collector receiving from n senders in n countries, day 1..n, and taking
+// 60% of it out in cash on day 30 (the collection rules' min_cash_share is 0.5, within
+// cash_within of 30 days after the last receipt).
 func collection(l *ledger, n int, collector string) *ledger {
 	cc := []string{"DE", "AT", "IT", "FR", "NL", "BE", "SE"}
 	for i := range n {
 		l.add(1+i, fmt.Sprintf("%s00SENDER%06d", cc[i%len(cc)], i+1), collector, "2500.00", "mto_send", "MTCN")
 	}
+	l.add(30, collector, "cash:ATM", fmt.Sprintf("%d.00", 1500*n), "cash_withdrawal", "")
 	return l
 }
 
-// collectionMin is the smuggling pack's default min_senders of the collection rules: that
-// many distinct senders fire them, one fewer does not.
-const collectionMin = 14
+// scopedRules are the smuggling pack's rules that screen only the network by default
+// (scope network); TestRulesFireAndStayQuiet checks their indicator on every account.
+var scopedRules = []string{"structuring_mto", "cash_out", "pass_through", "round_amounts", "repeated_amounts", "route_countries", "logistics_spending"}
+
+// scopeAll is the parameters of TestRulesFireAndStayQuiet: the scoped rules on every
+// account, and the collection rules at their floor (min_senders) alone, the case's bar off
+// (their many hand-made cases in one database would raise it; TestCollectionBar checks it).
+func scopeAll() []string {
+	p := []string{"collection_account.min_population=1000000", "collection_party.min_population=1000000"}
+	for _, r := range scopedRules {
+		p = append(p, r+".scope=all")
+	}
+	return p
+}
+
+// collectionMin is the smuggling pack's default min_senders of the collection rules (their
+// floor): that many distinct senders fire them, one fewer does not, in a case too small for
+// the case's bar (min_population) or with it off.
+const collectionMin = 5
 
 // clients adds n bank transfers from distinct senders in several countries to account to:
 // a company's customers, which the collection rules do not count by default.
@@ -372,7 +391,9 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 		{"smuggling", "collection_party", "party:P1",
 			func() *ledger {
 				l := collection(mk(), collectionMin-2, "SI00COLLECT00001")
-				return l.add(5, "BE00SENDER000099", "HR00COLLECT00002", "2500", "mto_send", "").add(6, "SE00SENDER000098", "HR00COLLECT00002", "2500", "mto_send", "")
+				// 4,500.00 taken out of the first account, 2,000.00 of the second: 52% of 12,500.00
+				return l.add(5, "BE00SENDER000099", "HR00COLLECT00002", "2500", "mto_send", "").add(6, "SE00SENDER000098", "HR00COLLECT00002", "2500", "mto_send", "").
+					add(10, "HR00COLLECT00002", "cash:ATM", "2000", "cash_withdrawal", "")
 			},
 			func() *ledger {
 				// Enough senders, but all to one account; and to the other account only money
@@ -398,6 +419,13 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			func() *ledger {
 				return mk().add(1, "cash:branch-a", "SI00DEPOSIT00001", "9500", "cash_deposit", "").add(5, "cash:branch-b", "SI00DEPOSIT00001", "5000", "cash_deposit", "")
 			}, nil},
+		// The collector's party (P1, holding SI00COLLECT00001) leads the suspects: collection
+		// found it. Quiet: two ordinary payments, no rule fires, no suspect.
+		{"smuggling", "suspects", "party:P1",
+			func() *ledger { return collection(mk(), collectionMin, "SI00COLLECT00001") },
+			func() *ledger {
+				return mk().add(3, "DE00PAYER0000001", "SI00COLLECT00001", "123.45", "transfer", "").add(9, "SI00COLLECT00001", "external:shop", "67.80", "card", "")
+			}, []string{"links"}},
 		{"smuggling", "structuring_mto", "SI00SENDER000001",
 			func() *ledger {
 				l := mk()
@@ -562,8 +590,8 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			quietSetup = append(quietSetup, partyLinksFor(i+1))
 		}
 	}
-	fired := runPacks(t, newCase(t, fire, fireSetup...), nil, Builtins()...)
-	quiets := runPacks(t, newCase(t, quiet, quietSetup...), nil, Builtins()...)
+	fired := runPacks(t, newCase(t, fire, fireSetup...), scopeAll(), Builtins()...)
+	quiets := runPacks(t, newCase(t, quiet, quietSetup...), scopeAll(), Builtins()...)
 	for i, c := range cases {
 		want := tagID(c.subject, i+1)
 		if got := subjectsOf(fired, c.rule); !slices.Contains(got, want) {
@@ -582,4 +610,10 @@ func TestRulesFireAndStayQuiet(t *testing.T) {
 			}
 		}
 	}
+}
+
+// drop removes the rows sent by from.
+func (l *ledger) drop(from string) *ledger {
+	l.rows = slices.DeleteFunc(l.rows, func(r lrow) bool { return r.from == from })
+	return l
 }

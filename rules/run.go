@@ -1,12 +1,14 @@
 package rules
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -371,4 +373,33 @@ func (r *Result) store(ctx context.Context, db *casedb.DB) error {
 		return fmt.Errorf("store findings of %s: %w", r.RunID, err)
 	}
 	return tx.Commit()
+}
+
+// SuspectsRule is the id of the smuggling pack's rule that ranks every party (and account
+// without one) by the rules that fired on it: its findings are the suspects list, their score
+// the rank, written as suspects.csv by `rules run --out`.
+const SuspectsRule = "suspects"
+
+// Suspects returns the findings of SuspectsRule among fs, highest score first, ties by
+// subject: the ranked suspects of a run.
+func Suspects(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.RuleID == SuspectsRule {
+			out = append(out, f)
+		}
+	}
+	score := func(f Finding) float64 {
+		if f.Score == nil {
+			return 0
+		}
+		return *f.Score
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		if c := cmp.Compare(score(b), score(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Subject, b.Subject)
+	})
+	return out
 }

@@ -91,7 +91,7 @@ func TestVerifyCatchesChangedSourceAndPack(t *testing.T) {
 		}
 	}
 	// A changed pack: a stricter collection rule finds nothing, and the trace has no seeds.
-	changed := strings.Replace(string(b), "min_senders: {type: int, default: 14, min: 2,", "min_senders: {type: int, default: 15, min: 2,", 1)
+	changed := strings.Replace(string(b), "min_senders: {type: int, default: 5, min: 2,", "min_senders: {type: int, default: 6, min: 2,", 1)
 	if changed == string(b) {
 		t.Fatal("pack edit did not apply")
 	}

@@ -95,6 +95,7 @@ stored for the failing file), 4 internal error, 5 the case is in use by another 
 			benchStepCommand(e),
 			rulesCommand(e),
 			verifyCommand(e),
+			evalCommand(e),
 		},
 	}
 	setUp(app)

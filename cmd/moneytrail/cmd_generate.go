@@ -17,6 +17,7 @@ func generateCommand(e *env) *cli.Command {
 		Name:  "generate",
 		Usage: "write a synthetic case (fixtures) with known ground truth",
 		UsageText: `moneytrail generate --scenario smuggling --seed N --scale small|medium|large --out DIR
+      [--channel mto|bank|cash|mixed] [--months N] [--amounts round|odd] [--seized SHARE] [--lookalikes N]
 moneytrail generate --scenario amlworld --rows N --out FILE [--seed N]
 moneytrail generate --scenario typologies --rows N --out FILE [--seed N] [--patterns N]
 moneytrail generate --scenario identities --out DIR [--seed N] [--persons N]
@@ -39,6 +40,11 @@ Examples:
 			&cli.StringFlag{Name: "scale", Value: fixtures.ScaleSmall, Usage: "`SCALE` of the smuggling case: small, medium or large"},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "output `FILE` (amlworld, typologies) or directory (smuggling)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed: the same seed gives the same bytes"},
+			&cli.StringFlag{Name: "channel", Value: fixtures.ChannelMTO, Usage: "smuggling: how the fees reach the collectors, `CHANNEL`: mto, bank, cash or mixed"},
+			&cli.IntFlag{Name: "months", Usage: "smuggling: period length in `MONTHS` (default the scale's: 3, 12, 24)"},
+			&cli.StringFlag{Name: "amounts", Value: fixtures.AmountsRound, Usage: "smuggling: fees in round or odd amounts (`STYLE`)"},
+			&cli.Float64Flag{Name: "seized", Value: 1, Usage: "smuggling: `SHARE` of the network's bank accounts whose statements are in the case"},
+			&cli.IntFlag{Name: "lookalikes", Usage: "smuggling: `N` honest look-alikes of each kind (landlord, shop, charity, student, family hub, travel agency)"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.Int("rows") <= 0 {
@@ -81,7 +87,12 @@ func generateSmuggling(e *env, c *cli.Command) error {
 			suggest(c.String("scale"), []string{fixtures.ScaleSmall, fixtures.ScaleMedium, fixtures.ScaleLarge}))
 	}
 	dir := c.String("out")
-	t, err := fixtures.GenerateSmuggling(dir, fixtures.SmugglingOptions{Seed: c.Uint64("seed"), Scale: c.String("scale")})
+	o := fixtures.SmugglingOptions{Seed: c.Uint64("seed"), Scale: c.String("scale"),
+		Channel: c.String("channel"), Months: int(c.Int("months")), Amounts: c.String("amounts"), Seized: c.Float64("seized"), LookAlikes: int(c.Int("lookalikes"))}
+	if err := o.Validate(); err != nil {
+		return usageErr("generate: %v", err)
+	}
+	t, err := fixtures.GenerateSmuggling(dir, o)
 	if err != nil {
 		return err
 	}

@@ -57,13 +57,14 @@ PACK is a built-in pack's name (see moneytrail rules list) or a YAML file; witho
 built-in pack runs. Findings are stored in the case under a run id derived from the run's
 manifest (tool version, packs' SHA-256, parameters, sources' SHA-256, FX digest): the same
 run over the same case gets the same id and replaces itself. --out DIR writes findings.csv
-(rule_id,subject,amount,score,evidence) and manifest.json. A rule that fails is reported
+(rule_id,subject,amount,score,evidence), suspects.csv (the smuggling pack's ranked suspects:
+rank,subject,score,amount,reasons,evidence, highest score first) and manifest.json. A rule that fails is reported
 (exit code 4) without hiding the other rules' findings.
 
 Example:
    moneytrail rules run --param collection_account.min_senders=4 \
        --param route_countries.countries=TR,LY,RS --out rules-out smuggling`,
-		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv and manifest.json into `DIR`"}}, runFlags...),
+		Flags: append([]cli.Flag{&cli.StringFlag{Name: "out", Usage: "write findings.csv, suspects.csv and manifest.json into `DIR`"}}, runFlags...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if err := checkRunFlags(c); err != nil {
 				return err
@@ -138,5 +139,29 @@ func writeRunDir(dir string, res *rules.Result) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
+	if err := writeSuspects(filepath.Join(dir, "suspects.csv"), res.Findings); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "manifest.json"), res.ManifestJSON(), 0o644)
+}
+
+// writeSuspects writes the ranked suspects of a run (the smuggling pack's suspects rule) as
+// rank,subject,score,amount,reasons,evidence, highest score first; only the header when the
+// run has none.
+func writeSuspects(path string, fs []rules.Finding) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"rank", "subject", "score", "amount", "reasons", "evidence"})
+	for i, s := range rules.Suspects(fs) {
+		w.Write([]string{strconv.Itoa(i + 1), s.Subject, scoreText(s.Score), s.Amount, s.Detail, strings.Join(s.Evidence, " ")})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
