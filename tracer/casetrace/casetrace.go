@@ -161,6 +161,8 @@ type Outcome struct {
 	accounts []account
 	names    *accountNames
 	txnIDs   map[int64]string
+	// sens is the report's sensitivity table once worked out (see sensitivity).
+	sens *tracer.Sensitivity
 	seeds    []resolvedSeed
 	asOfEnd  *int64
 	back     *backward

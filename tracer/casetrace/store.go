@@ -233,7 +233,7 @@ func (out *Outcome) storeBulk(ctx context.Context, conn *sql.Conn) error {
 		}
 		if err := appendRows(ctx, conn, true, "mt_sens", func(add func(...driver.Value) error) error {
 			vals := make([]driver.Value, 9)
-			for _, h := range rep.Sensitivity().Holdings {
+			for _, h := range out.sensitivity().Holdings {
 				used[h.Origin] = true
 				vals[0], vals[1], vals[2] = int32(h.Origin), h.Holder, h.Exit
 				for i := range 6 {
