@@ -162,10 +162,10 @@ type Outcome struct {
 	names    *accountNames
 	txnIDs   map[int64]string
 	// sens is the report's sensitivity table once worked out (see sensitivity).
-	sens *tracer.Sensitivity
-	seeds    []resolvedSeed
-	asOfEnd  *int64
-	back     *backward
+	sens    *tracer.Sensitivity
+	seeds   []resolvedSeed
+	asOfEnd *int64
+	back    *backward
 	// speculated tells tests that the speculative replay's outcome was kept, and spoolFrom
 	// from which page the spool held the rows otherwise.
 	speculated bool
