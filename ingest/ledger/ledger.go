@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,28 +76,54 @@ func Read(data []byte) (canon.Batch, error) {
 				line = pe.StartLine
 			}
 			b.Records++
-			b.Errors = append(b.Errors, canon.RecordError{Record: line, Reason: err.Error(), Raw: rawLine(data, line)})
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Reason: err.Error(), Raw: canon.Excerpt(rawLine(data, line), maxRaw)})
+			// The lines the broken record ran over that start like rows are rows lost
+			// inside it: each is quarantined too.
+			if pe != nil && pe.Line > pe.StartLine {
+				rest := data
+				for l := 1; l <= pe.Line && len(rest) > 0; l++ {
+					text, after, _ := bytes.Cut(rest, []byte("\n"))
+					rest = after
+					if l > pe.StartLine && rowStart.Match(text) {
+						b.Records++
+						b.Errors = append(b.Errors, canon.RecordError{Record: l, Raw: canon.Excerpt(strings.TrimRight(string(text), "\r"), maxRaw),
+							Reason: fmt.Sprintf("inside the unreadable record that starts on line %d (%v)", pe.StartLine, err)})
+					}
+				}
+			}
 			continue
 		}
 		line, _ := r.FieldPos(0)
 		if line > lines {
 			line = lines
 		}
+		if swallowed := swallowedRows(rec, r); len(swallowed) > 0 {
+			// A quoted field that runs over lines starting like ledger rows: an unbalanced
+			// quote swallowed them. The record and each such line are quarantined.
+			reason := fmt.Sprintf("a quoted field runs over %d line(s) that start like ledger rows (an unbalanced quote?): quarantined with them", len(swallowed))
+			b.Records++
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Raw: canon.Excerpt(strings.Join(rec, ","), maxRaw), Reason: reason})
+			for _, sw := range swallowed {
+				b.Records++
+				b.Errors = append(b.Errors, canon.RecordError{Record: sw.line, Raw: canon.Excerpt(sw.text, maxRaw), Reason: reason})
+			}
+			continue
+		}
 		b.Records++
 		if len(rec) != width {
-			b.Errors = append(b.Errors, canon.RecordError{Record: line, Raw: strings.Join(rec, ","),
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Raw: canon.Excerpt(strings.Join(rec, ","), maxRaw),
 				Reason: fmt.Sprintf("row has %d fields, header has %d", len(rec), width)})
 			continue
 		}
 		t, ferr := parseRow(rec, line)
 		if ferr != nil {
-			ferr.Raw = strings.Join(rec, ",")
+			ferr.Raw = canon.Excerpt(strings.Join(rec, ","), maxRaw)
 			b.Errors = append(b.Errors, *ferr)
 			continue
 		}
 		if first, dup := seen[t.SourceID]; dup {
-			b.Errors = append(b.Errors, canon.RecordError{Record: line, Field: "txn_id", Raw: strings.Join(rec, ","),
-				Reason: fmt.Sprintf("duplicate txn_id %q, first on line %d", t.SourceID, first)})
+			b.Errors = append(b.Errors, canon.RecordError{Record: line, Field: "txn_id", Raw: canon.Excerpt(strings.Join(rec, ","), maxRaw),
+				Reason: fmt.Sprintf("duplicate txn_id %s, first on line %d", canon.Quote(t.SourceID), first)})
 			continue
 		}
 		seen[t.SourceID] = line
@@ -104,6 +131,36 @@ func Read(data []byte) (canon.Batch, error) {
 		b.Txns = append(b.Txns, t)
 	}
 	return b, nil
+}
+
+// maxRaw bounds the raw text kept with a quarantined row.
+const maxRaw = 4 << 10
+
+// rowStart matches a line that starts like a ledger row: an id and an ISO date.
+var rowStart = regexp.MustCompile(`^[^,\n]*,[0-9]{4}-[0-9]{2}-[0-9]{2}`)
+
+// swallowedLine is a line inside a quoted field that starts like a ledger row.
+type swallowedLine struct {
+	line int
+	text string
+}
+
+// swallowedRows finds the lines inside the record's quoted fields (after a line break in
+// a field) that start like ledger rows, with their file lines.
+func swallowedRows(rec []string, r *csv.Reader) []swallowedLine {
+	var out []swallowedLine
+	for i, f := range rec {
+		if !strings.Contains(f, "\n") {
+			continue
+		}
+		start, _ := r.FieldPos(i)
+		for k, l := range strings.Split(f, "\n")[1:] {
+			if rowStart.MatchString(strings.TrimPrefix(l, "\r")) {
+				out = append(out, swallowedLine{start + k + 1, l})
+			}
+		}
+	}
+	return out
 }
 
 func parseRow(rec []string, line int) (canon.Txn, *canon.RecordError) {
@@ -131,19 +188,19 @@ func parseRow(rec []string, line int) (canon.Txn, *canon.RecordError) {
 		return fail("amount", "%v", err)
 	}
 	if !amt.IsPositive() {
-		return fail("amount", "amount %s is not positive (direction is from -> to)", rec[4])
+		return fail("amount", "amount %s is not positive (direction is from -> to)", canon.Quote(rec[4]))
 	}
 	t.Amount = amt
 	cur := strings.TrimSpace(rec[5])
 	if !canon.ValidCurrency(cur) {
-		return fail("currency", "%q is not a three-letter upper-case currency code", rec[5])
+		return fail("currency", "%s is not a three-letter upper-case currency code", canon.Quote(rec[5]))
 	}
 	t.Currency = cur
 	t.Channel = canon.ChannelTransfer
 	if len(rec) > 6 {
 		if c := strings.TrimSpace(rec[6]); c != "" {
 			if !canon.ValidChannel(c) {
-				return fail("channel", "%q is not one of %s", c, strings.Join(canon.Channels, ", "))
+				return fail("channel", "%s is not one of %s", canon.Quote(c), strings.Join(canon.Channels, ", "))
 			}
 			t.Channel = c
 		}
@@ -166,7 +223,7 @@ func ParseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date or date-time (2006-01-02 or 2006-01-02T15:04:05)", s)
+	return time.Time{}, fmt.Errorf("%s is not an ISO 8601 date or date-time (2006-01-02 or 2006-01-02T15:04:05)", canon.Quote(s))
 }
 
 func rawLine(data []byte, line int) string {

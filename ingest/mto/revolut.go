@@ -54,13 +54,13 @@ func revolut2018Row(r row, idx map[string]int, ccy string) appEntry {
 	case out != "":
 		v, err := money.Parse(out, money.Dot)
 		if err != nil || v.IsNegative() {
-			return fail("Paid Out ("+ccy+")", "not an unsigned amount: %q", out)
+			return fail("Paid Out ("+ccy+")", "not an unsigned amount: %s", canon.Quote(out))
 		}
 		e.amount = v.Neg()
 	case in != "":
 		v, err := money.Parse(in, money.Dot)
 		if err != nil || v.IsNegative() {
-			return fail("Paid In ("+ccy+")", "not an unsigned amount: %q", in)
+			return fail("Paid In ("+ccy+")", "not an unsigned amount: %s", canon.Quote(in))
 		}
 		e.amount = v
 	default:
@@ -123,7 +123,7 @@ func revolutRow(r row, idx map[string]int) appEntry {
 		e.note, e.noteKind = fmt.Sprintf("%s row not loaded: %s %s %s", strings.ToLower(state), f("Amount"), f("Currency"), f("Description")), "app_"+strings.ToLower(state)
 		return e
 	default:
-		return fail("State", "unknown state %q", f("State"))
+		return fail("State", "unknown state %s", canon.Quote(f("State")))
 	}
 	var err error
 	if e.booked, err = parseIn(f(date), layouts, time.UTC); err != nil {
@@ -144,7 +144,7 @@ func revolutRow(r row, idx map[string]int) appEntry {
 	}
 	e.currency = strings.ToUpper(f("Currency"))
 	if !canon.ValidCurrency(e.currency) {
-		return fail("Currency", "%q is not a currency code", f("Currency"))
+		return fail("Currency", "%s is not a currency code", canon.Quote(f("Currency")))
 	}
 	if v := f("Balance"); v != "" {
 		b, err := money.Parse(v, money.Dot)

@@ -133,8 +133,8 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 	}
 	st, ok := tr.status[strings.ToLower(f(c.Status))]
 	if !ok {
-		return fail(c.Status, "unknown status %q (profile knows paid %v, cancelled %v, refunded %v, pending %v)",
-			f(c.Status), tr.p.Status.Paid, tr.p.Status.Cancelled, tr.p.Status.Refunded, tr.p.Status.Pending)
+		return fail(c.Status, "unknown status %s (profile knows paid %v, cancelled %v, refunded %v, pending %v)",
+			canon.Quote(f(c.Status)), tr.p.Status.Paid, tr.p.Status.Cancelled, tr.p.Status.Refunded, tr.p.Status.Pending)
 	}
 	sent, err := tr.parseTime(f(c.SendTime), tr.p.DateLayouts)
 	if err != nil {
@@ -158,7 +158,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 	}
 	ccy := strings.ToUpper(f(c.SendCurrency))
 	if !canon.ValidCurrency(ccy) {
-		return fail(c.SendCurrency, "%q is not a currency code", f(c.SendCurrency))
+		return fail(c.SendCurrency, "%s is not a currency code", canon.Quote(f(c.SendCurrency)))
 	}
 	fee := decimal.Zero
 	if v := f(c.Fee); v != "" {
@@ -182,7 +182,7 @@ func (tr *transferReader) row(r row) *canon.RecordError {
 	}
 	rccy := strings.ToUpper(f(c.PayoutCurrency))
 	if rccy != "" && !canon.ValidCurrency(rccy) {
-		return fail(c.PayoutCurrency, "%q is not a currency code", f(c.PayoutCurrency))
+		return fail(c.PayoutCurrency, "%s is not a currency code", canon.Quote(f(c.PayoutCurrency)))
 	}
 	if received.Valid && rccy == "" {
 		rccy = ccy
@@ -297,7 +297,7 @@ func parseIn(s string, layouts []string, loc *time.Location) (time.Time, error) 
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q matches none of the layouts %v", s, layouts)
+	return time.Time{}, fmt.Errorf("%s matches none of the layouts %v", canon.Quote(s), layouts)
 }
 
 // amount reads an amount in the profile's notation, without the symbols it strips.

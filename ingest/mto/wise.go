@@ -42,7 +42,7 @@ func wiseRow(r row, idx map[string]int) appEntry {
 	e.amount = amt
 	e.currency = strings.ToUpper(f("Currency"))
 	if !canon.ValidCurrency(e.currency) {
-		return fail("Currency", "%q is not a currency code", f("Currency"))
+		return fail("Currency", "%s is not a currency code", canon.Quote(f("Currency")))
 	}
 	if v := f("Date Time"); v != "" {
 		if e.booked, err = parseIn(v, []string{"02-01-2006 15:04:05.000", "02-01-2006 15:04:05"}, time.UTC); err != nil {

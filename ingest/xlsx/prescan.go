@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/moneytrail/moneytrail/internal/canon"
 )
 
 // MaxColumns is the widest sheet the reader accepts: a bank statement has a few dozen
@@ -206,6 +208,10 @@ func columnOf(ref string) (int64, error) {
 	}
 	return n, nil
 }
+
+// short gives at most 200 bytes of what the spreadsheet library said (its messages quote
+// cell references and values whole).
+func short(v any) string { return canon.Excerpt(fmt.Sprint(v), 200) }
 
 // excerpt quotes at most 32 bytes of hostile text in an error.
 func excerpt(s string) string {

@@ -88,7 +88,7 @@ func load(data []byte, sheet string, limit int64) (sd sheetData, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			sd, err = sheetData{}, fmt.Errorf("%w: malformed workbook (the spreadsheet library failed: %v)", ErrNotXLSX, r)
+			sd, err = sheetData{}, fmt.Errorf("%w: malformed workbook (the spreadsheet library failed: %s)", ErrNotXLSX, short(r))
 		}
 	}()
 	f, err := openWorkbook(data, limit)

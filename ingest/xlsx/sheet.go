@@ -41,7 +41,7 @@ func openWorkbook(data []byte, limit int64) (*excelize.File, error) {
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: the zip package is damaged: %v", ErrNotXLSX, err)
+		return nil, fmt.Errorf("%w: the zip package is damaged: %s", ErrNotXLSX, short(err))
 	}
 	var total uint64
 	for _, f := range zr.File {
@@ -57,7 +57,7 @@ func openWorkbook(data []byte, limit int64) (*excelize.File, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: limit, UnzipXMLSizeLimit: limit, RawCellValue: true})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotXLSX, err)
+		return nil, fmt.Errorf("%w: %s", ErrNotXLSX, short(err))
 	}
 	return f, nil
 }
@@ -102,7 +102,7 @@ func readSheet(f *excelize.File, sheetName string) (sd sheetData, err error) {
 	}
 	props, err := f.GetWorkbookProps()
 	if err != nil {
-		return sd, fmt.Errorf("%w: workbook properties: %v", ErrNotXLSX, err)
+		return sd, fmt.Errorf("%w: workbook properties: %s", ErrNotXLSX, short(err))
 	}
 	date1904 := props.Date1904 != nil && *props.Date1904
 	raw, err := rawRows(f, name)
@@ -123,11 +123,11 @@ func readSheet(f *excelize.File, sheetName string) (sd sheetData, err error) {
 			}
 			ref, err := excelize.CoordinatesToCellName(j+1, line)
 			if err != nil {
-				return sd, fmt.Errorf("%w: sheet %q: %v", ErrNotXLSX, name, err)
+				return sd, fmt.Errorf("%w: sheet %q: %s", ErrNotXLSX, name, short(err))
 			}
 			typ, err := f.GetCellType(name, ref)
 			if err != nil {
-				return sd, fmt.Errorf("%w: sheet %q cell %s: %v", ErrNotXLSX, name, ref, err)
+				return sd, fmt.Errorf("%w: sheet %q cell %s: %s", ErrNotXLSX, name, ref, short(err))
 			}
 			c, r := cell(f, name, ref, typ, v, date1904, dates)
 			if r {
@@ -137,7 +137,7 @@ func readSheet(f *excelize.File, sheetName string) (sd sheetData, err error) {
 		}
 		visible, err := f.GetRowVisible(name, line)
 		if err != nil {
-			return sd, fmt.Errorf("%w: sheet %q row %d: %v", ErrNotXLSX, name, line, err)
+			return sd, fmt.Errorf("%w: sheet %q row %d: %s", ErrNotXLSX, name, line, short(err))
 		}
 		row.Hidden = !visible
 		sd.rows = append(sd.rows, row)
@@ -161,14 +161,14 @@ func readSheet(f *excelize.File, sheetName string) (sd sheetData, err error) {
 func rawRows(f *excelize.File, name string) ([][]string, error) {
 	it, err := f.Rows(name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: sheet %q: %v", ErrNotXLSX, name, err)
+		return nil, fmt.Errorf("%w: sheet %q: %s", ErrNotXLSX, name, short(err))
 	}
 	var out [][]string
 	for line := 1; it.Next(); line++ {
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			_ = it.Close()
-			return nil, fmt.Errorf("%w: sheet %q row %d: %v", ErrNotXLSX, name, line, err)
+			return nil, fmt.Errorf("%w: sheet %q row %d: %s", ErrNotXLSX, name, line, short(err))
 		}
 		if len(cells) > 0 {
 			out = append(out, make([][]string, line-len(out))...)
@@ -176,7 +176,7 @@ func rawRows(f *excelize.File, name string) ([][]string, error) {
 		}
 	}
 	if err := it.Close(); err != nil {
-		return nil, fmt.Errorf("%w: sheet %q: %v", ErrNotXLSX, name, err)
+		return nil, fmt.Errorf("%w: sheet %q: %s", ErrNotXLSX, name, short(err))
 	}
 	return out, nil
 }
