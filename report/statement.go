@@ -175,6 +175,23 @@ func (c *caseData) traceStatement(add func(topic, statement string)) {
 	add("Unexplained funds", fmt.Sprintf("When a payment exceeds what an account was seen to hold, the shortfall is "+
 		"treated as money from outside the data (unexplained), shown per account and never hidden: %d account(s) "+
 		"in this run.", len(c.unexplained.rows)))
+	add("Overdrafts", "Where an account's statements show its balance below zero (a negative opening or closing "+
+		"balance, or a booked balance under zero), the part of a payment beyond the balance is the bank's credit "+
+		"(origin overdraft:ACCOUNT), not unexplained; money paid into the account while it owes the bank first repays "+
+		"the bank (the exit overdraft:ACCOUNT, origins kept, taken from the payment in as the method takes any "+
+		"payment out) and only the rest stays in the account. Without a statement balance a shortfall stays unexplained.")
+	for _, o := range m.Overdrafts {
+		when := "from its opening balance"
+		if o.FirstOverdrawn != "" {
+			when = "from " + o.FirstOverdrawn
+		}
+		deepest := o.Deepest + " " + m.Currency
+		if o.DeepestOn != "" {
+			deepest += " on " + o.DeepestOn
+		}
+		add("Overdrawn "+o.Account, fmt.Sprintf("Owed its bank %s; at most %s; drew %s %s in all, repaid %s, owed %s at the end.",
+			when, deepest, o.Drawn, m.Currency, o.Repaid, o.OwedAtEnd))
+	}
 	amounts := fmt.Sprintf("Amounts are traced in %s as whole cents of the transaction's %s, rounded half away from "+
 		"zero.", m.Currency, m.Amounts)
 	if m.SubCentRounded > 0 {

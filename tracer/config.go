@@ -14,8 +14,16 @@ type Account struct {
 	// An exit holds no lots; when it pays, the money is fresh clean money from outside.
 	Exit bool
 	// Opening is a known opening balance in cents, held as a clean lot before the first
-	// transaction. It must be >= 0 and is ignored for exits.
+	// transaction. It must be >= 0 unless Overdraft is set, and is ignored for exits.
 	Opening int64
+	// Overdraft marks an account whose statements show its balance below zero: the part of
+	// a debit beyond its balance is then the bank's credit (an origin of kind KindOverdraft
+	// of its own, not unexplained), and a credit while the account owes the bank first repays
+	// it: that part goes, origins kept, to the exit Lender. A negative Opening is the debt
+	// the account opens with.
+	Overdraft bool
+	// Lender is the index of the exit that receives an Overdraft account's repayments.
+	Lender int32
 }
 
 // Seed marks one credit transaction as the start of tainted money.
@@ -114,6 +122,9 @@ const (
 	// KindInflow is money paid into the universe by an exit under an inflow label
 	// (Batch.Label); it counts as tainted for every method.
 	KindInflow
+	// KindOverdraft is the bank's credit to an overdrawn account (Account.Overdraft): what
+	// it paid out beyond its balance. It is not tainted.
+	KindOverdraft
 )
 
 // String returns "clean", "seed" or "unexplained".
@@ -127,6 +138,8 @@ func (k OriginKind) String() string {
 		return "unexplained"
 	case KindInflow:
 		return "inflow"
+	case KindOverdraft:
+		return "overdraft"
 	}
 	return fmt.Sprintf("OriginKind(%d)", uint8(k))
 }
@@ -140,7 +153,8 @@ type OriginInfo struct {
 	// origin of Config.GroupPoison (KindSeed).
 	Group int32
 	// Account is the account whose shortfall created the money (KindUnexplained), or -1 when
-	// Config.GroupUnexplained folds all unexplained funds into one origin.
+	// Config.GroupUnexplained folds all unexplained funds into one origin; of KindOverdraft,
+	// the overdrawn account.
 	Account int32
 	// Label is the inflow label (KindInflow), -1 otherwise.
 	Label int32
@@ -162,8 +176,13 @@ type origins struct {
 	allSeeds        Origin // the "all seeds" origin of Config.GroupPoison, or 0
 	unexplainedBase Origin
 	groupUnexpl     bool
+	overdraftBase   Origin  // the first overdraft origin, 0 when no account has one
+	overdrafts      []int32 // the Overdraft accounts, in index order: origin overdraftBase+k is k's
 	n               int
 }
+
+// overdraft is the origin of the bank's credit to account a, the k-th Overdraft account.
+func (t *origins) overdraft(k int32) Origin { return t.overdraftBase + Origin(k) }
 
 // tainted reports whether o is seed or inflow money: what LIBR keeps longest, tainted-first
 // spends first, poison follows and flows record by default.
@@ -189,6 +208,8 @@ func (t *origins) info(o Origin) OriginInfo {
 		return OriginInfo{Kind: KindSeed, Seeds: t.seedOrigins[o-1], Group: t.seedGroups[o-1], Account: -1, Label: -1}
 	case t.tainted(o):
 		return OriginInfo{Kind: KindInflow, Account: -1, Label: int32(o - t.label(0))}
+	case t.overdraftBase != 0 && o >= t.overdraftBase:
+		return OriginInfo{Kind: KindOverdraft, Account: t.overdrafts[o-t.overdraftBase], Label: -1}
 	case t.groupUnexpl:
 		return OriginInfo{Kind: KindUnexplained, Account: -1, Label: -1}
 	default:

@@ -41,7 +41,25 @@ type Engine struct {
 	// shared is the report's part that does not depend on the method, worked out ahead
 	// (see ReportShared), or nil.
 	shared *sharedPart
+	// od marks the Overdraft accounts (bits, like exit); odOf gives each its number k
+	// (origins.overdrafts) and debt[k] what it owes the bank.
+	od   []uint64
+	odOf map[int32]int32
+	debt []overdraftState
+	lend []int32 // per overdraft number: the lender exit
 }
+
+// overdraftState is what an Overdraft account owes its bank and how it came to.
+type overdraftState struct {
+	owed, drawn, repaid int64
+	deepest, deepestAt  int64
+	firstAt             int64
+	overdrawn           bool // has owed the bank at some time
+	debits              int32
+}
+
+// isOverdraft reports whether account a is an Overdraft account.
+func (e *Engine) isOverdraft(a int32) bool { return e.od[uint32(a)/64]&(1<<(uint32(a)%64)) != 0 }
 
 // acctState is an account's balance and unexplained funds (the sum of its shortfalls).
 type acctState struct {
@@ -96,6 +114,25 @@ func New(cfg Config) (*Engine, error) {
 	if !cfg.GroupUnexplained {
 		e.org.n = int(e.org.unexplainedBase) + n
 	}
+	e.od = make([]uint64, (n+63)/64)
+	for i, a := range cfg.Accounts {
+		if !a.Overdraft || a.Exit {
+			continue
+		}
+		if a.Lender < 0 || int(a.Lender) >= n || !cfg.Accounts[a.Lender].Exit {
+			return nil, fmt.Errorf("%w: account %d: overdraft lender %d is not an exit", ErrInput, i, a.Lender)
+		}
+		if e.odOf == nil {
+			e.odOf = map[int32]int32{}
+			e.org.overdraftBase = Origin(e.org.n)
+		}
+		e.odOf[int32(i)] = int32(len(e.org.overdrafts))
+		e.org.overdrafts = append(e.org.overdrafts, int32(i))
+		e.lend = append(e.lend, a.Lender)
+		e.od[i/64] |= 1 << (i % 64)
+	}
+	e.org.n += len(e.org.overdrafts)
+	e.debt = make([]overdraftState, len(e.org.overdrafts))
 	if e.org.n >= 1<<31-1 {
 		return nil, fmt.Errorf("%w: too many origins (%d)", ErrInput, e.org.n)
 	}
@@ -125,8 +162,13 @@ func New(cfg Config) (*Engine, error) {
 		if a.Exit {
 			e.exit[i/64] |= 1 << (i % 64)
 		}
-		if a.Opening < 0 {
-			return nil, fmt.Errorf("%w: account %d: negative opening balance %d", ErrInput, i, a.Opening)
+		if a.Opening < 0 && !a.Exit {
+			k, ok := e.odOf[int32(i)]
+			if !ok {
+				return nil, fmt.Errorf("%w: account %d: negative opening balance %d without an overdraft", ErrInput, i, a.Opening)
+			}
+			e.debt[k] = overdraftState{owed: -a.Opening, drawn: -a.Opening, deepest: -a.Opening, overdrawn: true}
+			continue
 		}
 		if a.Exit || a.Opening == 0 {
 			continue
@@ -157,7 +199,9 @@ type txnCtx struct {
 	seedOrigin Origin
 	inflow     Origin // origin of money paid in by an exit payer
 	capture    bool
-	selfShort  bool // a transfer to the same account: only its shortfall is recorded
+	selfShort  bool  // a transfer to the same account: only its shortfall is recorded
+	repay      int64 // the part of the credit that repays the receiver's overdraft, to lender
+	lender     int32
 }
 
 // Apply replays the transactions of b in order. It returns an error wrapping ErrInput or
@@ -294,7 +338,11 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 			}
 		}
 		t.capture = e.capture != nil && e.capture[t.key]
-		if !t.fromExit {
+		switch {
+		case t.fromExit:
+		case e.odOf != nil && e.isOverdraft(t.from):
+			e.overdraw(&t)
+		default:
 			// Without branches on the freshly loaded balance: a shortfall is too frequent
 			// and too random for the branch predictor on many cases.
 			a := &e.acct[t.from]
@@ -305,12 +353,16 @@ func (e *Engine) prepare(b *Batch, direct bool, ctxs []txnCtx) ([]txnCtx, error)
 			t.short, t.shortOrig = short, e.org.unexplained(t.from)
 		}
 		if !t.toExit {
-			e.acct[t.to].bal += t.cents
+			if e.odOf != nil && e.isOverdraft(t.to) {
+				e.repay(&t)
+			}
+			e.acct[t.to].bal += t.cents - t.repay
 		}
 		e.txns++
-		if t.from == t.to && t.seed < 0 {
+		if t.from == t.to && t.seed < 0 && t.repay == 0 {
 			// A transfer to the same account moves nothing: only its shortfall, if any,
-			// is recorded. A seeded one is replayed so that it taints the balance.
+			// is recorded. A seeded one is replayed so that it taints the balance, and one
+			// that draws on an overdraft repays it at once.
 			if t.short == 0 {
 				continue
 			}
@@ -347,4 +399,40 @@ func Run(cfg Config, src Source) (*Report, error) {
 		}
 	}
 	return e.Report(), nil
+}
+
+// overdraw is the debit side of t from an Overdraft account: the part beyond the balance is
+// the bank's credit, a lot of the account's overdraft origin put in before the debit.
+func (e *Engine) overdraw(t *txnCtx) {
+	a := &e.acct[t.from]
+	k := e.odOf[t.from]
+	short := max(t.cents-a.bal, 0)
+	a.bal += short - t.cents
+	if short == 0 {
+		return
+	}
+	d := &e.debt[k]
+	if !d.overdrawn {
+		d.overdrawn, d.firstAt = true, t.at
+	}
+	d.owed += short
+	d.drawn += short
+	d.debits++
+	if d.owed > d.deepest {
+		d.deepest, d.deepestAt = d.owed, t.at
+	}
+	t.short, t.shortOrig = short, e.org.overdraft(k)
+}
+
+// repay is the credit side of t into an Overdraft account: while it owes the bank, the
+// credit repays it first.
+func (e *Engine) repay(t *txnCtx) {
+	k := e.odOf[t.to]
+	d := &e.debt[k]
+	if d.owed == 0 {
+		return
+	}
+	t.repay, t.lender = min(t.cents, d.owed), e.lend[k]
+	d.owed -= t.repay
+	d.repaid += t.repay
 }

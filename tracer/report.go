@@ -36,6 +36,17 @@ type Unexplained struct {
 	Count   int32
 }
 
+// Overdrawn is what an Overdraft account owed its bank over the replay, in cents: Drawn in
+// all over Debits debits beyond its balance (and its opening debt), Repaid by credits, Owed at
+// the end; Deepest is the most it owed, first at DeepestAt, and FirstAt the time it first
+// owed the bank (0 for an opening debt, like DeepestAt). It does not depend on the method.
+type Overdrawn struct {
+	Account                      int32
+	Drawn, Repaid, Owed, Deepest int64
+	DeepestAt, FirstAt           int64
+	Debits                       int32
+}
+
 // SeedResult is one seed under one method. Credit is the seed credit's amount; Traced is the
 // part relabelled with the seed's origin, that is Credit less what was already another
 // seed's money (under Poison, the whole Credit). Replayed is false when the seed's
@@ -77,6 +88,8 @@ type Report struct {
 	Results []Result
 	// Unexplained lists, by account, every account that paid out more than it held.
 	Unexplained []Unexplained
+	// Overdrawn lists, by account, every Overdraft account that owed its bank at some time.
+	Overdrawn []Overdrawn
 	// Txns is the number of transactions replayed.
 	Txns int64
 
@@ -113,6 +126,7 @@ type sharedPart struct {
 	bal         []int64
 	exit        []bool
 	unexplained []Unexplained
+	overdrawn   []Overdrawn
 }
 
 func (e *Engine) sharedPart() *sharedPart {
@@ -121,6 +135,12 @@ func (e *Engine) sharedPart() *sharedPart {
 		sh.bal[a], sh.exit[a] = e.acct[a].bal, e.isExit(int32(a))
 	}
 	sh.unexplained = e.Unexplained()
+	for k, d := range e.debt {
+		if d.overdrawn {
+			sh.overdrawn = append(sh.overdrawn, Overdrawn{Account: e.org.overdrafts[k], Drawn: d.drawn, Repaid: d.repaid,
+				Owed: d.owed, Deepest: d.deepest, DeepestAt: d.deepestAt, FirstAt: d.firstAt, Debits: d.debits})
+		}
+	}
 	return sh
 }
 
@@ -139,7 +159,7 @@ func (e *Engine) Report() *Report {
 		sh = e.sharedPart()
 	}
 	e.shared = nil // the report owns its slices
-	rep := &Report{Txns: e.txns, org: e.org, bal: sh.bal, exit: sh.exit, Unexplained: sh.unexplained}
+	rep := &Report{Txns: e.txns, org: e.org, bal: sh.bal, exit: sh.exit, Unexplained: sh.unexplained, Overdrawn: sh.overdrawn}
 	for _, r := range e.runs {
 		res := Result{Method: r.method, Flows: slices.Clip(r.flows)}
 		sums := make([]OriginResult, len(e.org.seedOrigins))

@@ -99,6 +99,21 @@ func (r *run) apply(t *txnCtx) {
 		return
 	}
 	r.store.put(t.to, parts)
+	if t.repay > 0 && r.method != Poison {
+		r.repayBank(t)
+	}
+}
+
+// repayBank pays t.repay cents of the credit t just put into its overdrawn receiver to the
+// receiver's lender, as a debit taken under the method, origins kept: an overdrawn account
+// holds no lots but the credit's, so the repayment comes out of the credit. Poison, an upper
+// bound, keeps every mark in the account instead.
+func (r *run) repayBank(t *txnCtx) {
+	parts := r.store.take(t.to, t.repay, r.parts[:0])
+	for _, p := range parts {
+		r.exits[exitKey(t.lender, p.origin)] += p.cents
+	}
+	r.parts = parts
 }
 
 // poisonParts keeps only tainted origins, each carrying the whole debit, and adds the seed's

@@ -298,10 +298,7 @@ func (t *run) replayBackward() error {
 	if err != nil {
 		return err
 	}
-	accts := make([]tracer.Account, len(t.out.accounts))
-	for i, a := range t.out.accounts {
-		accts[i] = tracer.Account{Exit: t.exit(int32(i)), Opening: a.opening}
-	}
+	accts := t.engineAccounts(false)
 	cfg := tracer.Config{Accounts: accts, Methods: o.Methods, Labels: len(b.names), GroupUnexplained: o.GroupUnexplained,
 		Flows: tracer.FlowsNone, AsOf: t.out.asOfEnd}
 	if b.kind == "debit" {
@@ -338,6 +335,8 @@ func (t *run) replayBackward() error {
 			return b.names[info.Label]
 		case tracer.KindClean:
 			return "opening"
+		case tracer.KindOverdraft:
+			return "overdraft:" + t.out.names.id(info.Account)
 		case tracer.KindUnexplained:
 			if info.Account >= 0 {
 				return "unexplained:" + t.out.names.id(info.Account)

@@ -505,6 +505,7 @@ func (t *run) finish() error {
 		return err
 	}
 	t.noteOrder()
+	t.noteOverdrafts()
 	return t.buildManifest()
 }
 
@@ -523,6 +524,7 @@ type run struct {
 	amountCol   string  // "base_amount" or "amount"
 	subCent     int64   // replayed transactions whose amount has fractions of a cent
 	index       []int32 // account_no -> index into out.accounts, -1 for none
+	real        int     // the case's accounts, out.accounts[:real]; the rest stand for banks' overdrafts
 	inScope     []bool
 	scopeAll    bool // every non-exit account is in scope: no filter needed
 	scoped      int  // accounts in scope

@@ -180,3 +180,35 @@ func TestSameDayOrderAcrossDays(t *testing.T) {
 		t.Errorf("%d flows to the hotel, want 2 (fifo, prorata)", hotel)
 	}
 }
+
+// TestOverdraftStatement: AT61…'s MT940 opens at 100.00, receives 500.00 (the seed), pays
+// 800.00 to a hotel and receives 150.00 of wages, closing at -50.00: a balance below zero,
+// so the 200.00 beyond the balance is the bank's credit, and the wages repay 150.00 of it.
+// By hand, under every conserving method (the debit takes the whole balance): the hotel's
+// account holds the 500.00 of the seed, the bank's exit 150.00 clean, AT61… nothing; nothing
+// is unexplained; the account owed 200.00 at most, on 4 March, and 50.00 at the end.
+func TestOverdraftStatement(t *testing.T) {
+	db := statementCase(t, "overdraft", false)
+	out := trace(t, db, "fifo,lifo,prorata,libr,tainted-first", "txn:O-1")
+	bank := "overdraft:AT611904300234573201"
+	for _, m := range []string{"fifo", "lifo", "prorata", "libr", "tainted-first"} {
+		got := positions(out, m)
+		want := map[string]string{
+			"AT483200000012345864 O-1":                            "500.00",
+			"AT483200000012345864 overdraft:AT611904300234573201": "200.00",
+			"AT483200000012345864 clean":                          "100.00",
+			bank + " clean":                                       "150.00",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: positions %v, want %v", m, got, want)
+		}
+	}
+	if u := unexplained(out); u != "" {
+		t.Errorf("unexplained funds %s, want none", u)
+	}
+	want := []casetrace.ManifestOverdraft{{Account: "AT611904300234573201", FirstOverdrawn: "2024-03-04", Deepest: "200.00",
+		DeepestOn: "2024-03-04", Drawn: "200.00", Repaid: "150.00", OwedAtEnd: "50.00", Debits: 1}}
+	if got := out.Overdrawn(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("overdrawn %+v, want %+v", got, want)
+	}
+}

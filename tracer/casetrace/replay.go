@@ -45,6 +45,8 @@ type Manifest struct {
 	// SameDayOrder describes how statements' booking order placed matched transfers; absent
 	// when the case has none.
 	SameDayOrder *SameDayOrder `json:"same_day_order,omitempty"`
+	// Overdrafts lists the accounts that owed their bank during the replay, by account id.
+	Overdrafts []ManifestOverdraft `json:"overdrafts,omitempty"`
 }
 
 // ManifestSeed is one --seed as given and the transactions it selected.
@@ -71,14 +73,7 @@ type sourceRange struct {
 // replay of a reachable scope that turns out to hold every account.
 func (t *run) newEngine(everything bool) (*tracer.Engine, error) {
 	o := t.opt
-	accts := make([]tracer.Account, len(t.out.accounts))
-	for i, a := range t.out.accounts {
-		exit := a.exitKind
-		if !everything {
-			exit = t.exit(int32(i))
-		}
-		accts[i] = tracer.Account{Exit: exit, Opening: a.opening}
-	}
+	accts := t.engineAccounts(everything)
 	seeds := make([]tracer.Seed, len(t.out.seeds))
 	for i, s := range t.out.seeds {
 		seeds[i] = tracer.Seed{Txn: s.key}
@@ -89,6 +84,20 @@ func (t *run) newEngine(everything bool) (*tracer.Engine, error) {
 	t.groupPoison = poisonGrouped(o, len(seeds))
 	return tracer.New(tracer.Config{Accounts: accts, Seeds: seeds, Methods: o.Methods, GroupPoison: t.groupPoison,
 		GroupUnexplained: o.GroupUnexplained, Flows: o.Flows, AsOf: t.out.asOfEnd})
+}
+
+// engineAccounts is the engine's view of the accounts: exits (of the scope, or with everything
+// only the cash, external and asset accounts), opening balances and overdrafts.
+func (t *run) engineAccounts(everything bool) []tracer.Account {
+	accts := make([]tracer.Account, len(t.out.accounts))
+	for i, a := range t.out.accounts {
+		exit := a.exitKind
+		if !everything {
+			exit = t.exit(int32(i))
+		}
+		accts[i] = tracer.Account{Exit: exit, Opening: a.opening, Overdraft: a.overdraft && !exit, Lender: a.lender}
+	}
+	return accts
 }
 
 // replay runs the engine over the scope's transactions: a stream from the case of the pages

@@ -68,6 +68,8 @@ func (out *Outcome) OriginLabel(o tracer.Origin) string {
 			return "seeds"
 		}
 		return out.txnIDs[info.Seeds[0]]
+	case tracer.KindOverdraft:
+		return "overdraft:" + out.names.id(info.Account)
 	}
 	if info.Account < 0 {
 		return "unexplained"

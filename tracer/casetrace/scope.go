@@ -12,16 +12,28 @@ import (
 type account struct {
 	exitKind bool // cash, external or asset: always an exit
 	opening  int64
-	// untraceable says why the account's opening balance cannot be traced (openingNegative,
-	// openingForeign; 0 when it can): a trace fails only when the account is in its scope.
+	// untraceable says why the account's opening balance cannot be traced (openingForeign;
+	// 0 when it can): a trace fails only when the account is in its scope.
 	untraceable uint8
+	// overdraft is set when the account's statements show its balance below zero (a negative
+	// opening, a statement opening or closing, or a booked balance under zero): lender is
+	// then the index of the exit standing for its bank, "overdraft:ID", one of the accounts
+	// loadAccounts appends after the case's own (whose owner is the overdrawn account).
+	overdraft bool
+	lender    int32
+	owner     int32
 }
 
 // Reasons an account's opening balance cannot be traced.
-const (
-	openingNegative = 1 + iota
-	openingForeign
-)
+const openingForeign = 1
+
+// overdraftSQL selects the accounts whose statements show a balance below zero.
+const overdraftSQL = `SELECT account_id FROM accounts WHERE opening_balance < 0
+	UNION SELECT account_id FROM statements WHERE opening < 0 OR closing < 0
+	UNION SELECT st.account_id FROM transactions t
+		JOIN (SELECT DISTINCT source_id, account_id FROM statements) st
+		ON st.source_id = t.source_id AND (st.account_id = t.from_account OR st.account_id = t.to_account)
+		WHERE t.balance_after < 0`
 
 // exit reports whether the engine treats the account as an exit: its kind is cash, external
 // or asset, or it is outside the scope.
@@ -45,7 +57,7 @@ func (t *run) loadAccounts() error {
 	nos := make([]int32, n)
 	rows, err := t.conn.QueryContext(t.ctx, `SELECT account_no, CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER),
 			kind IN ('cash', 'external', 'asset'), CAST(opening_balance * 100 AS BIGINT),
-			currency IS NOT NULL AND currency <> ?
+			currency IS NOT NULL AND currency <> ?, account_id IN (`+overdraftSQL+`)
 		FROM accounts`, t.base)
 	if err != nil {
 		return err
@@ -55,17 +67,17 @@ func (t *run) loadAccounts() error {
 	bad, badWhy := -1, ""
 	var no sql.NullInt32
 	var i int32
-	var exit, foreign bool
+	var exit, foreign, od bool
 	var opening sql.NullInt64
 	for rows.Next() {
-		if err := rows.Scan(&no, &i, &exit, &opening, &foreign); err != nil {
+		if err := rows.Scan(&no, &i, &exit, &opening, &foreign, &od); err != nil {
 			return err
 		}
 		if i < 0 || int(i) >= n {
 			return fmt.Errorf("accounts: rank %d outside 0..%d: the case database changed during the trace", i, n-1)
 		}
 		a := &t.out.accounts[i]
-		a.exitKind = exit
+		a.exitKind, a.overdraft = exit, od && !exit
 		// The error names the first wrong account in id order, whatever order rows come in.
 		first := bad < 0 || int(i) < bad
 		if !no.Valid || no.Int32 <= 0 {
@@ -77,12 +89,9 @@ func (t *run) loadAccounts() error {
 		nos[i] = no.Int32
 		maxNo = max(maxNo, no.Int32)
 		if opening.Valid && opening.Int64 != 0 && !exit {
-			switch {
-			case foreign:
+			if foreign {
 				a.untraceable = openingForeign
-			case opening.Int64 < 0:
-				a.untraceable = openingNegative
-			default:
+			} else {
 				a.opening = opening.Int64
 			}
 		}
@@ -108,6 +117,13 @@ func (t *run) loadAccounts() error {
 		}
 		t.index[no] = int32(i)
 	}
+	t.real = n
+	for i := range n {
+		if t.out.accounts[i].overdraft {
+			t.out.accounts[i].lender = int32(len(t.out.accounts))
+			t.out.accounts = append(t.out.accounts, account{exitKind: true, owner: int32(i)})
+		}
+	}
 	t.inScope = make([]bool, len(t.out.accounts))
 	return nil
 }
@@ -125,9 +141,6 @@ func (t *run) badAccount(i int, why string) error {
 	switch {
 	case why == "number":
 		return fmt.Errorf("account %s has no account number: the case database is damaged", id)
-	case t.out.accounts[i].untraceable == openingNegative:
-		return fmt.Errorf("%w: account %s, reached by the traced money, opens with a negative balance %s; the tracer needs a known non-negative balance",
-			ErrInput, id, formatCents(opening.Int64))
 	default:
 		return fmt.Errorf("%w: account %s, reached by the traced money, opens with a balance in %s; the case traces in %s",
 			ErrInput, id, cur, t.base)
@@ -162,8 +175,13 @@ func (t *run) loadNames(conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	if n != len(t.out.accounts) {
-		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", n, len(t.out.accounts))
+	if n != t.real {
+		return fmt.Errorf("account names: %d accounts, %d before: the case database changed during the trace", n, t.real)
+	}
+	for i, a := range t.out.accounts[t.real:] {
+		if err := names.set(int32(t.real+i), "overdraft:"+names.id(a.owner), "overdraft", ""); err != nil {
+			return err
+		}
 	}
 	t.out.names = names
 	return nil

@@ -146,6 +146,11 @@ func (t *run) centsExpr() string {
 	if t.amountCol == "amount" {
 		return `CAST(t.amount * 1000000 AS BIGINT)`
 	}
+	if t.nulls > 0 {
+		// Rows without a base amount lie outside the scope (checkAmounts), but the stream
+		// reads them before the scope filter drops them: as 0 they are dropped either way.
+		return `coalesce(t.base_micros, 0)`
+	}
 	return `t.base_micros`
 }
 
