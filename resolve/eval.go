@@ -17,6 +17,9 @@ type Mention struct {
 	Line   int    `json:"line"`
 	Side   string `json:"side"` // sender | receiver
 	Person string `json:"person"`
+	// Account, when set, names the mention by an account instead of a record: the party
+	// that holds it (the smuggling case's truth gives each account's holder).
+	Account string `json:"account,omitempty"`
 }
 
 // Evaluation is how resolution did against the truth, pairwise over mentions: two
@@ -69,6 +72,21 @@ func Evaluate(ctx context.Context, db *casedb.DB, truth []Mention, p Params) (Ev
 	if err := rows.Err(); err != nil {
 		return ev, err
 	}
+	holders, err := db.QueryContext(ctx, `SELECT account_id, min(party_id) FROM party_links WHERE role = 'holder' GROUP BY account_id`)
+	if err != nil {
+		return ev, fmt.Errorf("%w: read account holders: %v", casedb.ErrInternal, err)
+	}
+	defer holders.Close()
+	for holders.Next() {
+		var acct, party string
+		if err := holders.Scan(&acct, &party); err != nil {
+			return ev, err
+		}
+		partyOf["account:"+acct] = party
+	}
+	if err := holders.Err(); err != nil {
+		return ev, err
+	}
 	r, err := ResolveCase(ctx, db, p)
 	if err != nil {
 		return ev, err
@@ -103,7 +121,11 @@ func Evaluate(ctx context.Context, db *casedb.DB, truth []Mention, p Params) (Ev
 	var cl, sg, who []string
 	for _, m := range truth {
 		ev.Mentions++
-		party, ok := partyOf[fmt.Sprintf("%s:%d:%s", filepath.Base(m.File), m.Line, m.Side)]
+		key := fmt.Sprintf("%s:%d:%s", filepath.Base(m.File), m.Line, m.Side)
+		if m.Account != "" {
+			key = "account:" + m.Account
+		}
+		party, ok := partyOf[key]
 		if !ok {
 			ev.Unmapped++
 			continue

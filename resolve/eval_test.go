@@ -52,3 +52,39 @@ func TestEvaluateOnGeneratedIdentities(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateOnSmugglingCase: the thresholds checked on an unlike dataset, the smuggling
+// case's bank statements (camt, MT940, CSV, XLSX) and operator files, each account a
+// mention of its holder. Banks name holders and counterparties without birth dates or
+// documents, so most links there are suggestions: precision must hold, recall is what
+// it is and is reported.
+func TestEvaluateOnSmugglingCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and loads a whole case")
+	}
+	dir := t.TempDir()
+	truth, err := fixtures.GenerateSmuggling(dir, fixtures.SmugglingOptions{Seed: 1, Scale: fixtures.ScaleSmall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := newCase(t)
+	for _, f := range truth.Files {
+		if _, err := ingest.File(context.Background(), db, filepath.Join(dir, f.Name), ingest.Options{Format: f.Format, Profile: f.Profile,
+			Account: f.Account, Operator: f.Operator}); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+	}
+	var ms []Mention
+	for _, a := range truth.Accounts {
+		ms = append(ms, Mention{Account: a.ID, Person: a.Holder})
+	}
+	ev, err := Evaluate(context.Background(), db, ms, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("smuggling seed 1: %d account mentions (%d without a party) of %d holders in %d parties, %d clusters; precision %.3f recall %.3f (with suggestions %.3f %.3f); mixed %v",
+		ev.Mentions, ev.Unmapped, ev.Persons, ev.Parties, ev.Clusters, ev.Precision, ev.Recall, ev.WithSuggestions.Precision, ev.WithSuggestions.Recall, ev.Mixed)
+	if ev.Precision < 0.95 {
+		t.Errorf("precision %.3f, want at least 0.95", ev.Precision)
+	}
+}
