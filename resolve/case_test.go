@@ -12,7 +12,7 @@ import (
 )
 
 // newCase makes a case in a temporary directory with the mto-generic files loaded.
-func newCase(t *testing.T, files ...string) *casedb.DB {
+func newCase(t testing.TB, files ...string) *casedb.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := casedb.Open(ctx, filepath.Join(t.TempDir(), "case.duckdb"), casedb.Options{Create: true, Threads: 2})

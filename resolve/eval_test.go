@@ -12,7 +12,7 @@ import (
 
 // identityCase generates an identities case, ingests its files and returns the case and
 // the truth's mentions.
-func identityCase(t *testing.T, seed uint64, persons int) (*casedb.DB, []Mention) {
+func identityCase(t testing.TB, seed uint64, persons int) (*casedb.DB, []Mention) {
 	t.Helper()
 	dir := t.TempDir()
 	truth, err := fixtures.GenerateIdentities(dir, fixtures.IdentityOptions{Seed: seed, Persons: persons})

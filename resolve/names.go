@@ -19,6 +19,8 @@ type Name struct {
 	Words []string
 	// Sounds are the words' sound keys (see Sound), in the same order.
 	Sounds []string
+	// spelled are the words with the spellings of one sound folded (see spell).
+	spelled []string
 }
 
 // particles are words that transliterations of Arabic and Persian names write, drop or join
@@ -58,6 +60,7 @@ func ParseName(raw string) Name {
 	n := Name{Raw: raw, Words: kept}
 	for _, w := range kept {
 		n.Sounds = append(n.Sounds, Sound(w))
+		n.spelled = append(n.spelled, spell(w))
 	}
 	return n
 }
@@ -176,11 +179,11 @@ type WordMatch struct {
 	How string
 }
 
-// wordScore compares two folded words. Same sound key scores 0.95: a transliteration
+// wordScore compares two folded words, given with their sound keys and folded spellings. Same sound key scores 0.95: a transliteration
 // variant is nearly certain to be the same word; an initial 0.8, since it agrees with every
 // name of that letter; a feminine form 0.5 (see feminine); otherwise the Jaro-Winkler
 // similarity of the words, which weighs an agreeing beginning as names do.
-func wordScore(a, b, sa, sb string) WordMatch {
+func wordScore(a, b, sa, sb, pa, pb string) WordMatch {
 	for _, art := range articles {
 		if len(a) > len(art)+2 && strings.HasPrefix(a, art) && a[len(art):] == b ||
 			len(b) > len(art)+2 && strings.HasPrefix(b, art) && b[len(art):] == a {
@@ -196,7 +199,7 @@ func wordScore(a, b, sa, sb string) WordMatch {
 		return WordMatch{a, b, 0, "number"}
 	case feminine(a, b):
 		return WordMatch{a, b, 0.5, "feminine"}
-	case sa == sb && sa != "" && edlib.JaroWinklerSimilarity(spell(a), spell(b)) >= sameSound:
+	case sa == sb && sa != "" && edlib.JaroWinklerSimilarity(pa, pb) >= sameSound:
 		return WordMatch{a, b, 0.95, "sound"}
 	case len(a) == 1 && strings.HasPrefix(b, a) || len(b) == 1 && strings.HasPrefix(a, b):
 		return WordMatch{a, b, 0.8, "initial"}
@@ -205,7 +208,7 @@ func wordScore(a, b, sa, sb string) WordMatch {
 	}
 	// The folded spellings compare transliterations that differ in more than one sound
 	// (Jovanovich, Yovanovic) as close as they are.
-	s := max(edlib.JaroWinklerSimilarity(a, b), edlib.JaroWinklerSimilarity(spell(a), spell(b)))
+	s := max(edlib.JaroWinklerSimilarity(a, b), edlib.JaroWinklerSimilarity(pa, pb))
 	return WordMatch{a, b, float64(s), "spelling"}
 }
 
@@ -246,7 +249,7 @@ func CompareNames(a, b Name) NameMatch {
 	var pairs []pair
 	for i := range a.Words {
 		for j := range b.Words {
-			pairs = append(pairs, pair{i, j, wordScore(a.Words[i], b.Words[j], a.Sounds[i], b.Sounds[j])})
+			pairs = append(pairs, pair{i, j, wordScore(a.Words[i], b.Words[j], a.Sounds[i], b.Sounds[j], a.spelled[i], b.spelled[j])})
 		}
 	}
 	sort.SliceStable(pairs, func(x, y int) bool { return pairs[x].m.Score > pairs[y].m.Score })

@@ -23,6 +23,8 @@ type Party struct {
 	ID    string
 	Attrs []Attr
 	names []Name
+	// vals caches values by kind: a party is compared with many others.
+	vals map[string]map[string]Attr
 }
 
 // Names are the party's names as the sources spell them, prepared for comparison, each
@@ -46,7 +48,14 @@ func (p *Party) Names() []Name {
 // kind "id" takes the documents and registry numbers of every type (a number is compared
 // whatever type each source calls it: a list's identifiers carry none).
 func (p *Party) values(kind string) map[string]Attr {
+	if v, ok := p.vals[kind]; ok {
+		return v
+	}
+	if p.vals == nil {
+		p.vals = map[string]map[string]Attr{}
+	}
 	out := map[string]Attr{}
+	p.vals[kind] = out
 	for _, a := range p.Attrs {
 		if a.Kind != kind && !(kind == "id" && strings.HasPrefix(a.Kind, "id:")) {
 			continue
