@@ -293,12 +293,21 @@ func TestUnsafeXML(t *testing.T) {
 	}
 }
 
+// A statement declared ISO-8859-1 is decoded: the bytes 0xE4 and 0xE9 are "ä" and "é" in the
+// text that is stored; the same bytes declared UTF-8 are not valid text and the file is
+// refused.
 func TestLegacyEncoding(t *testing.T) {
-	in := doc("100.00")
-	in = []byte(strings.Replace(string(in), `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1))
-	in = []byte(strings.Replace(string(in), "<Id>S1</Id>", "<Id>S\xe91</Id>", 1))
-	if _, err := Read(in, Options{}); err != nil {
+	in := string(doc("102.00", ntry("2.00", "CRDT", "", "<TxDtls><RltdPties><Dbtr><Nm>Ren\xe9 Payer</Nm></Dbtr></RltdPties><RmtInf><Ustrd>Miete M\xe4rz</Ustrd></RmtInf></TxDtls>")))
+	latin := []byte(strings.Replace(in, `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1))
+	b, err := Read(latin, Options{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(b.Txns) != 1 || b.Txns[0].Reference != "Miete März" || b.Txns[0].Counterparty != "René Payer" || b.Txns[0].From != "external:name:rene payer" {
+		t.Errorf("decoded %+v", b.Txns)
+	}
+	if _, err := Read([]byte(in), Options{}); err == nil {
+		t.Error("bytes 0xE4, 0xE9 declared UTF-8 were accepted")
 	}
 }
 

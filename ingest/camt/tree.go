@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/ianaindex"
 
@@ -52,7 +53,11 @@ func parseTree(data []byte) (*node, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
 	d.Entity = nil
-	d.CharsetReader = charsetReader
+	declared := false // a legacy encoding was declared and is decoded
+	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
+		declared = true
+		return charsetReader(label, r)
+	}
 	var stack []*node
 	var root *node
 	var text strings.Builder
@@ -101,6 +106,19 @@ func parseTree(data []byte) (*node, error) {
 	}
 	if root == nil {
 		return nil, fmt.Errorf("%w: no root element", ErrNotCamt)
+	}
+	if !declared && !utf8.Valid(data) {
+		// encoding/xml passes invalid UTF-8 through: text the file does not hold would be
+		// stored. A file in another encoding must say so in its XML declaration.
+		at := 0
+		for at < len(data) {
+			r, n := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return nil, fmt.Errorf("%w: the document is declared (or defaults to) UTF-8 but byte %d is not valid UTF-8: a file in another encoding must name it in its XML declaration", ErrNotCamt, at)
 	}
 	return root, nil
 }

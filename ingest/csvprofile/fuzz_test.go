@@ -78,3 +78,30 @@ func physicalLines(data []byte) int {
 	}
 	return n
 }
+
+// FuzzProfile feeds arbitrary YAML to Parse, as a user's --profile file: it never panics,
+// and a profile it accepts reads a small file without panicking, every record accounted for.
+func FuzzProfile(f *testing.F) {
+	f.Add([]byte(testProfile))
+	for _, n := range []string{"raiffeisen-at", "ing-de-saldo", "bancoposta-it", "kta-at"} {
+		if b, err := profileFS.ReadFile("profiles/" + n + ".yaml"); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("name: x\namount: {model: indicator, column: A, indicator: B, credit_values: [H], debit_values: [S]}\ncolumns: {booked_at: D}\nrows: [{kind: opening, columns: [A], pattern: '('}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, in := range []string{testHeader + "01.03.2024;;1,00;A;;x;;1\n", "Date,Amount\n2024-01-01,1.00\n", "a;b\n1;2"} {
+			r, err := Decode([]byte(in), p, Options{Account: ownIBAN})
+			if err != nil {
+				continue
+			}
+			if b := r.Batch; b.Records != len(b.Txns)+len(b.Errors) {
+				t.Fatalf("Records %d != %d + %d", b.Records, len(b.Txns), len(b.Errors))
+			}
+		}
+	})
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 )
 
 func TestReadPositionsAndErrors(t *testing.T) {
@@ -75,11 +77,13 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("txn_id,booked_at,from_account,to_account,amount,currency\nt1,2024-01-01,A,B,1.00,EUR\n"))
 	f.Add([]byte("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference\nt1,2024-01-01T10:00:00,A,B,0.5,EUR,card,\"x\ny\"\nt1,2024-13-01,A,,x,eu,z\n"))
 	f.Add([]byte("txn_id,booked_at,from_account,to_account,amount,currency\n\"unterminated,2024-01-01,A,B,1,EUR\n"))
+	canontest.SeedMutants(f, []byte("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference\nt1,2024-01-01,A,B,24187.50,EUR,,\"two\nlines\"\nt2,2024-01-02,B,C,1,EUR,fee,x"), 2)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Read(data)
 		if err != nil {
 			return
 		}
+		canontest.CheckAccounting(t, "fuzz", b, nil, len(ledgerRow.FindAll(data, -1)))
 		lines := bytes.Count(data, []byte("\n")) + 1
 		if len(b.Txns)+len(b.Errors) != b.Records {
 			t.Fatalf("%d txns + %d errors != %d records", len(b.Txns), len(b.Errors), b.Records)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/moneytrail/moneytrail/internal/canon/canontest"
 	"github.com/moneytrail/moneytrail/internal/corpus"
 )
 
@@ -57,5 +58,32 @@ func FuzzRead(f *testing.F) {
 		if res, err := ParseApp(data, Options{}); err == nil {
 			check(res)
 		}
+	})
+}
+
+// FuzzProfile feeds arbitrary YAML to ParseProfile, as a user's --profile file: it never
+// panics, and a profile it accepts reads the sample without panicking, every record
+// accounted for.
+func FuzzProfile(f *testing.F) {
+	for _, n := range Builtins() {
+		if b, err := builtinFS.ReadFile("profiles/" + n + ".yaml"); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("name: x\ncolumns: {send_time: T}\n"))
+	sample, err := os.ReadFile("testdata/mto-generic-sample.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParseProfile(data)
+		if err != nil {
+			return
+		}
+		r, err := Parse(sample, p, Options{})
+		if err != nil {
+			return
+		}
+		canontest.CheckAccounting(t, "fuzz", r.Batch, nil, 0)
 	})
 }

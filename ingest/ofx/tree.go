@@ -117,6 +117,11 @@ func parseBody(s string) (root *node, notes []string, err error) {
 			return nil, nil, fmt.Errorf("%w: tag at byte %d is never closed with '>'", ErrNotOFX, i)
 		}
 		tag := strings.TrimSpace(s[i+1 : i+gt])
+		if strings.IndexByte(tag, '<') >= 0 {
+			// "<STMTRS <STMTTRN>": a tag left open swallows the next; no reader could tell
+			// which elements the file means.
+			return nil, nil, fmt.Errorf("%w: the tag at byte %d is not closed before the next '<'", ErrNotOFX, i)
+		}
 		start, next := i, i+gt+1
 		i = next
 		if strings.HasPrefix(tag, "/") {

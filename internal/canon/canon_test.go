@@ -2,6 +2,7 @@ package canon
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -95,4 +96,36 @@ func TestAccountIndexMerges(t *testing.T) {
 	if a.HolderName != "Ana" || a.IBAN != "X" || !a.Statement || a.Opening.Decimal.String() != "12.5" || a.Kind != KindBank {
 		t.Errorf("merged %+v", a)
 	}
+}
+
+// FuzzNormalizeIBAN feeds arbitrary text to NormalizeIBAN: it never panics; an accepted IBAN
+// is upper-case alphanumeric, has its country's registered length, passes mod-97 and
+// normalises to itself; a refused one is ErrIBAN with a short message; and
+// CounterpartyAccount never refuses, giving an unverified external id for a refused IBAN.
+func FuzzNormalizeIBAN(f *testing.F) {
+	for _, s := range []string{"GB29 NWBK 6016 1331 9268 19", "NO9386011117947", "DE89370400440532013000", "de89-3704-0044-0532-0130-00", "XX00", "NO0000000000000", strings.Repeat("9", 80)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := NormalizeIBAN(s)
+		if err != nil {
+			if !errors.Is(err, ErrIBAN) || len(err.Error()) > 300 {
+				t.Fatalf("%q: %v", s, err)
+			}
+			id, kind, warn := CounterpartyAccount(ChannelTransfer, "AT611904300234573201", s, "", "", "")
+			if strings.TrimSpace(s) != "" && (warn == nil || kind != KindExternal || !strings.HasPrefix(id, UnverifiedPrefix) || len(id) > len(UnverifiedPrefix)+64) {
+				t.Fatalf("%q: counterparty %q %q %v", s, id, kind, warn)
+			}
+			return
+		}
+		if want, ok := ibanLengths[v[:2]]; ok && len(v) != want {
+			t.Fatalf("%q gave %q of length %d, %s wants %d", s, v, len(v), v[:2], want)
+		}
+		if mod97(v[4:]+v[:4]) != 1 || strings.ToUpper(v) != v {
+			t.Fatalf("%q gave %q", s, v)
+		}
+		if again, err := NormalizeIBAN(v); err != nil || again != v {
+			t.Fatalf("%q: %q normalises to %q, %v", s, v, again, err)
+		}
+	})
 }

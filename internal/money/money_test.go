@@ -162,3 +162,31 @@ func TestParseBounds(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse feeds arbitrary text to Parse in each notation: it never panics, an accepted
+// amount has at most Scale decimals and MaxDigits digits and reads back from its own plain
+// text unchanged, and an error quotes at most a short excerpt.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"1.234,56", "-0,01", "(12.50)", "1 000 000.00", "24187,50-", "+.5", "1'234.5", "12,3x", strings.Repeat("9", 70)} {
+		f.Add(s)
+	}
+	notations := []Notation{Dot, {Decimal: ','}, {Decimal: ',', Thousands: '.'}, {Decimal: '.', Thousands: ','}, {Decimal: '.', Thousands: ' '}, {Decimal: '.', Thousands: '\''}}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, n := range notations {
+			d, err := Parse(s, n)
+			if err != nil {
+				if len(err.Error()) > 300 {
+					t.Fatalf("error of %d bytes", len(err.Error()))
+				}
+				continue
+			}
+			if -d.Exponent() > Scale || len(d.Coefficient().String()) > MaxDigits+Scale {
+				t.Fatalf("%q in %+v gave %s", s, n, d)
+			}
+			back, err := Parse(d.String(), Dot)
+			if err != nil || !back.Equal(d) {
+				t.Fatalf("%q: %s does not read back: %v %v", s, d, back, err)
+			}
+		}
+	})
+}

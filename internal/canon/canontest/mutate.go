@@ -260,3 +260,14 @@ func Seeds(t *testing.T, own []byte, glob string, maxBytes int) map[string][]byt
 	}
 	return seeds
 }
+
+// SeedMutants adds a fuzz target's seed and every k-th of its mutants (Mutate without digit
+// runs) to the seed corpus, so that fuzzing starts from the damage issue 19 names.
+func SeedMutants(f *testing.F, seed []byte, k int) {
+	f.Add(seed)
+	for i, m := range Mutate(seed, false) {
+		if i%k == 0 {
+			f.Add(m.Data)
+		}
+	}
+}
