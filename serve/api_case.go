@@ -190,21 +190,28 @@ func (s *Server) ruleInfos(ctx context.Context, q querier) map[string]ruleInfo {
 
 // suspectSQL groups a rule run's findings by whom they are about: a finding on a party
 // (subject party:ID) or on an account (its holder's party when the case knows one, else the
-// account itself). Ranking (see suspects) is done in Go over the grouped rows.
+// account itself), with the investigator's latest tag on them: a rule whose findings on a
+// suspect were all dismissed is "dismissed", one with any marked relevant is "relevant".
+// Ranking (see suspects) is done in Go over the grouped rows.
 const suspectSQL = `WITH f AS (
 		SELECT f.rule_id, f.subject, f.amount, f.score, f.detail,
 			CASE WHEN f.subject LIKE 'party:%' AND p.party_id IS NOT NULL THEN p.party_id ELSE a.party_id END AS party_id,
 			a.account_id
+			, n.tag
 		FROM findings f
 		LEFT JOIN parties p ON p.party_id = substr(f.subject, 7)
 		LEFT JOIN accounts a ON a.account_id = f.subject
+		LEFT JOIN (SELECT subject, arg_max(tag, note_id) AS tag FROM notes
+			WHERE subject_kind = 'finding' AND tag IS NOT NULL GROUP BY subject) n ON n.subject = f.rule_id || ' ' || f.subject
 		WHERE f.run_id = ?)
 	SELECT CASE WHEN f.party_id IS NOT NULL THEN 'party' WHEN f.account_id IS NOT NULL THEN 'account' ELSE 'subject' END AS kind,
 		coalesce(f.party_id, f.subject) AS id,
 		coalesce(p.name, a.holder_name, f.subject) AS name,
 		p.country AS country,
 		f.rule_id, count(*) AS findings, CAST(max(f.amount) AS DECIMAL(38,2)) AS amount,
-		max(f.score) AS score, min(f.detail) AS detail, min(f.subject) AS subject
+		max(f.score) AS score, min(f.detail) AS detail, min(f.subject) AS subject,
+		CASE WHEN bool_and(coalesce(f.tag, '') = 'dismissed') THEN 'dismissed'
+			WHEN bool_or(f.tag = 'relevant') THEN 'relevant' ELSE '' END AS tag
 	FROM f
 	LEFT JOIN parties p ON p.party_id = f.party_id
 	LEFT JOIN accounts a ON a.account_id = f.account_id AND f.party_id IS NULL
@@ -232,10 +239,13 @@ type Reason struct {
 	Amount   any    `json:"amount"`
 	Detail   any    `json:"detail"`
 	Subject  any    `json:"subject"`
+	// Tag is the investigator's decision on these findings: relevant, dismissed or "".
+	Tag string `json:"tag"`
 }
 
-// suspects ranks the parties and accounts of a rule run's findings: first by the number of
-// distinct high-severity rules that flagged them, then by the number of distinct rules, then
+// suspects ranks the parties and accounts of a rule run's findings, leaving out the rules
+// whose findings on them the investigator dismissed: first by the number of distinct
+// high-severity rules that flagged them, then by the number of distinct rules, then
 // by the largest amount of one finding, then by id. Counting distinct rules, not findings,
 // keeps a rule that fires once per transaction from outweighing one that fires once per
 // network; amounts of different rules are never added (they count the same money twice).
@@ -260,7 +270,10 @@ func (s *Server) suspects(ctx context.Context, q querier, run string, limit int)
 		}
 		ri := info[r["rule_id"].(string)]
 		sp.Reasons = append(sp.Reasons, Reason{RuleID: r["rule_id"].(string), Title: ri.Title, Severity: ri.Severity,
-			Findings: r["findings"].(int64), Amount: r["amount"], Detail: r["detail"], Subject: r["subject"]})
+			Findings: r["findings"].(int64), Amount: r["amount"], Detail: r["detail"], Subject: r["subject"], Tag: str(r["tag"])})
+		if r["tag"] == "dismissed" {
+			continue
+		}
 		sp.Rules++
 		if ri.Severity == "high" {
 			sp.High++
@@ -274,6 +287,12 @@ func (s *Server) suspects(ctx context.Context, q querier, run string, limit int)
 	sevRank := map[string]int{"high": 0, "medium": 1, "low": 2, "info": 3}
 	for _, sp := range order {
 		slices.SortFunc(sp.Reasons, func(a, b Reason) int {
+			if ad, bd := a.Tag == "dismissed", b.Tag == "dismissed"; ad != bd {
+				if ad {
+					return 1
+				}
+				return -1
+			}
 			if d := sevRank[a.Severity] - sevRank[b.Severity]; d != 0 {
 				return d
 			}

@@ -457,3 +457,40 @@ func TestReadOnlyCase(t *testing.T) {
 		t.Errorf("note on a read-only case: status %d %s, want 409", code, body)
 	}
 }
+
+// TestDismissedFindingsDoNotRank: once the investigator dismisses the two high-severity
+// findings on Luka Horvat, only pass_through (medium) counts for him and Đorđe (one high rule)
+// comes first; the dismissed reasons stay listed, last, with their tag.
+func TestDismissedFindingsDoNotRank(t *testing.T) {
+	s, ts := testServer(t, false)
+	for _, rule := range []string{"organizer_ranking", "confiscation_parties"} {
+		body := `{"subject_kind":"finding","subject":"` + rule + ` party:luka horvat","tag":"dismissed","run_id":"rules-1"}`
+		if code, out := call(t, s, ts, http.MethodPost, "/api/notes", body); code != http.StatusOK {
+			t.Fatalf("%d %s", code, out)
+		}
+	}
+	// A later tag supersedes: relevant, then dismissed again, on the first.
+	for _, tag := range []string{"relevant", "dismissed"} {
+		call(t, s, ts, http.MethodPost, "/api/notes", `{"subject_kind":"finding","subject":"organizer_ranking party:luka horvat","tag":"`+tag+`"}`)
+	}
+	_, body := get(t, s, ts, "/api/suspects")
+	m := decode(t, body)
+	for _, c := range []struct {
+		path []any
+		want any
+	}{
+		{[]any{"suspects", 0, "name"}, "Đorđe Salihović"},
+		{[]any{"suspects", 1, "name"}, "Luka Horvat"},
+		{[]any{"suspects", 1, "high_rules"}, 0.0},
+		{[]any{"suspects", 1, "rules"}, 1.0},
+		{[]any{"suspects", 1, "largest_amount"}, "1250.5"},
+		{[]any{"suspects", 1, "reasons", 0, "rule_id"}, "pass_through"},
+		{[]any{"suspects", 1, "reasons", 0, "tag"}, ""},
+		{[]any{"suspects", 1, "reasons", 1, "tag"}, "dismissed"},
+		{[]any{"suspects", 1, "reasons", 2, "tag"}, "dismissed"},
+	} {
+		if got := pick(t, m, c.path...); got != c.want {
+			t.Errorf("%v = %#v, want %#v", c.path, got, c.want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ function subjectLink(kind, id, name) {
   if (kind === "account") return accountLink(id, name);
   return h("span", {}, name || id);
 }
-const chip = (text, cls, href) => (href ? h("a", { class: "chip " + (cls || ""), href }, text) : h("span", { class: "chip " + (cls || "") }, text));
+const chip = (text, cls, href, title) => (href ? h("a", { class: "chip " + (cls || ""), href, title }, text) : h("span", { class: "chip " + (cls || ""), title }, text));
 const card = (title, ...body) => h("section", { class: "card" }, title ? h("h2", {}, title) : null, ...body);
 
 // table renders rows under columns [{key, label, num, cell: (row) => node}].
@@ -91,7 +91,7 @@ function suspectRows(list) {
   return table([
     { label: "#", cell: (_, i) => "" },
     { label: "who", cell: (r) => h("span", {}, subjectLink(r.kind, r.id, r.name), r.country ? h("span", { class: "detail" }, " " + r.country) : null) },
-    { label: "why (rules that flagged them)", cell: (r) => r.reasons.map((x) => chip(x.title ? x.rule_id : x.rule_id, x.severity, "#/finding?" + q({ rule: x.rule_id, subject: x.subject }))) },
+    { label: "why (rules that flagged them)", cell: (r) => r.reasons.map((x) => chip(x.rule_id, x.severity + (x.tag ? " " + x.tag : ""), "#/finding?" + q({ rule: x.rule_id, subject: x.subject }), x.title + (x.tag ? " (" + x.tag + ")" : ""))) },
     { label: "largest", num: true, cell: (r) => money(r.largest_amount) },
   ], list, "no rule run in the case yet (moneytrail rules run)");
 }
