@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,53 +46,91 @@ func (s *Server) search(r *http.Request) (any, error) {
 	return map[string]any{"q": text, "results": out}, err
 }
 
-// own is the set of accounts a page is about: one account, or every account of a party (held
-// by it or linked to it).
+// own is the set of accounts a page is about, one account or every account of a party (held
+// by it or linked to it), by their dense numbers (accounts.account_no). The pages filter the
+// transactions by the integer columns from_no and to_no: on a case of millions of
+// transactions, comparing integers is what keeps an answer within a fraction of a second,
+// where comparing every row's account ids as text took seconds.
 type own struct {
-	cte  string
-	args []any
+	nos []int64
 }
 
-func ownAccount(id string) own {
-	return own{cte: `own AS (SELECT CAST(? AS VARCHAR) AS account_id)`, args: []any{id}}
+// in is the SQL condition that column (an account number) is one of the own accounts. The
+// numbers come from the case as integers, so writing them into the query is safe.
+func (o own) in(column string) string {
+	switch len(o.nos) {
+	case 0:
+		return "false"
+	case 1:
+		return column + " = " + strconv.FormatInt(o.nos[0], 10)
+	}
+	parts := make([]string, len(o.nos))
+	for i, n := range o.nos {
+		parts[i] = strconv.FormatInt(n, 10)
+	}
+	return column + " IN (" + strings.Join(parts, ", ") + ")"
 }
 
-func ownParty(id string) own {
-	return own{cte: `own AS (SELECT account_id FROM accounts WHERE party_id = ? UNION SELECT account_id FROM party_links WHERE party_id = ?)`,
-		args: []any{id, id}}
+func ownOf(ctx context.Context, q querier, query string, args ...any) (own, error) {
+	rs, err := rows(ctx, q, query, args...)
+	if err != nil {
+		return own{}, err
+	}
+	var o own
+	for _, r := range rs {
+		if n, ok := r["account_no"].(int32); ok {
+			o.nos = append(o.nos, int64(n))
+		}
+	}
+	return o, nil
+}
+
+func ownAccount(ctx context.Context, q querier, id string) (own, error) {
+	return ownOf(ctx, q, `SELECT account_no FROM accounts WHERE account_id = ? AND account_no IS NOT NULL`, id)
+}
+
+func ownParty(ctx context.Context, q querier, id string) (own, error) {
+	return ownOf(ctx, q, `SELECT account_no FROM accounts
+		WHERE (party_id = ? OR account_id IN (SELECT account_id FROM party_links WHERE party_id = ?)) AND account_no IS NOT NULL
+		ORDER BY account_no`, id, id)
 }
 
 // flows is money in and out of the own accounts, by counterparty (up to limit each way), by
 // channel and by the counterparties' country, in the base currency. Transfers between two of
-// the own accounts are left out: they move no money in or out.
-func flows(ctx context.Context, q querier, o own, limit int) (map[string]any, error) {
-	moves := `WITH ` + o.cte + `, m AS (
-			SELECT 'in' AS direction, t.from_account AS counterparty, t.base_amount, t.booked_at, t.channel
-			FROM txns t WHERE t.to_account IN (SELECT account_id FROM own) AND t.from_account NOT IN (SELECT account_id FROM own)
+// the own accounts are left out: they move no money in or out. Each sum counts beside it the
+// transactions without a base-currency amount (no exchange rate), which it leaves out.
+func flows(ctx context.Context, q querier, o own, counted string, limit int) (map[string]any, error) {
+	moves := `WITH m AS (
+			SELECT 'in' AS direction, t.from_no AS cp, t.base_amount, t.booked_at, t.channel
+			FROM transactions t WHERE ` + counted + ` AND ` + o.in("t.to_no") + ` AND NOT ` + o.in("t.from_no") + `
 			UNION ALL
-			SELECT 'out', t.to_account, t.base_amount, t.booked_at, t.channel
-			FROM txns t WHERE t.from_account IN (SELECT account_id FROM own) AND t.to_account NOT IN (SELECT account_id FROM own))`
+			SELECT 'out', t.to_no, t.base_amount, t.booked_at, t.channel
+			FROM transactions t WHERE ` + counted + ` AND ` + o.in("t.from_no") + ` AND NOT ` + o.in("t.to_no") + `)`
+	const sums = `count(*) AS txns, CAST(sum(base_amount) AS DECIMAL(38,2)) AS amount,
+		count(*) FILTER (WHERE base_amount IS NULL) AS without_rate`
 	out := map[string]any{}
 	for _, part := range []struct{ name, query string }{
-		{"counterparties", moves + `
-			SELECT m.direction, m.counterparty, coalesce(a.holder_name, p.name, m.counterparty) AS name, a.kind, a.country, a.party_id,
-				count(*) AS txns, CAST(sum(m.base_amount) AS DECIMAL(38,2)) AS amount, min(m.booked_at) AS first_at, max(m.booked_at) AS last_at
-			FROM m LEFT JOIN accounts a ON a.account_id = m.counterparty LEFT JOIN parties p ON p.party_id = a.party_id
-			GROUP BY m.direction, m.counterparty, a.holder_name, p.name, a.kind, a.country, a.party_id
-			QUALIFY row_number() OVER (PARTITION BY m.direction ORDER BY sum(m.base_amount) DESC NULLS LAST, m.counterparty) <= ?
-			ORDER BY m.direction, amount DESC NULLS LAST, m.counterparty`},
+		{"counterparties", moves + `, g AS (
+				SELECT direction, cp, ` + sums + `, min(booked_at) AS first_at, max(booked_at) AS last_at
+				FROM m GROUP BY direction, cp
+				QUALIFY row_number() OVER (PARTITION BY direction ORDER BY sum(base_amount) DESC NULLS LAST, count(*) DESC, cp) <= ?)
+			SELECT g.direction, a.account_id AS counterparty, coalesce(a.holder_name, p.name, a.account_id) AS name, a.kind, a.country, a.party_id,
+				g.txns, g.amount, g.without_rate, g.first_at, g.last_at
+			FROM g LEFT JOIN accounts a ON a.account_no = g.cp LEFT JOIN parties p ON p.party_id = a.party_id
+			ORDER BY g.direction, g.amount DESC NULLS LAST, g.txns DESC, g.cp`},
 		{"channels", moves + `
-			SELECT direction, channel, count(*) AS txns, CAST(sum(base_amount) AS DECIMAL(38,2)) AS amount
+			SELECT direction, channel, ` + sums + `
 			FROM m GROUP BY ALL ORDER BY direction, amount DESC NULLS LAST, channel LIMIT ?`},
-		{"countries", moves + `
-			SELECT m.direction, coalesce(a.country, '') AS country, count(*) AS txns, CAST(sum(m.base_amount) AS DECIMAL(38,2)) AS amount
-			FROM m LEFT JOIN accounts a ON a.account_id = m.counterparty
-			GROUP BY ALL ORDER BY m.direction, amount DESC NULLS LAST, country LIMIT ?`},
+		{"countries", moves + `, g AS (SELECT direction, cp, ` + sums + ` FROM m GROUP BY ALL)
+			SELECT g.direction, coalesce(a.country, '') AS country, CAST(sum(g.txns) AS BIGINT) AS txns,
+				CAST(sum(g.amount) AS DECIMAL(38,2)) AS amount, CAST(sum(g.without_rate) AS BIGINT) AS without_rate
+			FROM g LEFT JOIN accounts a ON a.account_no = g.cp
+			GROUP BY ALL ORDER BY g.direction, amount DESC NULLS LAST, country LIMIT ?`},
 		{"totals", moves + `
-			SELECT direction, count(*) AS txns, CAST(sum(base_amount) AS DECIMAL(38,2)) AS amount, min(booked_at) AS first_at, max(booked_at) AS last_at
+			SELECT direction, ` + sums + `, min(booked_at) AS first_at, max(booked_at) AS last_at
 			FROM m GROUP BY ALL ORDER BY direction LIMIT ?`},
 	} {
-		rs, err := rows(ctx, q, part.query, append(append([]any{}, o.args...), limit)...)
+		rs, err := rows(ctx, q, part.query, limit)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", part.name, err)
 		}
@@ -123,6 +162,10 @@ func (s *Server) account(r *http.Request) (any, error) {
 	out := map[string]any{}
 	err = s.read(r.Context(), func(q querier) error {
 		ctx := r.Context()
+		counted, err := s.counted(ctx, q)
+		if err != nil {
+			return err
+		}
 		acc, err := one(ctx, q, `SELECT a.account_id, a.kind, a.iban, a.bic, a.bank, a.number, a.holder_name, a.party_id,
 				p.name AS party_name, a.country, a.currency, a.has_statement, a.opening_balance
 			FROM accounts a LEFT JOIN parties p USING (party_id) WHERE a.account_id = ?`, id)
@@ -133,19 +176,23 @@ func (s *Server) account(r *http.Request) (any, error) {
 			return fmt.Errorf("%w: no account %q in the case", errNotFound, id)
 		}
 		out["account"] = acc
-		if out["flows"], err = flows(ctx, q, ownAccount(id), limit); err != nil {
+		o, err := ownAccount(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if out["flows"], err = flows(ctx, q, o, counted, limit); err != nil {
 			return err
 		}
 		bal, err := rows(ctx, q, `WITH a AS (SELECT currency, coalesce(opening_balance, 0) AS opening FROM accounts WHERE account_id = ?),
 			d AS (
 				SELECT CAST(t.booked_at AS DATE) AS day,
-					sum(CASE WHEN t.to_account = ? THEN t.amount ELSE -t.amount END) AS net
-				FROM txns t, a
-				WHERE (t.to_account = ? OR t.from_account = ?) AND NOT t.pending
+					sum(CASE WHEN `+o.in("t.to_no")+` THEN t.amount ELSE -t.amount END) AS net
+				FROM transactions t, a
+				WHERE `+counted+` AND (`+o.in("t.to_no")+` OR `+o.in("t.from_no")+`) AND NOT t.pending
 					AND (a.currency IS NULL OR t.currency = a.currency)
 				GROUP BY 1)
 			SELECT d.day, CAST(a.opening + sum(d.net) OVER (ORDER BY d.day) AS DECIMAL(38,2)) AS balance
-			FROM d, a ORDER BY d.day`, id, id, id, id)
+			FROM d, a ORDER BY d.day`, id)
 		if err != nil {
 			return err
 		}
@@ -187,6 +234,10 @@ func (s *Server) party(r *http.Request) (any, error) {
 	out := map[string]any{}
 	err = s.read(r.Context(), func(q querier) error {
 		ctx := r.Context()
+		counted, err := s.counted(ctx, q)
+		if err != nil {
+			return err
+		}
 		p, err := one(ctx, q, `SELECT party_id, name, kind, country, birth_date, identifiers FROM parties WHERE party_id = ?`, id)
 		if err != nil {
 			return err
@@ -195,27 +246,36 @@ func (s *Server) party(r *http.Request) (any, error) {
 			return fmt.Errorf("%w: no party %q in the case", errNotFound, id)
 		}
 		out["party"] = p
-		if out["accounts"], err = rows(ctx, q, `WITH `+ownParty(id).cte+`
-			SELECT a.account_id, a.kind, a.bank, a.bic, a.holder_name, a.country, a.currency, a.has_statement,
-				l.role, l.confidence, l.reason,
-				(SELECT count(*) FROM txns t WHERE t.to_account = a.account_id OR t.from_account = a.account_id) AS txns
-			FROM own JOIN accounts a USING (account_id)
-			LEFT JOIN party_links l ON l.account_id = a.account_id AND l.party_id = ?
-			ORDER BY a.kind, a.account_id`, id, id, id); err != nil {
+		o, err := ownParty(ctx, q, id)
+		if err != nil {
 			return err
 		}
-		if out["flows"], err = flows(ctx, q, ownParty(id), limit); err != nil {
+		if out["accounts"], err = rows(ctx, q, `WITH n AS (
+				SELECT no, count(*) AS txns FROM (
+					SELECT t.to_no AS no FROM transactions t WHERE `+counted+` AND `+o.in("t.to_no")+`
+					UNION ALL
+					SELECT t.from_no FROM transactions t WHERE `+counted+` AND `+o.in("t.from_no")+`)
+				GROUP BY no)
+			SELECT a.account_id, a.kind, a.bank, a.bic, a.holder_name, a.country, a.currency, a.has_statement,
+				l.role, l.confidence, l.reason, coalesce(n.txns, 0) AS txns
+			FROM accounts a
+			LEFT JOIN n ON n.no = a.account_no
+			LEFT JOIN party_links l ON l.account_id = a.account_id AND l.party_id = ?
+			WHERE `+o.in("a.account_no")+`
+			ORDER BY a.kind, a.account_id`, id); err != nil {
+			return err
+		}
+		if out["flows"], err = flows(ctx, q, o, counted, limit); err != nil {
 			return err
 		}
 		rn, err := s.runsOf(ctx, q, r)
 		if err != nil {
 			return err
 		}
-		if out["findings"], err = rows(ctx, q, `WITH `+ownParty(id).cte+`
-			SELECT f.run_id, f.rule_id, f.subject, CAST(f.amount AS DECIMAL(38,2)) AS amount, f.score, f.detail
+		if out["findings"], err = rows(ctx, q, `SELECT f.run_id, f.rule_id, f.subject, CAST(f.amount AS DECIMAL(38,2)) AS amount, f.score, f.detail
 			FROM findings f
-			WHERE f.run_id = ? AND (f.subject = 'party:' || ? OR f.subject IN (SELECT account_id FROM own))
-			ORDER BY f.rule_id, f.subject`, id, id, rn.Rules, id); err != nil {
+			WHERE f.run_id = ? AND (f.subject = 'party:' || ? OR f.subject IN (SELECT account_id FROM accounts WHERE `+o.in("account_no")+`))
+			ORDER BY f.rule_id, f.subject`, rn.Rules, id); err != nil {
 			return err
 		}
 		out["notes"], err = notesAbout(ctx, q, "party", id)
@@ -228,13 +288,8 @@ func (s *Server) party(r *http.Request) (any, error) {
 // received from each neighbour, aggregated over the chosen period, the edges at or above min
 // (base currency) and at most limit of them, largest first; each side with its holder's name.
 func (s *Server) graph(r *http.Request) (any, error) {
-	var o own
-	switch {
-	case r.FormValue("account") != "":
-		o = ownAccount(r.FormValue("account"))
-	case r.FormValue("party") != "":
-		o = ownParty(r.FormValue("party"))
-	default:
+	acc, party := r.FormValue("account"), r.FormValue("party")
+	if acc == "" && party == "" {
 		return nil, fmt.Errorf("%w: graph needs account=ID or party=ID", errBadRequest)
 	}
 	minAmount := decimal.Zero
@@ -246,14 +301,8 @@ func (s *Server) graph(r *http.Request) (any, error) {
 		minAmount = d
 	}
 	dir := r.FormValue("dir")
-	var side string
 	switch dir {
-	case "", "both":
-		side = `(t.from_account IN (SELECT account_id FROM own) OR t.to_account IN (SELECT account_id FROM own))`
-	case "in":
-		side = `t.to_account IN (SELECT account_id FROM own)`
-	case "out":
-		side = `t.from_account IN (SELECT account_id FROM own)`
+	case "", "both", "in", "out":
 	default:
 		return nil, fmt.Errorf("%w: dir=%q: want in, out or both", errBadRequest, dir)
 	}
@@ -266,27 +315,47 @@ func (s *Server) graph(r *http.Request) (any, error) {
 		return nil, err
 	}
 	var edges []Row
-	err = s.read(r.Context(), func(q querier) (err error) {
-		args := append(append([]any{}, o.args...), from, from, to, to, minAmount.String(), limit)
-		edges, err = rows(r.Context(), q, `WITH `+o.cte+`, e AS (
-				SELECT t.from_account, t.to_account, count(*) AS txns, sum(t.base_amount) AS amount,
+	err = s.read(r.Context(), func(q querier) error {
+		counted, err := s.counted(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		var o own
+		if acc != "" {
+			o, err = ownAccount(r.Context(), q, acc)
+		} else {
+			o, err = ownParty(r.Context(), q, party)
+		}
+		if err != nil {
+			return err
+		}
+		side := "(" + o.in("t.from_no") + " OR " + o.in("t.to_no") + ")"
+		switch dir {
+		case "in":
+			side = o.in("t.to_no")
+		case "out":
+			side = o.in("t.from_no")
+		}
+		edges, err = rows(r.Context(), q, `WITH e AS (
+				SELECT t.from_no, t.to_no, count(*) AS txns, sum(t.base_amount) AS amount,
+					count(*) FILTER (WHERE t.base_amount IS NULL) AS without_rate,
 					min(t.booked_at) AS first_at, max(t.booked_at) AS last_at
-				FROM txns t
-				WHERE `+side+`
+				FROM transactions t
+				WHERE `+counted+` AND `+side+`
 					AND (? = '' OR t.booked_at >= CAST(? AS TIMESTAMP))
 					AND (? = '' OR t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY)
 				GROUP BY ALL
 				HAVING sum(t.base_amount) >= CAST(? AS DECIMAL(38,6))
-				ORDER BY amount DESC, t.from_account, t.to_account LIMIT ?)
-			SELECT e.from_account, coalesce(fa.holder_name, fp.name, e.from_account) AS from_name, fa.kind AS from_kind,
+				ORDER BY amount DESC, t.from_no, t.to_no LIMIT ?)
+			SELECT fa.account_id AS from_account, coalesce(fa.holder_name, fp.name, fa.account_id) AS from_name, fa.kind AS from_kind,
 				fa.bank AS from_bank, fa.country AS from_country, fa.party_id AS from_party,
-				e.to_account, coalesce(ta.holder_name, tp.name, e.to_account) AS to_name, ta.kind AS to_kind,
+				ta.account_id AS to_account, coalesce(ta.holder_name, tp.name, ta.account_id) AS to_name, ta.kind AS to_kind,
 				ta.bank AS to_bank, ta.country AS to_country, ta.party_id AS to_party,
-				e.txns, CAST(e.amount AS DECIMAL(38,2)) AS amount, e.first_at, e.last_at
+				e.txns, CAST(e.amount AS DECIMAL(38,2)) AS amount, e.without_rate, e.first_at, e.last_at
 			FROM e
-			LEFT JOIN accounts fa ON fa.account_id = e.from_account LEFT JOIN parties fp ON fp.party_id = fa.party_id
-			LEFT JOIN accounts ta ON ta.account_id = e.to_account LEFT JOIN parties tp ON tp.party_id = ta.party_id
-			ORDER BY e.amount DESC, e.from_account, e.to_account`, args...)
+			JOIN accounts fa ON fa.account_no = e.from_no LEFT JOIN parties fp ON fp.party_id = fa.party_id
+			JOIN accounts ta ON ta.account_no = e.to_no LEFT JOIN parties tp ON tp.party_id = ta.party_id
+			ORDER BY e.amount DESC, fa.account_id, ta.account_id`, from, from, to, to, minAmount.String(), limit)
 		return err
 	})
 	return map[string]any{"edges": edges, "min": minAmount.String(), "dir": dir, "from": from, "to": to}, err
@@ -308,70 +377,41 @@ func period(r *http.Request) (string, string, error) {
 	return out[0], out[1], nil
 }
 
-// txnColumns are the columns of a transaction list: both sides with their holders' names, the
-// amount in its currency and in the base currency, and where it was read from.
-const txnColumns = `t.txn_id, t.booked_at, t.value_date, t.from_account, coalesce(fa.holder_name, t.from_account) AS from_name,
-	t.to_account, coalesce(ta.holder_name, t.to_account) AS to_name, t.amount, t.currency, CAST(t.base_amount AS DECIMAL(38,2)) AS base_amount,
-	t.channel, t.reference, t.counterparty_raw, t.source_id, t.source_file, t.source_record, t.source_sha256`
-
-const txnJoins = ` LEFT JOIN accounts fa ON fa.account_id = t.from_account LEFT JOIN accounts ta ON ta.account_id = t.to_account`
+// txnPage lists one page of the transactions that cond (over transactions t, duplicates
+// already left out) selects, in booking order: both sides with their holders' names, the
+// amount in its currency and in the base currency, and the source file and record. The page
+// is cut before the names are joined, so a case's size costs only the scan.
+func txnPage(ctx context.Context, q querier, counted, cond string, args []any, limit, offset int) ([]Row, error) {
+	return rows(ctx, q, `SELECT t.txn_id, t.booked_at, t.value_date,
+			coalesce(fa.account_id, t.from_account) AS from_account, coalesce(fa.holder_name, t.from_account) AS from_name,
+			coalesce(ta.account_id, t.to_account) AS to_account, coalesce(ta.holder_name, t.to_account) AS to_name,
+			t.amount, t.currency, CAST(t.base_amount AS DECIMAL(38,2)) AS base_amount,
+			t.channel, t.reference, t.counterparty_raw, t.source_id, s.file_name AS source_file, t.source_record, s.sha256 AS source_sha256
+		FROM (SELECT * FROM transactions t WHERE `+counted+` AND `+cond+`
+			ORDER BY t.booked_at, t.seq, t.txn_id LIMIT ? OFFSET ?) t
+		JOIN sources s USING (source_id)
+		LEFT JOIN accounts fa ON fa.account_no = t.from_no
+		LEFT JOIN accounts ta ON ta.account_no = t.to_no
+		ORDER BY t.booked_at, t.seq, t.txn_id`, append(append([]any{}, args...), limit, offset)...)
+}
 
 // txns lists the transactions behind a figure: those of an account (optionally with one
 // counterparty, one direction, one channel), of a party's accounts, or a list of ids, within
 // an optional period, in booking order, one page at a time.
 func (s *Server) txns(r *http.Request) (any, error) {
-	var where []string
-	var args []any
-	acc, cp, party := r.FormValue("account"), r.FormValue("counterparty"), r.FormValue("party")
-	ownSet := ""
-	switch {
-	case acc != "":
-		ownSet = `(SELECT CAST(? AS VARCHAR))`
-		args = append(args, acc)
-	case party != "":
-		ownSet = `(SELECT account_id FROM accounts WHERE party_id = ? UNION SELECT account_id FROM party_links WHERE party_id = ?)`
-		args = append(args, party, party)
+	acc, cp, party, dir := r.FormValue("account"), r.FormValue("counterparty"), r.FormValue("party"), r.FormValue("dir")
+	ids := strings.Fields(r.FormValue("ids"))
+	switch dir {
+	case "", "both", "in", "out":
+	default:
+		return nil, fmt.Errorf("%w: dir=%q: want in, out or both", errBadRequest, dir)
 	}
-	if ownSet != "" {
-		n := len(args)
-		switch r.FormValue("dir") {
-		case "in":
-			where = append(where, `t.to_account IN `+ownSet)
-		case "out":
-			where = append(where, `t.from_account IN `+ownSet)
-		case "", "both":
-			where = append(where, `(t.to_account IN `+ownSet+` OR t.from_account IN `+ownSet+`)`)
-			args = append(args, args[len(args)-n:]...)
-		default:
-			return nil, fmt.Errorf("%w: dir=%q: want in, out or both", errBadRequest, r.FormValue("dir"))
-		}
-		if cp != "" {
-			where = append(where, `(t.to_account = ? OR t.from_account = ?)`)
-			args = append(args, cp, cp)
-		}
-	}
-	if ids := strings.Fields(r.FormValue("ids")); len(ids) > 0 {
-		where = append(where, `t.txn_id IN (SELECT unnest(string_split(?, ' ')))`)
-		args = append(args, strings.Join(ids, " "))
-	}
-	if len(where) == 0 {
+	if acc == "" && party == "" && len(ids) == 0 {
 		return nil, fmt.Errorf("%w: txns needs account=ID, party=ID or ids=ID...", errBadRequest)
-	}
-	if ch := r.FormValue("channel"); ch != "" {
-		where = append(where, `t.channel = ?`)
-		args = append(args, ch)
 	}
 	from, to, err := period(r)
 	if err != nil {
 		return nil, err
-	}
-	if from != "" {
-		where = append(where, `t.booked_at >= CAST(? AS TIMESTAMP)`)
-		args = append(args, from)
-	}
-	if to != "" {
-		where = append(where, `t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY`)
-		args = append(args, to)
 	}
 	limit, err := intParam(r, "limit", 100, 1000)
 	if err != nil {
@@ -381,16 +421,67 @@ func (s *Server) txns(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cond := strings.Join(where, " AND ")
 	out := map[string]any{"limit": limit, "offset": offset}
 	err = s.read(r.Context(), func(q querier) error {
-		total, err := one(r.Context(), q, `SELECT count(*) AS n, CAST(coalesce(sum(t.base_amount), 0) AS DECIMAL(38,2)) AS base_amount FROM txns t WHERE `+cond, args...)
+		ctx := r.Context()
+		counted, err := s.counted(ctx, q)
 		if err != nil {
 			return err
 		}
-		out["total"], out["total_base_amount"] = total["n"], total["base_amount"]
-		out["txns"], err = rows(r.Context(), q, `SELECT `+txnColumns+` FROM txns t`+txnJoins+` WHERE `+cond+`
-			ORDER BY t.booked_at, t.seq, t.txn_id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		var where []string
+		var args []any
+		if acc != "" || party != "" {
+			var o own
+			var err error
+			if acc != "" {
+				o, err = ownAccount(ctx, q, acc)
+			} else {
+				o, err = ownParty(ctx, q, party)
+			}
+			if err != nil {
+				return err
+			}
+			switch dir {
+			case "in":
+				where = append(where, o.in("t.to_no"))
+			case "out":
+				where = append(where, o.in("t.from_no"))
+			default:
+				where = append(where, "("+o.in("t.to_no")+" OR "+o.in("t.from_no")+")")
+			}
+			if cp != "" {
+				c, err := ownAccount(ctx, q, cp)
+				if err != nil {
+					return err
+				}
+				where = append(where, "("+c.in("t.to_no")+" OR "+c.in("t.from_no")+")")
+			}
+		}
+		if len(ids) > 0 {
+			where = append(where, `t.txn_id IN (SELECT unnest(string_split(?, ' ')))`)
+			args = append(args, strings.Join(ids, " "))
+		}
+		if ch := r.FormValue("channel"); ch != "" {
+			where = append(where, `t.channel = ?`)
+			args = append(args, ch)
+		}
+		if from != "" {
+			where = append(where, `t.booked_at >= CAST(? AS TIMESTAMP)`)
+			args = append(args, from)
+		}
+		if to != "" {
+			where = append(where, `t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY`)
+			args = append(args, to)
+		}
+		cond := strings.Join(where, " AND ")
+		total, err := one(ctx, q, `SELECT count(*) AS n, CAST(coalesce(sum(t.base_amount), 0) AS DECIMAL(38,2)) AS base_amount,
+				count(*) FILTER (WHERE t.base_amount IS NULL) AS without_rate
+			FROM transactions t WHERE `+counted+` AND `+cond, args...)
+		if err != nil {
+			return err
+		}
+		out["total"], out["total_base_amount"], out["without_rate"] = total["n"], total["base_amount"], total["without_rate"]
+		out["txns"], err = txnPage(ctx, q, counted, cond, args, limit, offset)
 		return err
 	})
 	return out, err
@@ -409,6 +500,10 @@ func (s *Server) finding(r *http.Request) (any, error) {
 	out := map[string]any{}
 	err = s.read(r.Context(), func(q querier) error {
 		ctx := r.Context()
+		counted, err := s.counted(ctx, q)
+		if err != nil {
+			return err
+		}
 		rn, err := s.runsOf(ctx, q, r)
 		if err != nil {
 			return err
@@ -428,9 +523,7 @@ func (s *Server) finding(r *http.Request) (any, error) {
 		ev := str(f["evidence"])
 		delete(f, "evidence")
 		out["finding"] = f
-		if out["txns"], err = rows(ctx, q, `SELECT `+txnColumns+` FROM txns t`+txnJoins+`
-			WHERE t.txn_id IN (SELECT unnest(string_split(?, ' ')))
-			ORDER BY t.booked_at, t.seq, t.txn_id LIMIT ?`, ev, limit); err != nil {
+		if out["txns"], err = txnPage(ctx, q, counted, `t.txn_id IN (SELECT unnest(string_split(?, ' ')))`, []any{ev}, limit, 0); err != nil {
 			return err
 		}
 		out["notes"], err = notesAbout(ctx, q, "finding", rule+" "+subject)

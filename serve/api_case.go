@@ -108,11 +108,11 @@ func (s *Server) caseGlance(r *http.Request) (any, error) {
 		ctx := r.Context()
 		counts, err := one(ctx, q, `SELECT
 			(SELECT count(*) FROM sources) AS sources,
-			(SELECT count(*) FROM txns) AS transactions,
+			(SELECT count(*) FROM transactions WHERE duplicate_of IS NULL) AS transactions,
 			(SELECT count(*) FROM accounts) AS accounts,
 			(SELECT count(*) FROM parties) AS parties,
-			(SELECT min(booked_at) FROM txns) AS first_at,
-			(SELECT max(booked_at) FROM txns) AS last_at,
+			(SELECT min(booked_at) FROM transactions) AS first_at,
+			(SELECT max(booked_at) FROM transactions) AS last_at,
 			(SELECT value FROM meta WHERE key = 'base_currency') AS base_currency`)
 		if err != nil {
 			return err
@@ -195,18 +195,17 @@ func (s *Server) ruleInfos(ctx context.Context, q querier) map[string]ruleInfo {
 // Ranking (see suspects) is done in Go over the grouped rows.
 const suspectSQL = `WITH f AS (
 		SELECT f.rule_id, f.subject, f.amount, f.score, f.detail,
-			CASE WHEN f.subject LIKE 'party:%' AND p.party_id IS NOT NULL THEN p.party_id ELSE a.party_id END AS party_id,
-			a.account_id
-			, n.tag
+			CASE WHEN p.party_id IS NOT NULL THEN p.party_id ELSE a.party_id END AS party_id,
+			a.account_id, a.holder_name, n.tag
 		FROM findings f
-		LEFT JOIN parties p ON p.party_id = substr(f.subject, 7)
+		LEFT JOIN parties p ON f.subject LIKE 'party:%' AND p.party_id = substr(f.subject, 7)
 		LEFT JOIN accounts a ON a.account_id = f.subject
 		LEFT JOIN (SELECT subject, arg_max(tag, note_id) AS tag FROM notes
 			WHERE subject_kind = 'finding' AND tag IS NOT NULL GROUP BY subject) n ON n.subject = f.rule_id || ' ' || f.subject
 		WHERE f.run_id = ?)
 	SELECT CASE WHEN f.party_id IS NOT NULL THEN 'party' WHEN f.account_id IS NOT NULL THEN 'account' ELSE 'subject' END AS kind,
 		coalesce(f.party_id, f.subject) AS id,
-		coalesce(p.name, a.holder_name, f.subject) AS name,
+		coalesce(p.name, CASE WHEN f.party_id IS NULL THEN f.holder_name END, f.subject) AS name,
 		p.country AS country,
 		f.rule_id, count(*) AS findings, CAST(max(f.amount) AS DECIMAL(38,2)) AS amount,
 		max(f.score) AS score, min(f.detail) AS detail, min(f.subject) AS subject,
@@ -214,7 +213,6 @@ const suspectSQL = `WITH f AS (
 			WHEN bool_or(f.tag = 'relevant') THEN 'relevant' ELSE '' END AS tag
 	FROM f
 	LEFT JOIN parties p ON p.party_id = f.party_id
-	LEFT JOIN accounts a ON a.account_id = f.account_id AND f.party_id IS NULL
 	GROUP BY ALL`
 
 // Suspect is one ranked party or account with the findings about it.

@@ -64,6 +64,9 @@ type Server struct {
 	// packs caches rule titles and severities by rule id, loaded once.
 	packsOnce sync.Once
 	packs     map[string]ruleInfo
+	// countedMu guards countedCond, the condition that leaves out duplicates (see counted).
+	countedMu   sync.Mutex
+	countedCond string
 }
 
 // New returns a Server over db. Open db read-write for notes to be stored, or with
@@ -182,4 +185,26 @@ func (s *Server) read(ctx context.Context, fn func(q querier) error) error {
 // querier is what the API's queries run on: the read-only transaction's connection.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// counted is the condition on transactions t that leaves out duplicates (a transfer seen in
+// two exports counts once). A case without duplicates needs no condition, and testing every
+// row's duplicate_of costs more than the rest of a page's scan. The case cannot change while
+// it is served (the server holds DuckDB's lock on the file: it is the one writer, or with
+// --read-only nobody writes), so the answer is found once.
+func (s *Server) counted(ctx context.Context, q querier) (string, error) {
+	s.countedMu.Lock()
+	defer s.countedMu.Unlock()
+	if s.countedCond != "" {
+		return s.countedCond, nil
+	}
+	r, err := one(ctx, q, `SELECT count(*) AS n FROM transactions WHERE duplicate_of IS NOT NULL`)
+	if err != nil {
+		return "", err
+	}
+	s.countedCond = "t.duplicate_of IS NULL"
+	if r["n"].(int64) == 0 {
+		s.countedCond = "true"
+	}
+	return s.countedCond, nil
 }
