@@ -109,7 +109,7 @@ func File(ctx context.Context, db *casedb.DB, path string, opt Options) (Result,
 	}
 	// The absolute path, so that verify can find the file again from anywhere.
 	src := sourceRow{Path: abs, FileName: filepath.Base(path), SHA256: sum, Bytes: size, Format: format,
-		ParserVersion: ParserVersion, IngestedAt: now}
+		ParserVersion: ParserVersion, IngestedAt: now, OptionsJSON: optionsOf(db, abs, opt).json()}
 	switch format {
 	case FormatAMLWorld:
 		return loadAMLWorld(ctx, db, path, src, scan, opt, res)

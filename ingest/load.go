@@ -34,6 +34,8 @@ type sourceRow struct {
 	Format, Profile        string
 	ParserVersion          string
 	IngestedAt             time.Time
+	// OptionsJSON is what verify needs to read the file again as ingest did (sourceOptions).
+	OptionsJSON string
 }
 
 // keepsIDs reports whether a format's own transaction ids are a contract (kept exactly, a clash
@@ -169,6 +171,11 @@ func loadBatch(ctx context.Context, db *casedb.DB, src sourceRow, p parsed, opt 
 	}
 	missing, err := applyFX(ctx, tx, scope)
 	if err != nil {
+		return res, err
+	}
+	// The digest of what the file produced, for verify (after the rates: none of its
+	// columns depend on them, but a failure here must undo the whole file).
+	if err := casedb.RecordSourceRows(ctx, tx, sid); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -690,13 +697,13 @@ func insertSource(ctx context.Context, tx *sql.Tx, sid int64, src sourceRow, f s
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, profile,
 		parser_version, ingested_at, records, loaded, quarantined, statement_account, period_start, period_end,
-		opening_balance, closing_balance, reconciled, ids_derived)
+		opening_balance, closing_balance, reconciled, ids_derived, options_json)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE),
-			CAST(? AS `+casedb.Money+`), CAST(? AS `+casedb.Money+`), ?, ?)`,
+			CAST(? AS `+casedb.Money+`), CAST(? AS `+casedb.Money+`), ?, ?, ?)`,
 		sid, src.Path, src.FileName, src.SHA256, src.Bytes, src.Format, nullStr(src.Profile), src.ParserVersion,
 		src.IngestedAt.UTC().Format("2006-01-02 15:04:05.000000"), f.records, f.loaded, f.quarantined,
 		nullStr(f.statementAccount), dateOrNil(f.periodStart), dateOrNil(f.periodEnd), nullDec(f.opening),
-		nullDec(f.closing), rec, f.idsDerived)
+		nullDec(f.closing), rec, f.idsDerived, nullStr(src.OptionsJSON))
 	if err != nil {
 		return fmt.Errorf("record source %s: %w", src.Path, err)
 	}

@@ -137,6 +137,10 @@ func loadAMLWorld(ctx context.Context, db *casedb.DB, path string, src sourceRow
 	if err != nil {
 		return res, err
 	}
+	progress(opt, "rows digest")
+	if err := casedb.RecordSourceRows(ctx, tx, sid); err != nil {
+		return res, err
+	}
 	progress(opt, "commit")
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("commit %s: %w", path, err)

@@ -2,14 +2,11 @@ package rules
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,8 +56,8 @@ func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
 	return ids, rows.Err()
 }
 
-// Verify re-checks a stored run. Every source file is re-hashed at its recorded path and
-// compared with sources.sha256. A rules run is re-run from its manifest: each pack reloaded
+// Verify re-checks a stored run. Every source file is re-hashed (found where it was loaded
+// from or at its place relative to the case) and compared with sources.sha256. A rules run is re-run from its manifest: each pack reloaded
 // from where it came from (a built-in pack that has moved on since, at the version the run
 // used, from packs/released) and its SHA-256 compared, the packs re-run with the recorded
 // parameters (nothing is stored) and the findings compared with the stored ones. A trace
@@ -70,6 +67,12 @@ func RunIDs(ctx context.Context, db *casedb.DB, kind string) ([]string, error) {
 // returned as errors; an error means the verification itself could not be done. Like Run's,
 // db must be sealed (casedb.Options{Sealed: true}): verifying never writes to the case.
 func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Report, error) {
+	return VerifyRun(ctx, db, runID, tr, nil)
+}
+
+// VerifyRun is Verify that also looks for source files by SHA-256 under dirs when they are
+// neither where they were loaded from nor at their place relative to the case.
+func VerifyRun(ctx context.Context, db *casedb.DB, runID string, tr Tracer, dirs []string) (*Report, error) {
 	rep := &Report{RunID: runID}
 	var manifestJSON sql.NullString
 	err := db.QueryRowContext(ctx, `SELECT kind, manifest_json FROM runs WHERE run_id = ?`, runID).Scan(&rep.Kind, &manifestJSON)
@@ -79,7 +82,7 @@ func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSources(ctx, db, rep); err != nil {
+	if err := checkSources(ctx, db, dirs, rep); err != nil {
 		return nil, err
 	}
 	if rep.Kind == "trace" {
@@ -178,27 +181,35 @@ func Verify(ctx context.Context, db *casedb.DB, runID string, tr Tracer) (*Repor
 	return rep, nil
 }
 
-// checkSources re-hashes every source file of the case at its recorded path.
-func checkSources(ctx context.Context, db *casedb.DB, rep *Report) error {
-	rows, err := db.QueryContext(ctx, `SELECT source_id, path, sha256 FROM sources ORDER BY source_id`)
+// checkSources re-hashes every source file of the case, found where it was loaded from, at
+// its place relative to the case or by SHA-256 under dirs (casedb.LocateSource).
+func checkSources(ctx context.Context, db *casedb.DB, dirs []string, rep *Report) error {
+	rows, err := db.QueryContext(ctx, `SELECT source_id, path, file_name, sha256, bytes, coalesce(options_json, '{}') FROM sources ORDER BY source_id`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	caseDir := ""
+	if db.Path != ":memory:" {
+		caseDir, _ = filepath.Abs(filepath.Dir(db.Path))
+	}
 	for rows.Next() {
-		var id int64
-		var path, want string
-		if err := rows.Scan(&id, &path, &want); err != nil {
+		var id, size int64
+		var path, name, want, opts string
+		if err := rows.Scan(&id, &path, &name, &want, &size, &opts); err != nil {
 			return err
 		}
-		got, err := fileSHA256(path)
+		var o struct {
+			Rel string `json:"relative_to_case"`
+		}
+		json.Unmarshal([]byte(opts), &o)
+		found, changed := casedb.LocateSource(caseDir, path, o.Rel, name, want, size, dirs)
 		switch {
-		case errors.Is(err, os.ErrNotExist):
+		case found != "":
+		case changed != "":
+			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s changed: its SHA-256 is no longer %s", id, changed, want))
+		default:
 			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s is missing", id, path))
-		case err != nil:
-			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s cannot be read: %v", id, path, err))
-		case got != want:
-			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s changed: SHA-256 %s, loaded as %s", id, path, got, want))
 		}
 	}
 	return rows.Err()
@@ -228,19 +239,6 @@ func compareSources(ctx context.Context, db *casedb.DB, m *Manifest, rep *Report
 	for _, s := range added {
 		rep.Problems = append(rep.Problems, "source added to the case since the run: "+s)
 	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // storedFindings returns the keys of a run's stored findings.

@@ -351,7 +351,7 @@ func (db *DB) migrate(ctx context.Context, from int) error {
 		return err
 	}
 	defer tx.Rollback()
-	steps := map[int][]string{2: migrateV2, 3: migrateV3, 4: migrateV4, 5: migrateV5}
+	steps := map[int][]string{2: migrateV2, 3: migrateV3, 4: migrateV4, 5: migrateV5, 6: migrateV6}
 	for v := from + 1; v <= SchemaVersion; v++ {
 		for _, stmt := range steps[v] {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {

@@ -33,6 +33,7 @@ func v1Case(t *testing.T) string {
 		`DROP TABLE party_attributes`,
 		`DROP TABLE party_decisions`,
 		`DROP TABLE notes`,
+		`DROP TABLE source_rows`,
 		`UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
 		`INSERT INTO sources (source_id, path, file_name, sha256, bytes, format, parser_version, ingested_at, records, loaded, quarantined)
 			VALUES (1, 'a.csv', 'a.csv', 'aa', 1, 'ledger', '1', TIMESTAMP '2024-01-01', 2, 2, 0),

@@ -21,7 +21,13 @@ package casedb
 // Version 5 adds the investigator's notes (notes): remarks on an account, party or
 // transaction and decisions on findings, written by `moneytrail serve`, each with its time
 // and author. They sit beside the source records and never change them.
-const SchemaVersion = 5
+//
+// Version 6 records for each source the digest of the rows it produced (source_rows,
+// SourceRowsDigest), computed at ingest in the file's transaction: verify recomputes it from
+// the stored rows and from a re-reading of the file. Cases loaded before have none. A table
+// of its own rather than a column of sources: DuckDB refuses to commit a migration that
+// alters sources twice (version 3 did once).
+const SchemaVersion = 6
 
 // Money is the SQL type of every money column: exact, six decimal places (see money.Scale).
 const Money = "DECIMAL(38,6)"
@@ -100,6 +106,15 @@ const notesTable = `CREATE TABLE notes(
 
 // migrateV5 brings a version 4 case to version 5: an empty notes table.
 var migrateV5 = []string{notesTable}
+
+// sourceRowsTable holds SourceRowsDigest of each source as ingest recorded it.
+const sourceRowsTable = `CREATE TABLE source_rows(
+		source_id INTEGER PRIMARY KEY,
+		rows_sha256 VARCHAR NOT NULL)`
+
+// migrateV6 brings a version 5 case to version 6: an empty source_rows table (the sources
+// already loaded have no recorded digest; verify says so and still re-reads them).
+var migrateV6 = []string{sourceRowsTable}
 
 // MicrosOf is the SQL expression of base_micros from a money expression: millionths as
 // BIGINT, NULL when the amount does not fit (about 9.2 trillion units), which the tracer
@@ -394,4 +409,5 @@ var schema = []string{
 	partyAttributesTable,
 	partyDecisionsTable,
 	notesTable,
+	sourceRowsTable,
 }
