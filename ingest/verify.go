@@ -137,7 +137,8 @@ func VerifySources(ctx context.Context, db *casedb.DB, opt VerifyOptions) ([]Sou
 		path, changed := casedb.LocateSource(caseDir, s.path, o.RelativeToCase, s.name, s.sum, s.bytes, opt.Dirs)
 		switch {
 		case path == "" && changed != "":
-			c.Problems = append(c.Problems, fmt.Sprintf("%s changed: SHA-256 no longer %s", changed, s.sum))
+			got, _ := casedb.FileSHA256(changed)
+			c.Problems = append(c.Problems, fmt.Sprintf("%s changed: SHA-256 %s, loaded as %s", changed, got, s.sum))
 			continue
 		case path == "":
 			c.Problems = append(c.Problems, fmt.Sprintf("the file is missing: not at %s, not beside the case, and not found by its SHA-256 in the folders given", s.path))

@@ -207,7 +207,8 @@ func checkSources(ctx context.Context, db *casedb.DB, dirs []string, rep *Report
 		switch {
 		case found != "":
 		case changed != "":
-			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s changed: its SHA-256 is no longer %s", id, changed, want))
+			got, _ := casedb.FileSHA256(changed)
+			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s changed: SHA-256 %s, loaded as %s", id, changed, got, want))
 		default:
 			rep.Problems = append(rep.Problems, fmt.Sprintf("source %d: %s is missing", id, path))
 		}
