@@ -22,10 +22,7 @@ func TestCorpusThroughTheLoader(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus load takes a few seconds")
 	}
-	root := corpus.Dir()
-	if root == "" {
-		t.Skip("../shared/corpus is absent")
-	}
+	root := corpus.Require(t)
 	var files []string
 	for _, d := range []string{"camt", "mt940", "ofx", "remittance", "xlsx", "csv-banks"} {
 		entries, _ := os.ReadDir(filepath.Join(root, d))
@@ -101,10 +98,7 @@ func TestCorpusReconcilesAsInTheFile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus load takes a few seconds")
 	}
-	root := corpus.Dir()
-	if root == "" {
-		t.Skip("../shared/corpus is absent; corpus tests skipped")
-	}
+	root := corpus.Require(t)
 	var files []string
 	for _, d := range []string{"camt", "mt940", "ofx", "remittance", "xlsx", "csv-banks"} {
 		entries, _ := os.ReadDir(filepath.Join(root, d))

@@ -35,7 +35,7 @@ func TestBadCounterpartyIBANIsAWarning(t *testing.T) {
 	if len(lines) != 2 || lines[0] != "source_id,file_name,outcome,line,field,reason,raw" {
 		t.Fatalf("listing:\n%s", out.String())
 	}
-	want := `1,camt053-bad-counterparty-iban.xml,"loaded, warning",2,RltdPties/CdtrAcct/Id/IBAN,"entry 2 at line 12: invalid IBAN: ""DE00000000000000000000"" fails the mod-97 check; `
+	want := `1,camt053-bad-counterparty-iban.xml,"loaded, warning",2,RltdPties/CdtrAcct/Id/IBAN,"entry 2 at line 12: invalid IBAN: ""DE00000000000000000000"" has check digits 00 (valid ones are 02 to 98); `
 	if !strings.HasPrefix(lines[1], want) {
 		t.Errorf("warning row\n%s\nwant prefix\n%s", lines[1], want)
 	}

@@ -16,10 +16,7 @@ import (
 // produced for the same files (the .json beside each .sta): statement count, accounts,
 // balances, and per statement line the amount, side, value date and entry date.
 func TestSvenstaroOracle(t *testing.T) {
-	dir := corpus.Dir()
-	if dir == "" {
-		t.Skip("../shared/corpus is absent")
-	}
+	dir := corpus.Require(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "mt940", "svenstaro__*.json"))
 	if len(files) == 0 {
 		t.Skip("no svenstaro oracle files")

@@ -125,7 +125,7 @@ func TestQuarantine(t *testing.T) {
 	if len(b.Notes) < 2 || b.Notes[0].Kind != canon.NoteWarning || b.Notes[0].Record != 4 || b.Notes[1].Kind != "zero_amount" || b.Notes[1].Record != 5 {
 		t.Errorf("notes %+v", b.Notes)
 	}
-	if x := b.Txns[0]; x.From != "external:unverified-iban:DE00370400440532013000" || !strings.Contains(b.Notes[0].Text, "mod-97") {
+	if x := b.Txns[0]; x.From != "external:unverified-iban:DE00370400440532013000" || !strings.Contains(b.Notes[0].Text, "check digits 00") {
 		t.Errorf("unverified counterparty %+v, note %+v", x, b.Notes[0])
 	}
 	p := res.Periods[0]

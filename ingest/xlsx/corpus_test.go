@@ -113,10 +113,7 @@ func TestCorpus(t *testing.T) {
 // TestCorpusUnclaimed checks that every corpus file of another format is refused by
 // Detect (conservative) and by Decode with ErrNotXLSX, never misread.
 func TestCorpusUnclaimed(t *testing.T) {
-	dir := corpus.Dir()
-	if dir == "" {
-		t.Skip("../shared/corpus is absent")
-	}
+	dir := corpus.Require(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
 	p, err := Builtin("otp-hu-xlsx")
 	if err != nil {

@@ -52,6 +52,11 @@ func NormalizeIBAN(s string) (string, error) {
 	if want, ok := ibanLengths[cc]; ok && want != len(v) {
 		return "", fmt.Errorf("%w: %q has length %d, %s IBANs have %d", ErrIBAN, s, len(v), cc, want)
 	}
+	if cd := v[2:4]; cd == "00" || cd == "01" || cd == "99" {
+		// ISO 13616 check digits run from 02 to 98: 00, 01 and 99 can pass the mod-97
+		// test only as aliases of 97, 98 and 02.
+		return "", fmt.Errorf("%w: %q has check digits %s (valid ones are 02 to 98)", ErrIBAN, s, cd)
+	}
 	if mod97(v[4:]+v[:4]) != 1 {
 		return "", fmt.Errorf("%w: %q fails the mod-97 check", ErrIBAN, s)
 	}

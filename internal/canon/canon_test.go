@@ -2,6 +2,8 @@ package canon
 
 import (
 	"errors"
+	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -22,6 +24,15 @@ func TestNormalizeIBAN(t *testing.T) {
 		{"AT6119043002345732011", "", false},       // length for AT
 		{"XX12", "", false},
 		{"AT61 1904 3002 3457 320!", "", false},
+		// Worked out by hand: GB29NWBK60161331926819 leaves remainder 1 (valid); with check
+		// digits 28 the remainder is 0, which mod-97 must refuse (a check "remainder 0 or 1"
+		// would pass it). The same for Norway's 15 characters, NO93 / NO92.
+		{"GB29 NWBK 6016 1331 9268 19", "GB29NWBK60161331926819", true},
+		{"GB28NWBK60161331926819", "", false},
+		{"NO93 8601 1117 947", "NO9386011117947", true},
+		{"NO9286011117947", "", false},
+		{"NO938601111794", "", false},   // 14 characters
+		{"NO9386011117947X", "", false}, // 16 characters
 	}
 	for _, c := range cases {
 		got, err := NormalizeIBAN(c.in)
@@ -30,6 +41,36 @@ func TestNormalizeIBAN(t *testing.T) {
 		}
 		if !c.ok && !errors.Is(err, ErrIBAN) {
 			t.Errorf("NormalizeIBAN(%q) error %v is not ErrIBAN", c.in, err)
+		}
+	}
+}
+
+// TestEveryNorwegianIBAN checks NormalizeIBAN against an independent computation (math/big
+// over the whole number, ISO 13616's definition) for 20,000 Norwegian account numbers
+// spread over the 11-digit range: each with its right check digits is accepted (15
+// characters, the shortest IBAN there is), each of the 96 other check digits refused.
+func TestEveryNorwegianIBAN(t *testing.T) {
+	checkDigits := func(bban string) string {
+		n, _ := new(big.Int).SetString(bban+"2324"+"00", 10) // N=23, O=24
+		r := new(big.Int).Mod(n, big.NewInt(97)).Int64()
+		return fmt.Sprintf("%02d", 98-r)
+	}
+	for i := int64(0); i < 20000; i++ {
+		bban := fmt.Sprintf("%011d", i*4999999+7) // spread over 0..99,999,980,007
+		want := "NO" + checkDigits(bban) + bban
+		if got, err := NormalizeIBAN(want); err != nil || got != want {
+			t.Fatalf("%s refused: %v", want, err)
+		}
+		if i%500 == 0 {
+			for cd := 0; cd <= 99; cd++ {
+				iban := fmt.Sprintf("NO%02d%s", cd, bban)
+				if iban == want {
+					continue
+				}
+				if _, err := NormalizeIBAN(iban); err == nil {
+					t.Fatalf("%s accepted (right check digits %s)", iban, want[2:4])
+				}
+			}
 		}
 	}
 }

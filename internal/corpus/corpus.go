@@ -3,8 +3,10 @@
 package corpus
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -30,15 +32,30 @@ func Dir() string {
 	}
 }
 
+// absent says once per test binary, on standard error, that the corpus is missing: a user's
+// clone has none, and one line says why its corpus tests skip, not one per test.
+var absent sync.Once
+
+// Require returns the corpus directory, or skips t (saying once per test binary that the
+// corpus is absent) when there is none.
+func Require(t testing.TB) string {
+	t.Helper()
+	d := Dir()
+	if d == "" {
+		absent.Do(func() {
+			fmt.Fprintln(os.Stderr, "corpus: ../shared/corpus is absent beside the project; the tests that read it skip")
+		})
+		t.SkipNow()
+	}
+	return d
+}
+
 // Path returns the path of a corpus file given relative to the corpus root (for example
 // "csv-banks/nblock__ofxstatement-austrian__raiffeisen.csv"), skipping t when the corpus or
 // the file is absent.
 func Path(t testing.TB, rel string) string {
 	t.Helper()
-	d := Dir()
-	if d == "" {
-		t.Skip("../shared/corpus is absent; corpus tests skipped")
-	}
+	d := Require(t)
 	p := filepath.Join(d, filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("corpus file %s is absent", rel)
