@@ -184,12 +184,15 @@ func (s *Server) account(r *http.Request) (any, error) {
 			return err
 		}
 		bal, err := rows(ctx, q, `WITH a AS (SELECT currency, coalesce(opening_balance, 0) AS opening FROM accounts WHERE account_id = ?),
+			m AS (
+				SELECT t.booked_at, t.amount AS net, t.currency FROM transactions t
+				WHERE `+o.in("t.to_no")+` AND `+counted+` AND NOT t.pending
+				UNION ALL
+				SELECT t.booked_at, -t.amount, t.currency FROM transactions t
+				WHERE `+o.in("t.from_no")+` AND NOT `+o.in("t.to_no")+` AND `+counted+` AND NOT t.pending),
 			d AS (
-				SELECT CAST(t.booked_at AS DATE) AS day,
-					sum(CASE WHEN `+o.in("t.to_no")+` THEN t.amount ELSE -t.amount END) AS net
-				FROM transactions t, a
-				WHERE `+counted+` AND (`+o.in("t.to_no")+` OR `+o.in("t.from_no")+`) AND NOT t.pending
-					AND (a.currency IS NULL OR t.currency = a.currency)
+				SELECT CAST(m.booked_at AS DATE) AS day, sum(m.net) AS net
+				FROM m, a WHERE a.currency IS NULL OR m.currency = a.currency
 				GROUP BY 1)
 			SELECT d.day, CAST(a.opening + sum(d.net) OVER (ORDER BY d.day) AS DECIMAL(38,2)) AS balance
 			FROM d, a ORDER BY d.day`, id)
@@ -329,21 +332,21 @@ func (s *Server) graph(r *http.Request) (any, error) {
 		if err != nil {
 			return err
 		}
-		side := "(" + o.in("t.from_no") + " OR " + o.in("t.to_no") + ")"
+		sel := selection{sides: []string{o.in("t.to_no"), o.in("t.from_no") + " AND NOT " + o.in("t.to_no")},
+			cond: `(? = '' OR t.booked_at >= CAST(? AS TIMESTAMP)) AND (? = '' OR t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY)`,
+			args: []any{from, from, to, to}}
 		switch dir {
 		case "in":
-			side = o.in("t.to_no")
+			sel.sides = sel.sides[:1]
 		case "out":
-			side = o.in("t.from_no")
+			sel.sides = []string{o.in("t.from_no")}
 		}
+		rowsFrom, args := sel.from(counted, "t.from_no, t.to_no, t.base_amount, t.booked_at")
 		edges, err = rows(r.Context(), q, `WITH e AS (
 				SELECT t.from_no, t.to_no, count(*) AS txns, sum(t.base_amount) AS amount,
 					count(*) FILTER (WHERE t.base_amount IS NULL) AS without_rate,
 					min(t.booked_at) AS first_at, max(t.booked_at) AS last_at
-				FROM transactions t
-				WHERE `+counted+` AND `+side+`
-					AND (? = '' OR t.booked_at >= CAST(? AS TIMESTAMP))
-					AND (? = '' OR t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY)
+				FROM `+rowsFrom+`
 				GROUP BY ALL
 				HAVING sum(t.base_amount) >= CAST(? AS DECIMAL(38,6))
 				ORDER BY amount DESC, t.from_no, t.to_no LIMIT ?)
@@ -355,7 +358,7 @@ func (s *Server) graph(r *http.Request) (any, error) {
 			FROM e
 			JOIN accounts fa ON fa.account_no = e.from_no LEFT JOIN parties fp ON fp.party_id = fa.party_id
 			JOIN accounts ta ON ta.account_no = e.to_no LEFT JOIN parties tp ON tp.party_id = ta.party_id
-			ORDER BY e.amount DESC, fa.account_id, ta.account_id`, from, from, to, to, minAmount.String(), limit)
+			ORDER BY e.amount DESC, fa.account_id, ta.account_id`, append(args, minAmount.String(), limit)...)
 		return err
 	})
 	return map[string]any{"edges": edges, "min": minAmount.String(), "dir": dir, "from": from, "to": to}, err
@@ -377,22 +380,78 @@ func period(r *http.Request) (string, string, error) {
 	return out[0], out[1], nil
 }
 
-// txnPage lists one page of the transactions that cond (over transactions t, duplicates
-// already left out) selects, in booking order: both sides with their holders' names, the
-// amount in its currency and in the base currency, and the source file and record. The page
-// is cut before the names are joined, so a case's size costs only the scan.
-func txnPage(ctx context.Context, q querier, counted, cond string, args []any, limit, offset int) ([]Row, error) {
-	return rows(ctx, q, `SELECT t.txn_id, t.booked_at, t.value_date,
-			coalesce(fa.account_id, t.from_account) AS from_account, coalesce(fa.holder_name, t.from_account) AS from_name,
-			coalesce(ta.account_id, t.to_account) AS to_account, coalesce(ta.holder_name, t.to_account) AS to_name,
+// txnPage lists one page of the transactions that cond (over transactions t) selects, in
+// booking order: both sides with their holders' names, the amount in its currency and in the
+// base currency, and the source file and record. The names are looked up afterwards for the
+// page's accounts alone, by their numbers (accounts are stored in number order, so DuckDB
+// skips to them): joining the accounts table in the query read all of it for every page.
+func txnPage(ctx context.Context, q querier, counted string, sel selection, limit, offset int) ([]Row, error) {
+	from, args := sel.from(counted, "*")
+	page, err := rows(ctx, q, `SELECT t.txn_id, t.booked_at, t.value_date, t.from_account, t.from_no, t.to_account, t.to_no,
 			t.amount, t.currency, CAST(t.base_amount AS DECIMAL(38,2)) AS base_amount,
 			t.channel, t.reference, t.counterparty_raw, t.source_id, s.file_name AS source_file, t.source_record, s.sha256 AS source_sha256
-		FROM (SELECT * FROM transactions t WHERE `+counted+` AND `+cond+`
-			ORDER BY t.booked_at, t.seq, t.txn_id LIMIT ? OFFSET ?) t
+		FROM (SELECT * FROM `+from+` ORDER BY t.booked_at, t.seq, t.txn_id LIMIT ? OFFSET ?) t
 		JOIN sources s USING (source_id)
-		LEFT JOIN accounts fa ON fa.account_no = t.from_no
-		LEFT JOIN accounts ta ON ta.account_no = t.to_no
-		ORDER BY t.booked_at, t.seq, t.txn_id`, append(append([]any{}, args...), limit, offset)...)
+		ORDER BY t.booked_at, t.seq, t.txn_id`, append(args, limit, offset)...)
+	if err != nil || len(page) == 0 {
+		return page, err
+	}
+	var o own
+	for _, r := range page {
+		for _, k := range []string{"from_no", "to_no"} {
+			if n, ok := r[k].(int32); ok {
+				o.nos = append(o.nos, int64(n))
+			}
+		}
+	}
+	names := map[string]string{}
+	if len(o.nos) > 0 {
+		rs, err := rows(ctx, q, `SELECT account_id, holder_name FROM accounts WHERE `+o.in("account_no")+` AND holder_name IS NOT NULL`)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			names[r["account_id"].(string)] = r["holder_name"].(string)
+		}
+	}
+	for _, r := range page {
+		for _, side := range []string{"from", "to"} {
+			id := str(r[side+"_account"])
+			r[side+"_name"] = id
+			if n, ok := names[id]; ok {
+				r[side+"_name"] = n
+			}
+			delete(r, side+"_no")
+		}
+	}
+	return page, nil
+}
+
+// selection is a set of transactions: those that meet cond on one of sides, conditions on
+// one column each that no two rows meet together (an account as receiver; as payer and not
+// receiver). Each side is its own scan, so DuckDB tests that one column in the table scan and
+// reads the other columns only for the rows that pass; one condition with OR made it read
+// every column of every row (on 1M rows, 1.4 s against 0.3 s under load).
+type selection struct {
+	sides []string
+	cond  string
+	args  []any
+}
+
+// from is the FROM clause of the selection's rows, columns of transactions (as t), and its
+// arguments.
+func (sel selection) from(counted, columns string) (string, []any) {
+	sides := sel.sides
+	if len(sides) == 0 {
+		sides = []string{"true"}
+	}
+	parts := make([]string, len(sides))
+	var args []any
+	for i, side := range sides {
+		parts[i] = `SELECT ` + columns + ` FROM transactions t WHERE ` + side + ` AND ` + counted + ` AND ` + sel.cond
+		args = append(args, sel.args...)
+	}
+	return `(` + strings.Join(parts, ` UNION ALL `) + `) t`, args
 }
 
 // txns lists the transactions behind a figure: those of an account (optionally with one
@@ -428,8 +487,9 @@ func (s *Server) txns(r *http.Request) (any, error) {
 		if err != nil {
 			return err
 		}
-		var where []string
+		where := []string{"true"}
 		var args []any
+		var sides []string
 		if acc != "" || party != "" {
 			var o own
 			var err error
@@ -443,11 +503,11 @@ func (s *Server) txns(r *http.Request) (any, error) {
 			}
 			switch dir {
 			case "in":
-				where = append(where, o.in("t.to_no"))
+				sides = []string{o.in("t.to_no")}
 			case "out":
-				where = append(where, o.in("t.from_no"))
+				sides = []string{o.in("t.from_no")}
 			default:
-				where = append(where, "("+o.in("t.to_no")+" OR "+o.in("t.from_no")+")")
+				sides = []string{o.in("t.to_no"), o.in("t.from_no") + " AND NOT " + o.in("t.to_no")}
 			}
 			if cp != "" {
 				c, err := ownAccount(ctx, q, cp)
@@ -473,15 +533,16 @@ func (s *Server) txns(r *http.Request) (any, error) {
 			where = append(where, `t.booked_at < CAST(? AS DATE) + INTERVAL 1 DAY`)
 			args = append(args, to)
 		}
-		cond := strings.Join(where, " AND ")
+		sel := selection{sides: sides, cond: strings.Join(where, " AND "), args: args}
+		from, fargs := sel.from(counted, "t.base_amount")
 		total, err := one(ctx, q, `SELECT count(*) AS n, CAST(coalesce(sum(t.base_amount), 0) AS DECIMAL(38,2)) AS base_amount,
 				count(*) FILTER (WHERE t.base_amount IS NULL) AS without_rate
-			FROM transactions t WHERE `+counted+` AND `+cond, args...)
+			FROM `+from, fargs...)
 		if err != nil {
 			return err
 		}
 		out["total"], out["total_base_amount"], out["without_rate"] = total["n"], total["base_amount"], total["without_rate"]
-		out["txns"], err = txnPage(ctx, q, counted, cond, args, limit, offset)
+		out["txns"], err = txnPage(ctx, q, counted, sel, limit, offset)
 		return err
 	})
 	return out, err
@@ -523,7 +584,7 @@ func (s *Server) finding(r *http.Request) (any, error) {
 		ev := str(f["evidence"])
 		delete(f, "evidence")
 		out["finding"] = f
-		if out["txns"], err = txnPage(ctx, q, counted, `t.txn_id IN (SELECT unnest(string_split(?, ' ')))`, []any{ev}, limit, 0); err != nil {
+		if out["txns"], err = txnPage(ctx, q, counted, selection{cond: `t.txn_id IN (SELECT unnest(string_split(?, ' ')))`, args: []any{ev}}, limit, 0); err != nil {
 			return err
 		}
 		out["notes"], err = notesAbout(ctx, q, "finding", rule+" "+subject)

@@ -133,13 +133,15 @@ func (s *Server) caseGlance(r *http.Request) (any, error) {
 			return err
 		}
 		out["freeze"] = fr
-		att, err := one(ctx, q, `SELECT
+		att, err := s.memo("attention counts", false, func() (any, error) {
+			return one(ctx, q, `SELECT
 			(SELECT count(*) FROM statements WHERE reconciled = false) AS unreconciled,
 			(SELECT count(*) FROM statement_chain WHERE gap) AS gaps,
 			(SELECT count(*) FROM statement_chain WHERE chain_ok = false) AS chain_breaks,
 			(SELECT count(*) FROM quarantine) AS quarantined,
 			(SELECT count(*) FROM fx_missing) AS fx_missing,
 			(SELECT count(DISTINCT account_id) FROM undisclosed_accounts) AS undisclosed_accounts`)
+		})
 		out["attention"] = att
 		return err
 	})
@@ -251,6 +253,19 @@ func (s *Server) suspects(ctx context.Context, q querier, run string, limit int)
 	if run == "" {
 		return []*Suspect{}, nil
 	}
+	v, err := s.memo("suspects "+run, true, func() (any, error) { return s.rankSuspects(ctx, q, run) })
+	if err != nil {
+		return nil, err
+	}
+	order := v.([]*Suspect)
+	if limit > 0 && len(order) > limit {
+		order = order[:limit]
+	}
+	return order, nil
+}
+
+// rankSuspects ranks every suspect of a rule run (see suspects).
+func (s *Server) rankSuspects(ctx context.Context, q querier, run string) ([]*Suspect, error) {
 	rs, err := rows(ctx, q, suspectSQL, run)
 	if err != nil {
 		return nil, err
@@ -308,9 +323,6 @@ func (s *Server) suspects(ctx context.Context, q querier, run string, limit int)
 		}
 		return strings.Compare(a.Kind+a.ID, b.Kind+b.ID)
 	})
-	if limit > 0 && len(order) > limit {
-		order = order[:limit]
-	}
 	return order, nil
 }
 
@@ -400,9 +412,13 @@ func (s *Server) attention(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.memo(fmt.Sprintf("attention %d", limit), false, func() (any, error) { return s.attentionLists(r.Context(), limit) })
+	return v, err
+}
+
+func (s *Server) attentionLists(ctx context.Context, limit int) (map[string]any, error) {
 	out := map[string]any{}
-	err = s.read(r.Context(), func(q querier) error {
-		ctx := r.Context()
+	err := s.read(ctx, func(q querier) error {
 		for _, l := range []struct{ name, query string }{
 			{"unreconciled", `SELECT s.account_id, coalesce(a.holder_name, s.account_id) AS name, s.file_name, s.statement_no,
 				s.period_start, s.period_end, s.opening, s.credits, s.debits, s.closing, s.computed_closing, s.difference

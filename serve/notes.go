@@ -142,6 +142,7 @@ func (s *Server) notesAdd(r *http.Request) (any, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store the note: %w", err)
 	}
+	s.noteWritten()
 	return n, nil
 }
 

@@ -67,6 +67,11 @@ type Server struct {
 	// countedMu guards countedCond, the condition that leaves out duplicates (see counted).
 	countedMu   sync.Mutex
 	countedCond string
+	// memoMu guards memos, the answers kept by memo, and notesVersion, the number of notes
+	// written by this server (answers that show notes are kept per version).
+	memoMu       sync.Mutex
+	memos        map[string]any
+	notesVersion int64
 }
 
 // New returns a Server over db. Open db read-write for notes to be stored, or with
@@ -207,4 +212,41 @@ func (s *Server) counted(ctx context.Context, q querier) (string, error) {
 		s.countedCond = "true"
 	}
 	return s.countedCond, nil
+}
+
+// maxMemos bounds the answers memo keeps; past it they are all dropped and found again.
+const maxMemos = 1000
+
+// memo returns the answer kept under key, or finds it with fn and keeps it. The case cannot
+// change while it is served (see counted) except by notes, so an answer that reads much of a
+// large case (the ranked suspects, what needs attention) is worked out once; with withNotes
+// the answer depends on the notes and is kept only until the next note.
+func (s *Server) memo(key string, withNotes bool, fn func() (any, error)) (any, error) {
+	s.memoMu.Lock()
+	if withNotes {
+		key = fmt.Sprintf("%s\x00notes %d", key, s.notesVersion)
+	}
+	v, ok := s.memos[key]
+	s.memoMu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	s.memoMu.Lock()
+	if s.memos == nil || len(s.memos) >= maxMemos {
+		s.memos = map[string]any{}
+	}
+	s.memos[key] = v
+	s.memoMu.Unlock()
+	return v, nil
+}
+
+// noteWritten marks the answers that show notes as out of date.
+func (s *Server) noteWritten() {
+	s.memoMu.Lock()
+	s.notesVersion++
+	s.memoMu.Unlock()
 }

@@ -463,6 +463,11 @@ func TestReadOnlyCase(t *testing.T) {
 // comes first; the dismissed reasons stay listed, last, with their tag.
 func TestDismissedFindingsDoNotRank(t *testing.T) {
 	s, ts := testServer(t, false)
+	// Ranked once before the notes: the ranking is kept until a note is written.
+	_, body := get(t, s, ts, "/api/suspects")
+	if got := pick(t, decode(t, body), "suspects", 0, "name"); got != "Luka Horvat" {
+		t.Fatalf("first before the notes: %v", got)
+	}
 	for _, rule := range []string{"organizer_ranking", "confiscation_parties"} {
 		body := `{"subject_kind":"finding","subject":"` + rule + ` party:luka horvat","tag":"dismissed","run_id":"rules-1"}`
 		if code, out := call(t, s, ts, http.MethodPost, "/api/notes", body); code != http.StatusOK {
@@ -473,7 +478,7 @@ func TestDismissedFindingsDoNotRank(t *testing.T) {
 	for _, tag := range []string{"relevant", "dismissed"} {
 		call(t, s, ts, http.MethodPost, "/api/notes", `{"subject_kind":"finding","subject":"organizer_ranking party:luka horvat","tag":"`+tag+`"}`)
 	}
-	_, body := get(t, s, ts, "/api/suspects")
+	_, body = get(t, s, ts, "/api/suspects")
 	m := decode(t, body)
 	for _, c := range []struct {
 		path []any

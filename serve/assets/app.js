@@ -159,11 +159,14 @@ routes["/search"] = async (p) => {
     ], d.results, "nothing matches")));
 };
 
+// noRate says how many transactions a sum leaves out for want of an exchange rate.
+const noRate = (r) => (r && r.without_rate > 0 ? ", " + r.without_rate + " without a rate (not in the sum)" : "");
+
 function flowCards(f, txnParams) {
   const dirTable = (dir) => table([
     { label: "counterparty", cell: (r) => h("span", {}, accountLink(r.counterparty, r.name), h("div", { class: "detail mono" }, r.counterparty)) },
     { label: "country", key: "country" },
-    { label: "txns", cell: (r) => link("#/txns?" + q({ ...txnParams, counterparty: r.counterparty, dir }), String(r.txns)) },
+    { label: "txns", cell: (r) => h("span", {}, link("#/txns?" + q({ ...txnParams, counterparty: r.counterparty, dir }), String(r.txns)), r.without_rate > 0 ? h("div", { class: "detail" }, r.without_rate + " without a rate") : null) },
     { label: "amount", num: true, key: "amount" },
     { label: "period", cell: (r) => day(r.first_at) + " – " + day(r.last_at) },
   ], f.counterparties.filter((r) => r.direction === dir));
@@ -171,8 +174,8 @@ function flowCards(f, txnParams) {
   const small = (rows, key) => table([{ label: key, key }, { label: "txns", key: "txns", cell: (r) => String(r.txns) }, { label: "amount", num: true, key: "amount" }], rows);
   return [
     h("div", { class: "stats" },
-      h("div", { class: "stat" }, h("b", {}, money(tot("in").amount) + " " + f.base_currency), h("span", {}, "in, " + tot("in").txns + " txns")),
-      h("div", { class: "stat" }, h("b", {}, money(tot("out").amount) + " " + f.base_currency), h("span", {}, "out, " + tot("out").txns + " txns")),
+      h("div", { class: "stat" }, h("b", {}, money(tot("in").amount) + " " + f.base_currency), h("span", {}, "in, " + tot("in").txns + " txns" + noRate(tot("in")))),
+      h("div", { class: "stat" }, h("b", {}, money(tot("out").amount) + " " + f.base_currency), h("span", {}, "out, " + tot("out").txns + " txns" + noRate(tot("out")))),
       h("div", { class: "stat" }, h("b", {}, link("#/txns?" + q(txnParams), "all transactions")), h("span", {}, "with source file and record"))),
     h("div", { class: "grid" },
       card("Money in, by counterparty", dirTable("in")),
@@ -276,7 +279,7 @@ routes["/txns"] = async (p) => {
     offset > 0 ? link("#/txns?" + q({ ...p, offset: Math.max(0, offset - 100) }), "previous 100", "button") : null,
     offset + d.txns.length < d.total ? link("#/txns?" + q({ ...p, offset: offset + 100 }), "next 100", "button") : null);
   const about = [p.account && "account " + p.account, p.party && "party " + p.party, p.counterparty && "with " + p.counterparty, p.dir && "direction " + p.dir].filter(Boolean).join(", ");
-  show(h("h1", {}, "Transactions"), h("p", { class: "sub" }, about + " · " + d.total + " transactions, " + money(d.total_base_amount) + " in the base currency; rows " + (offset + 1) + "–" + (offset + d.txns.length)),
+  show(h("h1", {}, "Transactions"), h("p", { class: "sub" }, about + " · " + d.total + " transactions, " + money(d.total_base_amount) + " in the base currency" + noRate(d) + "; rows " + (offset + 1) + "–" + (offset + d.txns.length)),
     pager, card(null, txnTable(d.txns)));
 };
 
