@@ -171,7 +171,24 @@ func (c *caseData) traceStatement(add func(topic, statement string)) {
 	}
 	add("Exits", "Cash withdrawals, payments to external or unknown accounts, merchants and asset purchases are exits: "+
 		"money reaching them leaves the traced accounts and is not followed further (Exits sheet).")
-	add("Opening balances", "An account's known opening balance is clean money.")
+	add("Opening balances", "An account's known opening balance is clean money; where its first statement starts "+
+		"in the middle of its history, that statement's opening balance is taken as clean money.")
+	if len(m.StatementGaps) > 0 {
+		add("Gaps between statements", fmt.Sprintf("%d break(s) in the statements of the traced accounts: a period no "+
+			"statement covers, or a statement opening with another balance than the one before closed with. They are "+
+			"not bridged: money that came in unseen shows as unexplained funds at the first payment that needs it. "+
+			"Request these periods from the bank:", len(m.StatementGaps)))
+		for _, g := range m.StatementGaps {
+			what := "between " + g.After + " and " + g.Before
+			if g.From != "" {
+				what += fmt.Sprintf(", no statement from %s to %s", g.From, g.To)
+			}
+			if g.Change != "" {
+				what += fmt.Sprintf(", balance %s %s then %s (%s)", g.PreviousClosing, g.Currency, g.Opening, g.Change)
+			}
+			add("Gap "+g.Account, what+".")
+		}
+	}
 	add("Unexplained funds", fmt.Sprintf("When a payment exceeds what an account was seen to hold, the shortfall is "+
 		"treated as money from outside the data (unexplained), shown per account and never hidden: %d account(s) "+
 		"in this run.", len(c.unexplained.rows)))
@@ -204,6 +221,11 @@ func (c *caseData) traceStatement(add func(topic, statement string)) {
 	if m.Amounts == "base_amount" {
 		add("Currency conversion", "Foreign-currency transactions are converted with the historical rate stored with "+
 			"each transaction (its rate and fixing day are in the case); a missing rate is an error, never an assumed rate.")
+	}
+	for _, c := range m.OpeningsConverted {
+		add("Opening in "+c.Currency+" "+c.Account, fmt.Sprintf("The account opens on %s with %s %s, converted at %s %s per %s "+
+			"(the case's rate of %s) to %s %s of clean money.", c.OpensOn, c.Opening, c.Currency, c.Rate, c.Currency, m.Currency,
+			c.RateDay, c.Amount, m.Currency))
 	}
 	if m.AsOf != "" {
 		add("As of", "Positions are as they stood at the end of "+m.AsOf+".")

@@ -506,6 +506,9 @@ func (t *run) finish() error {
 	}
 	t.noteOrder()
 	t.noteOverdrafts()
+	if err := t.noteGaps(); err != nil {
+		return err
+	}
 	return t.buildManifest()
 }
 
@@ -525,6 +528,7 @@ type run struct {
 	subCent     int64   // replayed transactions whose amount has fractions of a cent
 	index       []int32 // account_no -> index into out.accounts, -1 for none
 	real        int     // the case's accounts, out.accounts[:real]; the rest stand for banks' overdrafts
+	openingFX   []ManifestOpeningFX
 	inScope     []bool
 	scopeAll    bool // every non-exit account is in scope: no filter needed
 	scoped      int  // accounts in scope
@@ -584,6 +588,9 @@ func (t *run) traceBackward(step func(string)) (*Outcome, error) {
 		return nil, err
 	}
 	t.noteOrder()
+	if err := t.noteGaps(); err != nil {
+		return nil, err
+	}
 	if err := t.buildManifest(); err != nil {
 		return nil, err
 	}

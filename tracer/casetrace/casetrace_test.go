@@ -290,7 +290,7 @@ func TestBadAccounts(t *testing.T) {
 		// A negative opening is an overdraft (see TestOverdraft).
 		{`UPDATE accounts SET opening_balance = -12.5 WHERE account_id = 'mule-1'`, "", false},
 		{`UPDATE accounts SET opening_balance = 40, currency = 'USD' WHERE account_id = 'mule-3'`,
-			"account mule-3, reached by the traced money, opens with a balance in USD; the case traces in EUR", true},
+			"account mule-3, reached by the traced money, opens with 40.00 USD and the case has no USD rate against EUR on or before the day it opens", true},
 		// Accounts the seed's money never reaches are exits: their balances do not matter.
 		{`UPDATE accounts SET opening_balance = 40, currency = 'USD' WHERE account_id = 'shop-1'`, "", false},
 		{`UPDATE accounts SET opening_balance = -40 WHERE account_id IN ('shop-1', 'bystander')`, "", false},
@@ -298,7 +298,7 @@ func TestBadAccounts(t *testing.T) {
 			"account bystander has no account number", false},
 		// Of several wrong accounts, the first in id order.
 		{`UPDATE accounts SET opening_balance = 1, currency = 'CHF' WHERE account_id IN ('shop-1', 'mule-1')`,
-			"account mule-1, reached by the traced money, opens with a balance in CHF", true},
+			"account mule-1, reached by the traced money, opens with 1.00 CHF and the case has no CHF rate", true},
 		{`UPDATE accounts SET opening_balance = -1, account_no = CASE WHEN account_id = 'bystander' THEN NULL ELSE account_no END WHERE account_id IN ('bystander', 'mule-1')`,
 			"account bystander has no account number", false},
 		{`UPDATE accounts SET account_no = (SELECT account_no FROM accounts WHERE account_id = 'mule-1') WHERE account_id = 'bystander'`,

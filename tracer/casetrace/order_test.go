@@ -212,3 +212,59 @@ func TestOverdraftStatement(t *testing.T) {
 		t.Errorf("overdrawn %+v, want %+v", got, want)
 	}
 }
+
+// TestStatementGaps: ingest/match's four monthly MT940 statements of AT65… (January,
+// February, April after a missing March, May opening at 1300.00 where April closed at
+// 1350.00); the trace lists both breaks as gaps to request from the bank.
+func TestStatementGaps(t *testing.T) {
+	db := newCase(t)
+	paths, err := filepath.Glob(filepath.Join("..", "..", "ingest", "match", "testdata", "chain", "*.sta"))
+	if err != nil || len(paths) != 4 {
+		t.Fatalf("chain statements: %v %v", paths, err)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if _, err := ingest.File(context.Background(), db, p, ingest.Options{Now: declared}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := trace(t, db, "fifo", "txn:C-1")
+	want := []casetrace.ManifestGap{
+		{Account: "AT656000000001234567", After: "2024-02.sta", Before: "2024-04.sta", From: "2024-03-01", To: "2024-03-31",
+			PreviousClosing: "1400.00", Opening: "1400.00", Currency: "EUR"},
+		{Account: "AT656000000001234567", After: "2024-04.sta", Before: "2024-05.sta",
+			PreviousClosing: "1350.00", Opening: "1300.00", Change: "-50.00", Currency: "EUR"},
+	}
+	if got := out.StatementGaps(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gaps\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestForeignOpening: mule-3 of the network case opens with 40.00 USD; with a USD rate of
+// 1.25 per euro fixed on 1 March, before mule-3's first transaction (6 March), the opening is
+// 32.00 EUR of clean money, recorded in the manifest. mule-3 receives 2900.00 (of the seed, by
+// FIFO) and 700.00, pays 0.125 (rounded to 0.13) and nothing else: it holds 3632.00 less 0.13.
+func TestForeignOpening(t *testing.T) {
+	db := newCase(t, "network.csv")
+	for _, q := range []string{`UPDATE accounts SET opening_balance = 40, currency = 'USD' WHERE account_id = 'mule-3'`,
+		`INSERT INTO fx_rates VALUES (DATE '2024-03-01', 'USD', 'EUR', 1.25, 'test', NULL)`} {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := trace(t, db, "fifo", "txn:N03")
+	want := []casetrace.ManifestOpeningFX{{Account: "mule-3", Currency: "USD", Opening: "40.00", OpensOn: "2024-03-06",
+		Rate: "1.2500000000", RateDay: "2024-03-01", Amount: "32.00"}}
+	if got := out.Manifest.OpeningsConverted; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("openings converted %+v, want %+v", got, want)
+	}
+	var held int64
+	for _, p := range out.Positions() {
+		if p.Holder == "mule-3" {
+			held += p.Cents
+		}
+	}
+	if held != 32_00+2900_00+700_00-13 {
+		t.Errorf("mule-3 holds %s, want 3631.87", casetrace.FormatCents(held))
+	}
+}

@@ -47,6 +47,11 @@ type Manifest struct {
 	SameDayOrder *SameDayOrder `json:"same_day_order,omitempty"`
 	// Overdrafts lists the accounts that owed their bank during the replay, by account id.
 	Overdrafts []ManifestOverdraft `json:"overdrafts,omitempty"`
+	// StatementGaps lists the breaks in the statements of the accounts in the scope.
+	StatementGaps []ManifestGap `json:"statement_gaps,omitempty"`
+	// OpeningsConverted lists the opening balances in other currencies of the accounts in the
+	// scope and the rates they were converted at.
+	OpeningsConverted []ManifestOpeningFX `json:"openings_converted,omitempty"`
 }
 
 // ManifestSeed is one --seed as given and the transactions it selected.
@@ -364,6 +369,12 @@ func (t *run) buildManifest() error {
 	m.Currency, m.Amounts, m.SubCentRounded = t.base, t.amountCol, t.subCent
 	m.Flows = o.Flows.String()
 	m.TxnsReplayed = t.txns
+	m.OpeningsConverted = nil
+	for _, c := range t.openingFX {
+		if i := t.accountIndex(c.Account); i >= 0 && t.inScope[i] {
+			m.OpeningsConverted = append(m.OpeningsConverted, c)
+		}
+	}
 	var err error
 	if m.FXDigest, err = casedb.FXDigest(t.ctx, t.conn); err != nil {
 		return err

@@ -3,6 +3,8 @@ package casetrace
 import (
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/moneytrail/moneytrail/tracer"
 )
@@ -24,7 +26,8 @@ type account struct {
 	owner     int32
 }
 
-// Reasons an account's opening balance cannot be traced.
+// Reasons an account's opening balance cannot be traced: in another currency without a rate
+// on or before the day it opens.
 const openingForeign = 1
 
 // overdraftSQL selects the accounts whose statements show a balance below zero.
@@ -117,6 +120,9 @@ func (t *run) loadAccounts() error {
 		}
 		t.index[no] = int32(i)
 	}
+	if err := t.convertOpenings(); err != nil {
+		return err
+	}
 	t.real = n
 	for i := range n {
 		if t.out.accounts[i].overdraft {
@@ -142,8 +148,8 @@ func (t *run) badAccount(i int, why string) error {
 	case why == "number":
 		return fmt.Errorf("account %s has no account number: the case database is damaged", id)
 	default:
-		return fmt.Errorf("%w: account %s, reached by the traced money, opens with a balance in %s; the case traces in %s",
-			ErrInput, id, cur, t.base)
+		return fmt.Errorf("%w: account %s, reached by the traced money, opens with %s %s and the case has no %s rate against %s on or before the day it opens: ingest a rate file with a %s column (ECB layout, see README: Tracing)",
+			ErrInput, id, formatCents(opening.Int64), cur, cur, t.base, cur)
 	}
 }
 
@@ -383,4 +389,80 @@ func (t *run) checkAmounts() error {
 	}
 	return fmt.Errorf("%w: %d transactions in scope have no base-currency amount (no FX rate), e.g. %s; load FX rates (ingest an ECB rates file) or trace transactions of a single currency",
 		ErrInput, missing, first.String)
+}
+
+// ManifestOpeningFX is an opening balance in another currency than the trace's, converted at
+// the case's rate of the day the account opens (its first statement's start, else its first
+// transaction's day) or the last earlier fixing, rounded half away from zero to the cent.
+type ManifestOpeningFX struct {
+	Account  string `json:"account"`
+	Currency string `json:"currency"`
+	Opening  string `json:"opening"`
+	OpensOn  string `json:"opens_on"`
+	Rate     string `json:"rate"`
+	RateDay  string `json:"rate_day"`
+	Amount   string `json:"amount"`
+}
+
+// openingFXSQL converts the opening balances of the accounts ranked ?::INTEGER[] (rank in
+// account-id order) into the base currency ?, as ingest converts transactions.
+const openingFXSQL = `WITH a AS (SELECT account_id, currency, opening_balance, CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS i FROM accounts),
+	d AS (SELECT a.*, coalesce((SELECT min(period_start) FROM statements s WHERE s.account_id = a.account_id),
+			(SELECT CAST(min(booked_at) AS DATE) FROM transactions t WHERE t.from_account = a.account_id OR t.to_account = a.account_id)) AS day
+		FROM a WHERE list_contains(?::INTEGER[], i)),
+	r AS (SELECT day AS rday, currency, rate, CAST(rate * 10000000000 AS HUGEINT) AS e10 FROM fx_rates WHERE base_currency = ?)
+SELECT d.i, d.account_id, d.currency, CAST(d.opening_balance AS VARCHAR), coalesce(strftime(d.day, '%Y-%m-%d'), ''),
+	CAST(r.rate AS VARCHAR), strftime(r.rday, '%Y-%m-%d'),
+	CAST(sign(d.opening_balance) * ((2 * abs(CAST(d.opening_balance * 1000000 AS HUGEINT)) * 10000000000 + r.e10 * 10000) // (2 * r.e10 * 10000)) AS BIGINT)
+FROM d ASOF LEFT JOIN r ON r.currency = d.currency AND d.day >= r.rday`
+
+// convertOpenings converts the opening balances in other currencies (openingForeign) at the
+// case's rates, recording each in t.openingFX; those without a rate stay untraceable.
+func (t *run) convertOpenings() error {
+	var foreign []int32
+	for i, a := range t.out.accounts {
+		if a.untraceable == openingForeign {
+			foreign = append(foreign, int32(i))
+		}
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	rows, err := t.conn.QueryContext(t.ctx, openingFXSQL, foreign, t.base)
+	if err != nil {
+		return fmt.Errorf("opening balances in other currencies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int32
+		var c ManifestOpeningFX
+		var rate, rday sql.NullString
+		var cents sql.NullInt64
+		if err := rows.Scan(&i, &c.Account, &c.Currency, &c.Opening, &c.OpensOn, &rate, &rday, &cents); err != nil {
+			return fmt.Errorf("opening balances in other currencies: %w", err)
+		}
+		if !cents.Valid {
+			continue
+		}
+		a := &t.out.accounts[i]
+		a.opening, a.untraceable = cents.Int64, 0
+		c.Opening, c.Rate, c.RateDay, c.Amount = decimalText(sql.NullString{String: c.Opening, Valid: true}), rate.String, rday.String, formatCents(cents.Int64)
+		t.openingFX = append(t.openingFX, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(t.openingFX, func(a, b ManifestOpeningFX) int { return strings.Compare(a.Account, b.Account) })
+	return nil
+}
+
+// accountIndex is the engine index of the case's account id (-1 when none), by a scan: for
+// the few accounts the manifest names.
+func (t *run) accountIndex(id string) int32 {
+	for i := range t.real {
+		if t.out.names.id(int32(i)) == id {
+			return int32(i)
+		}
+	}
+	return -1
 }
