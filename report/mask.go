@@ -133,6 +133,10 @@ func unique(values []string, f func(string) string) map[string]string {
 func maskAccount(id string) string {
 	for _, p := range exitPrefixes {
 		if rest, ok := strings.CutPrefix(id, p); ok {
+			if name, ok := strings.CutPrefix(rest, "name:"); ok {
+				// A payee known only by name (external:name:NAME): the name is the secret.
+				return p + "name:" + maskName(name)
+			}
 			if digits(rest) >= 6 {
 				return p + maskAccount(rest)
 			}
@@ -218,13 +222,20 @@ func (m *masker) Party(id string) string {
 	return "party:" + maskName(strings.TrimPrefix(id, "party:"))
 }
 
-// Text masks every account id, party id and name of the case that occurs in s.
+// Text masks every account id, party id and name of the case that occurs in s, and then
+// anything else shaped like an IBAN (an id that embeds an account the case does not list,
+// such as a bank's transaction id "HR64…:PBZ…").
 func (m *masker) Text(s string) string {
 	if m == nil || !m.on || m.text == nil {
 		return s
 	}
-	return m.text.Replace(s)
+	return ibanIn.ReplaceAllStringFunc(m.text.Replace(s), maskAccount)
 }
+
+// ibanIn finds IBAN-shaped text inside a longer string: two capitals, two digits, then 11 to
+// 30 capitals or digits (the shortest IBAN, Norway's, has 15 characters), not inside a
+// longer run of them.
+var ibanIn = regexp.MustCompile(`\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b`)
 
 // cell masks one cell's text by the column's mask kind.
 func (m *masker) cell(k maskKind, s string) string {

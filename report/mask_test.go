@@ -13,6 +13,8 @@ func TestMaskValues(t *testing.T) {
 		{"cash:atm-vienna", "cash:atm-vienna"},
 		{"acct:bank:M001", "acct:bank:****"},
 		{"mto:western-union:9132958635", "mto:western-union:****8635"},
+		{"external:name:Ivan Horvat", "external:name:I.H."},
+		{"external:DE89370400440532013000", "external:DE****3000"},
 	} {
 		if got := maskAccount(c.in); got != c.want {
 			t.Errorf("maskAccount(%q) = %q, want %q", c.in, got, c.want)

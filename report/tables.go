@@ -258,14 +258,14 @@ const evidenceJoin = `LEFT JOIN (SELECT method, to_account, origin, count(*) AS 
 			FROM trace_flows WHERE run_id = ? GROUP BY ALL) e ON e.method = p.method AND e.to_account = p.holder AND e.origin = p.origin`
 
 // evidenceCols are the columns that evidenceJoin fills in.
-var evidenceCols = []column{{name: "flows_in", kind: kInt}, {name: "evidence_txns"}}
+var evidenceCols = []column{{name: "flows_in", kind: kInt}, {name: "evidence_txns", mask: mText}}
 
 // loadTotals loads what each seed put in, and where its traced part is held or left, per method
 // and origin (trace_summary).
 func (c *caseData) loadTotals(ctx context.Context, db *casedb.DB, r runRefs) error {
 	c.totals = &table{name: "totals", sheet: "Summary", title: "Totals per method and origin",
 		note: "What each seed put in (seed credit), the part traced as tainted, where it is held and how much left through exits.",
-		cols: []column{{name: "method"}, {name: "origin", mask: mText}, {name: "seeds"}, r.money("seed_credit"), r.money("traced"),
+		cols: []column{{name: "method"}, {name: "origin", mask: mText}, {name: "seeds", mask: mText}, r.money("seed_credit"), r.money("traced"),
 			r.money("held"), r.money("exited"), r.money("exited_cash"), r.money("exited_external"), r.money("exited_asset"),
 			r.money("exited_other"), r.money("held_with_unexplained")}}
 	return query(ctx, db, c.totals, `SELECT method, origin, seeds, amount, traced, held, exited, exited_cash, exited_external,
@@ -311,7 +311,7 @@ func (c *caseData) loadFindings(ctx context.Context, db *casedb.DB, r runRefs) e
 	c.findings = &table{name: "findings", sheet: "Findings", title: "Findings",
 		note: "Findings of the rules run; evidence lists the transactions, evidence_sources the file and line or entry of each.",
 		cols: []column{{name: "rule_id"}, {name: "pack"}, {name: "pack_version"}, {name: "subject", mask: mText},
-			r.money("amount"), {name: "score", kind: kFloat}, {name: "evidence"}, {name: "evidence_sources", mask: mText}, {name: "detail", mask: mText}}}
+			r.money("amount"), {name: "score", kind: kFloat}, {name: "evidence", mask: mText}, {name: "evidence_sources", mask: mText}, {name: "detail", mask: mText}}}
 	return query(ctx, db, c.findings, `SELECT f.rule_id, f.pack, f.pack_version, f.subject, f.amount, f.score, f.evidence,
 		(SELECT string_agg(coalesce(s.file_name || ':' || t.source_record, u.id || ':not-in-case'), ' ' ORDER BY u.i)
 			FROM (SELECT unnest(ids) AS id, generate_subscripts(ids, 1) AS i
@@ -326,7 +326,7 @@ func (c *caseData) loadFindings(ctx context.Context, db *casedb.DB, r runRefs) e
 func (c *caseData) loadFlows(ctx context.Context, db *casedb.DB, r runRefs) error {
 	c.flows = &table{name: "flows", sheet: "Flows", title: "Flows (hop by hop)",
 		note: "Each hop of traced money: the transaction, the part of it that carried the origin, and the file and line or entry it was read from.",
-		cols: []column{{name: "method"}, {name: "hop", kind: kInt}, {name: "txn_id"}, {name: "booked_at", kind: kTime},
+		cols: []column{{name: "method"}, {name: "hop", kind: kInt}, {name: "txn_id", mask: mText}, {name: "booked_at", kind: kTime},
 			{name: "from_account", mask: mAccount}, {name: "from_holder", mask: mName}, {name: "to_account", mask: mAccount},
 			{name: "to_holder", mask: mName}, {name: "to_kind"}, {name: "origin", mask: mText}, r.money("amount"),
 			{name: "txn_amount", kind: kMoney, curCol: "txn_currency"}, {name: "txn_currency"}, {name: "channel"},
