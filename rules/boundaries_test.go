@@ -56,6 +56,12 @@ func TestRuleBoundaries(t *testing.T) {
 		// Four senders: under the floor.
 		{"collection from four senders", "smuggling", "collection_account",
 			senders(&ledger{}, "6250.00", "DE", "AT", "IT").drop("DE00SENDER000004"), "", nil, nil},
+		// collection_party's floor: 8 senders over the party's two accounts (5 + 3, from 4
+		// countries), 60% withdrawn from each account: found, 20,000.00; 7 senders: nothing.
+		{"collection by a party from eight senders", "smuggling", "collection_party",
+			partySenders(8), "", []want{{"party:P1", "20000.000000", 8}}, nil},
+		{"collection by a party from seven senders", "smuggling", "collection_party",
+			partySenders(7), "", nil, nil},
 		// Cash paid in at the counter, five depositors named on the slips, no country known:
 		// the countries test does not apply.
 		{"collection in cash", "smuggling", "collection_account",
@@ -202,4 +208,25 @@ func TestCollectionBar(t *testing.T) {
 			}
 		}
 	}
+}
+
+// partySenders is n senders of 2,500.00 each to P1's two accounts (the first five to
+// SI00COLLECT00001, the rest to HR00COLLECT00002), 60% of each account's receipts withdrawn.
+func partySenders(n int) *ledger {
+	l := &ledger{}
+	var si, hr int
+	for i := range n {
+		to := "SI00COLLECT00001"
+		if i >= 5 {
+			to, hr = "HR00COLLECT00002", hr+1
+		} else {
+			si++
+		}
+		l.add(1+i, fmt.Sprintf("%s00SENDER%06d", []string{"DE", "AT", "IT", "FR"}[i%4], i+1), to, "2500.00", "mto_send", "")
+	}
+	l.add(20, "SI00COLLECT00001", "cash:ATM", fmt.Sprintf("%d.00", 1500*si), "cash_withdrawal", "")
+	if hr > 0 {
+		l.add(20, "HR00COLLECT00002", "cash:ATM", fmt.Sprintf("%d.00", 1500*hr), "cash_withdrawal", "")
+	}
+	return l
 }

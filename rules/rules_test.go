@@ -197,10 +197,12 @@ func collection(l *ledger, n int, collector string) *ledger {
 var scopedRules = []string{"structuring_mto", "cash_out", "pass_through", "round_amounts", "repeated_amounts", "route_countries", "logistics_spending"}
 
 // scopeAll is the parameters of TestRulesFireAndStayQuiet: the scoped rules on every
-// account, and the collection rules at their floor (min_senders) alone, the case's bar off
+// account, and the collection rules at the account rule's floor (min_senders 5; the party
+// rule's own floor of 8 is pinned in TestRuleBoundaries) alone, the case's bar off
 // (their many hand-made cases in one database would raise it; TestCollectionBar checks it).
 func scopeAll() []string {
-	p := []string{"collection_account.min_population=1000000", "collection_party.min_population=1000000"}
+	p := []string{"collection_account.min_population=1000000", "collection_party.min_population=1000000",
+		fmt.Sprintf("collection_party.min_senders=%d", collectionMin)}
 	for _, r := range scopedRules {
 		p = append(p, r+".scope=all")
 	}
