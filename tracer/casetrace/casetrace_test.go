@@ -361,6 +361,13 @@ func TestNoRate(t *testing.T) {
 	if out.Manifest.Currency != "CHF" || out.Manifest.Amounts != "amount" || positions(out, "fifo")["chf-2 C1"] != "60.00" {
 		t.Errorf("single currency: %s %s %v", out.Manifest.Currency, out.Manifest.Amounts, positions(out, "fifo"))
 	}
+	// An opening balance of an account the seed never reaches does not stop it.
+	if _, err := db2.ExecContext(ctx, `INSERT INTO accounts (account_id, kind, opening_balance, account_no) VALUES ('eur-9', 'bank', 10, 99)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := traceErr(db2, "fifo", casetrace.Options{}, "txn:C1"); err != nil {
+		t.Errorf("single currency beside an unreached account with an opening balance: %v", err)
+	}
 }
 
 // TestScope: the reachable scope leaves the bystander and the shops out (exits or not

@@ -380,7 +380,7 @@ func (t *run) checkAmounts() error {
 			return err
 		}
 		for i, a := range t.out.accounts {
-			if a.opening != 0 {
+			if a.opening != 0 && t.inScope[i] {
 				return fmt.Errorf("%w: %d transactions in scope have no base-currency amount and account %s has an opening balance in the base currency: load FX rates (ingest an ECB rates file)",
 					ErrInput, missing, t.out.names.id(int32(i)))
 			}
