@@ -11,8 +11,8 @@ import (
 // cluster (its cluster's id), members (how many parties the cluster has), confidence (the
 // cluster's), joined_by (the weakest kind of link the cluster needs: decision, identifier or
 // probable, see Cluster.JoinedBy), suggestions (candidate links of the party still to
-// decide).
-func PartiesTable(r Result, ps []*Party) *table.Table {
+// decide). With joined, only the parties of clusters of two or more are listed.
+func PartiesTable(r Result, ps []*Party, joined bool) *table.Table {
 	t := &table.Table{Columns: []string{"party_id", "name", "cluster", "members", "confidence", "joined_by", "suggestions"}}
 	byID := map[string]Cluster{}
 	for _, c := range r.Clusters {
@@ -27,6 +27,9 @@ func PartiesTable(r Result, ps []*Party) *table.Table {
 	}
 	for _, p := range ps {
 		c := byID[r.ClusterOf[p.ID]]
+		if joined && len(c.Parties) < 2 {
+			continue
+		}
 		name := ""
 		if ns := p.Names(); len(ns) > 0 {
 			name = ns[0].Raw

@@ -19,8 +19,39 @@ type Name struct {
 	Words []string
 	// Sounds are the words' sound keys (see Sound), in the same order.
 	Sounds []string
+	// Form is the legal form the name ended with (doo, gmbh, bv, ...), left out of Words:
+	// "Zo Vital" and "Zo-vital B.V." are one name.
+	Form string
 	// spelled are the words with the spellings of one sound folded (see spell).
 	spelled []string
+}
+
+// legalForms are company forms of the countries on the route and of the banks' home
+// countries, folded as canon.NameKey writes them and with their dots' letters joined
+// (d.o.o. is "d o o", then "doo").
+var legalForms = map[string]bool{
+	"doo": true, "dd": true, "ad": true, "dooel": true, "shpk": true, "sha": true, "ltd": true, "llc": true, "inc": true,
+	"gmbh": true, "ag": true, "kg": true, "ev": true, "ug": true, "sa": true, "sarl": true, "sas": true, "srl": true, "spa": true,
+	"bv": true, "nv": true, "plc": true, "oy": true, "ab": true, "as": true, "sro": true, "kft": true, "sp": true, "zoo": true,
+}
+
+// trimForm takes a legal form off the end of a name's words: one word (GmbH), or a run of
+// single letters that spells one (d.o.o.), keeping at least one word. A form of two
+// letters written as one word is taken only after two words or more, since it is also a
+// surname (Mário Sá) or a particle.
+func trimForm(words []string) ([]string, string) {
+	for k := min(4, len(words)-1); k >= 1; k-- {
+		tail := words[len(words)-k:]
+		single := k > 1
+		for _, w := range tail {
+			single = single && len(w) == 1
+		}
+		short := k == 1 && len(tail[0]) <= 2 && len(words) < 3
+		if (k == 1 || single) && !short && legalForms[strings.Join(tail, "")] {
+			return words[:len(words)-k], strings.Join(tail, "")
+		}
+	}
+	return words, ""
 }
 
 // particles are words that transliterations of Arabic and Persian names write, drop or join
@@ -33,7 +64,7 @@ var abdPrefixes = []string{"abdul", "abdel", "abdal", "abdol", "abdur", "abdar",
 
 // ParseName prepares a name for comparison.
 func ParseName(raw string) Name {
-	words := strings.Fields(canon.NameKey(raw))
+	words, form := trimForm(strings.Fields(canon.NameKey(raw)))
 	var kept []string
 	for i := 0; i < len(words); i++ {
 		w := words[i]
@@ -57,7 +88,7 @@ func ParseName(raw string) Name {
 		}
 		kept = append(kept, w)
 	}
-	n := Name{Raw: raw, Words: kept}
+	n := Name{Raw: raw, Words: kept, Form: form}
 	for _, w := range kept {
 		n.Sounds = append(n.Sounds, Sound(w))
 		n.spelled = append(n.spelled, spell(w))

@@ -311,6 +311,11 @@ func nameReason(a, b Name, m NameMatch) string {
 	if m.Unmatched > 0 {
 		parts = append(parts, fmt.Sprintf("%d word(s) more in one name", m.Unmatched))
 	}
+	for _, f := range []string{a.Form, b.Form} {
+		if f != "" {
+			parts = append(parts, "legal form "+f+" left out")
+		}
+	}
 	s := fmt.Sprintf("names %q and %q score %.2f", a.Raw, b.Raw, m.Score)
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")

@@ -61,7 +61,7 @@ func partiesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "parties",
 		Usage: "list the parties and who is who: clusters of parties that are one person, candidate links, decisions",
-		UsageText: `moneytrail parties [--suggest S] [--probable S] [--name-floor S]
+		UsageText: `moneytrail parties [--joined] [--suggest S] [--probable S] [--name-floor S]
 moneytrail parties links [--status suggested,probable,same,confirmed,rejected]
 moneytrail parties confirm|reject|merge PARTY OTHER [--note TEXT] [--author NAME]
 moneytrail parties split PARTY [--note TEXT] [--author NAME]
@@ -75,16 +75,16 @@ join them as probable; names alone are only suggested, until confirmed. Two reco
 different birth dates are never joined without a decision.
 
 Example:
-   moneytrail parties
+   moneytrail parties --joined
    moneytrail parties links --status suggested
    moneytrail parties confirm "d dordevic" "dragan dordevic|1980-05-01" --note "same address in the lease"`,
-		Flags: resolveFlags(),
+		Flags: append(resolveFlags(), &cli.BoolFlag{Name: "joined", Usage: "only the parties that resolution joins with others"}),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			r, ps, err := resolveCase(ctx, c)
 			if err != nil {
 				return err
 			}
-			return resolve.PartiesTable(r, ps).Write(e.stdout, c.String("output"))
+			return resolve.PartiesTable(r, ps, c.Bool("joined")).Write(e.stdout, c.String("output"))
 		},
 		Commands: []*cli.Command{
 			partiesLinksCommand(e),

@@ -27,6 +27,10 @@ func TestPartiesDecisions(t *testing.T) {
 			t.Errorf("parties lacks %q:\n%s", row, out)
 		}
 	}
+	_, out, _ = mt(t, "--db", db, "--output", "csv", "parties", "--joined")
+	if strings.Count(out, "\n") != 5 || strings.Contains(out, "ahmed khan") {
+		t.Errorf("parties --joined lists the two clusters of two:\n%s", out)
+	}
 	code, out, errs = mt(t, "--db", db, "parties", "reject", "party:ardian hoxha|1990-02-03", "ardijan hodza|AL", "--author", "ana", "--note", "two brothers")
 	if code != 0 || out != "decision 1: reject ardian hoxha|1990-02-03 ardijan hodza|AL by ana\n" {
 		t.Fatalf("reject: %d %q %s", code, out, errs)
