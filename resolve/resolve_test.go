@@ -61,11 +61,11 @@ func TestCompareNames(t *testing.T) {
 		{"Khan", "Ahmed Khan", 0.75, 0.75, false},
 		{"Hasan Ahmadi", "Husein Ahmadi", 0.86, 0.87, false}, // one sound key, not one name: (0.73 + 1) / 2
 		{"Marko Petrović", "Stefan Nikolić", 0, 0.6, false},
-		{"Zo Vital", "Zo-vital B.V.", 1, 1, false},                   // the legal form left out
+		{"Zo Vital", "Zo-vital B.V.", 1, 1, false}, // the legal form left out
 		{"Transport Kovač d.o.o.", "TRANSPORT KOVAC DOO", 1, 1, false},
 		{"Telekom Srbija a.d.", "Telekom Srbija", 1, 1, false},
 		{"J. R. Ewing", "Ewing J R", 1, 1, true}, // initials are no legal form
-		{"Mário Sá", "Mario", 0.75, 0.75, false},  // a surname, not a company form: one word left unpaired
+		{"Mário Sá", "Mario", 0.75, 0.75, false}, // a surname, not a company form: one word left unpaired
 	} {
 		m := CompareNames(ParseName(c.a), ParseName(c.b))
 		if m.Score < c.min-1e-9 || m.Score > c.max+1e-9 || m.Reordered != c.reordered {
