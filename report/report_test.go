@@ -594,3 +594,12 @@ func colours(img image.Image) int {
 	}
 	return len(seen)
 }
+
+// A report of a rules run alone has no trace and no methods: its trace tables are empty, and
+// the method order of their queries must still be valid SQL (it was CASE method ELSE 99 END).
+func TestRulesRunAlone(t *testing.T) {
+	dir := write(t, sampleCase(t), "rules-test", report.Options{})
+	if _, err := os.Stat(filepath.Join(dir, "evidence.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -190,6 +190,9 @@ func convert(v any, k colKind) (any, error) {
 
 // methodOrder is a SQL expression ranking column col by the run's method order.
 func (c *caseData) methodOrder(col string) string {
+	if len(c.methods) == 0 {
+		return col // no trace in the report: the tables it orders are empty
+	}
 	var b strings.Builder
 	b.WriteString("CASE " + col)
 	for i, m := range c.methods {
