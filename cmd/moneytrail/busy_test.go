@@ -18,6 +18,9 @@ import (
 // MONEYTRAIL_TEST_HOLD set it opens that case for writing, says so, and keeps it open until
 // its standard input closes.
 func TestMain(m *testing.M) {
+	if os.Getenv("MONEYTRAIL_TEST_AS_CLI") == "1" { // see shellWithMoneytrail
+		os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	}
 	if path := os.Getenv("MONEYTRAIL_TEST_HOLD"); path != "" {
 		db, err := casedb.Open(context.Background(), path, casedb.Options{})
 		if err != nil {
