@@ -52,9 +52,18 @@ func newApp(e *env) *cli.Command {
 		Name:    "moneytrail",
 		Usage:   "trace the money of a smuggling network through seized bank and money-transfer records",
 		Version: Version,
-		Description: `moneytrail loads bank statements (CSV with bank profiles, AMLworld, AMLSim, ledger CSV)
-into one DuckDB case database with the provenance of every record (file SHA-256, line),
-and lets investigators see exactly what was loaded and query it.
+		Description: `moneytrail loads seized bank statements and money-transfer records into one DuckDB case
+database with the provenance of every record (file SHA-256, line or entry), traces tainted
+funds under the legal tracing rules, runs rule packs and writes court evidence.
+
+Formats (ingest --format): auto (detected from the content), ledger (moneytrail's own CSV),
+csv (a bank's CSV export, read by a --profile), xlsx (a bank's XLSX export, by a --profile), camt (ISO 20022 camt.052/053/054),
+mt940 (SWIFT MT940/MT942), ofx (OFX/QFX), remittance (Wise and Revolut statements), mto
+(money-transfer operator records), amlworld (IBM AMLworld), amlsim (IBM AMLSim), ecb-rates
+(ECB euro reference rates).
+
+Example:
+   moneytrail demo --out moneytrail-demo     (the whole job on a generated case; see README.md)
 
 Exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage error, 3 input error (nothing
 stored for the failing file), 4 internal error, 5 the case is in use by another process.`,

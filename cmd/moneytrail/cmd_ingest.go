@@ -38,12 +38,13 @@ read by a --profile), camt (ISO 20022 camt.052/053/054), mt940 (MT940/MT942), of
 remittance (Wise and Revolut statements), mto (money-transfer operator records, with
 --profile and --operator), amlworld, amlsim, ecb-rates.
 
-Examples:
-   moneytrail ingest testdata/demo/ledger.csv
-   moneytrail ingest --format csv --profile raiffeisen-at --account AT611904300234573201 export.csv
-   moneytrail ingest --format mto --profile mto-generic --operator "Western Union" wu-2024.csv
-   moneytrail ingest --format amlworld HI-Small_Trans.csv
-   moneytrail ingest --format ecb-rates eurofxref-hist.csv`,
+Examples (on the files of moneytrail generate --scenario smuggling --seed 1 --out seized):
+   moneytrail ingest seized/nlb-si_SI12020107749940015_2024-01.xml
+   moneytrail ingest --format csv --profile bancoposta-it --account IT57X0760101600805518468422 \
+       seized/bancoposta-it_IT57X0760101600805518468422_2024-01.csv
+   moneytrail ingest --format mto --profile mto-generic --operator "Western Union" seized/mto_western-union.csv
+   moneytrail ingest --format ecb-rates seized/00_ecb-rates.csv
+   moneytrail generate --scenario amlworld --rows 1000 --out aml.csv && moneytrail --db aml.duckdb ingest --format amlworld aml.csv`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "auto", Usage: "input `FORMAT`: auto, " + strings.Join(ingest.Formats(), ", ")},
 			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "bank CSV `PROFILE`: a built-in name or a YAML file"},

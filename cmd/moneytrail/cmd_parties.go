@@ -77,7 +77,7 @@ different birth dates are never joined without a decision.
 Example:
    moneytrail parties --joined
    moneytrail parties links --status suggested
-   moneytrail parties confirm "d dordevic" "dragan dordevic|1980-05-01" --note "same address in the lease"`,
+   moneytrail parties confirm "elektroprivreda bih" "elektroprivreda bih d d" --note "the same utility, two spellings" --author "J. Novak"`,
 		Flags: append(resolveFlags(), &cli.BoolFlag{Name: "joined", Usage: "only the parties that resolution joins with others"}),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			r, ps, err := resolveCase(ctx, c)

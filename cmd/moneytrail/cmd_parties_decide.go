@@ -10,6 +10,15 @@ import (
 	"github.com/moneytrail/moneytrail/resolve"
 )
 
+// decideExample is each decision verb's example, on parties of the generated case of the
+// README's worked example.
+var decideExample = map[string]string{
+	resolve.ActConfirm: `moneytrail parties confirm "dm drogerie markt" "dm drogerie sarajevo" --note "one chain, two branches" --author "J. Novak"`,
+	resolve.ActReject:  `moneytrail parties reject "elena ilievski" "elena mitrevski|1993-02-04" --note "two people: different surnames in the ID copies" --author "J. Novak"`,
+	resolve.ActMerge:   `moneytrail parties merge "esposito d o o" "russo d o o" --note "one company renamed (register extract)" --author "J. Novak"`,
+	resolve.ActSplit:   `moneytrail parties split "andreas moser" --note "not the sender of the MoneyGram transfers" --author "J. Novak"`,
+}
+
 // partiesDecideCommand is one of the decision verbs (confirm, reject, merge, split): it
 // records the decision in the case, where every later resolution replays it.
 func partiesDecideCommand(e *env, action, usage string) *cli.Command {
@@ -24,7 +33,10 @@ func partiesDecideCommand(e *env, action, usage string) *cli.Command {
 		UsageText: "moneytrail parties " + action + " " + args + ` [--note TEXT] [--author NAME]
 
 PARTY is a party id as "moneytrail parties" lists it (with or without "party:"). The decision
-is stored with its author, time and note, and replayed in order on every resolution.`,
+is stored with its author, time and note, and replayed in order on every resolution.
+
+Example:
+   ` + decideExample[action],
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "note", Usage: "why: the evidence the decision rests on"},
 			&cli.StringFlag{Name: "author", Usage: "who decides (default: $MONEYTRAIL_AUTHOR, else $USER)", Sources: cli.EnvVars("MONEYTRAIL_AUTHOR", "USER")},

@@ -11,9 +11,12 @@ import (
 
 func partiesDecisionsCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:      "decisions",
-		Usage:     "list the decisions on parties in the order made, with author, time and note",
-		UsageText: `moneytrail parties decisions`,
+		Name:  "decisions",
+		Usage: "list the decisions on parties in the order made, with author, time and note",
+		UsageText: `moneytrail parties decisions
+
+Example:
+   moneytrail --output csv parties decisions > decisions.csv`,
 		Action: func(ctx context.Context, c *cli.Command) error {
 			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {

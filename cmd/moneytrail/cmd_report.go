@@ -31,9 +31,9 @@ the same mask for the same input, and leaves out payment references and file pat
 reports that leave the unit.
 
 Example:
-   moneytrail trace --seed txn:NLB-240302-0001 --method all
+   moneytrail trace --seed finding:collection_account --method all
    moneytrail report --out evidence
-   moneytrail report --run trace-142525106388 --out evidence-masked --mask`,
+   moneytrail report --out evidence-masked --mask`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "run", Usage: "report on `RUN_ID` only (default: the latest trace and rules runs)"},
 			&cli.StringFlag{Name: "out", Usage: "output `DIR`"},

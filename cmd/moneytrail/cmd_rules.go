@@ -16,6 +16,10 @@ func rulesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "rules",
 		Usage: "run, list, check and evaluate rule packs",
+		UsageText: `moneytrail rules run|list|check|eval|income ...
+
+Example:
+   moneytrail rules list smuggling`,
 		Commands: []*cli.Command{
 			rulesRunCommand(e),
 			rulesListCommand(e),

@@ -18,7 +18,7 @@ func rulesCheckCommand(e *env) *cli.Command {
 		UsageText: `moneytrail rules check PACK...
 
 Example:
-   moneytrail rules check my-pack.yaml`,
+   moneytrail rules check smuggling typologies`,
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() == 0 {
 				return usageErr("rules check: name at least one PACK (a built-in pack or a YAML file)")

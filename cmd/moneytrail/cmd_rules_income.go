@@ -20,6 +20,7 @@ func rulesIncomeCommand(e *env) *cli.Command {
 Loading a file again replaces the rows it loaded before.
 
 Example:
+   printf 'party_id,year,amount,currency\nhrvoje matic,2024,18000.00,EUR\n' > declared-income.csv
    moneytrail rules income declared-income.csv && moneytrail rules run wealth`,
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() != 1 {

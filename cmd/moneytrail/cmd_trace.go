@@ -48,10 +48,10 @@ party, or the channel (e.g. channel:cash_deposit), then replayed forward under t
 --out DIR writes composition.csv (method,origin,amount,share), unexplained.csv, manifest.json.
 
 Example:
-   moneytrail trace --seed txn:L001 --seed account:SI56192001234567892@2024-03-01..2024-03-31 \
-       --method all --as-of 2024-06-30 --out trace-out
-   moneytrail trace --direction backward --target account:SI56192001234567892 --method fifo,prorata \
-       --origin-by channel --as-of 2024-06-30`,
+   moneytrail trace --seed txn:NKBM240115000051 --seed account:SI12020107749940015@2024-02-01..2024-02-29 \
+       --method all --as-of 2024-03-31 --out trace-out
+   moneytrail trace --direction backward --target account:SI12020107749940015 --method fifo,prorata \
+       --origin-by channel --as-of 2024-03-31`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "seed", Usage: "seed selector `SEL` (repeatable)"},
 			&cli.StringFlag{Name: "method", Usage: "tracing `METHOD`: fifo, lifo, prorata, libr, tainted-first, poison, or all"},

@@ -30,7 +30,8 @@ named: source files, the rates table, the matches, what each seed selects. Match
 their sources re-hashed only. Exit code 1 when anything differs.
 
 Example:
-   moneytrail verify --run rules-3f9a0c2e71b4`,
+   moneytrail verify
+   moneytrail verify --run "$(moneytrail --output csv sql "SELECT run_id FROM runs WHERE kind = 'rules' ORDER BY started_at DESC LIMIT 1" | tail -1)"`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "run", Usage: "verify only the run `RUN_ID`"},
 			&cli.StringSliceFlag{Name: "sources", Usage: "look for source files by SHA-256 under `DIR` (repeatable)"},

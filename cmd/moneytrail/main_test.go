@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/moneytrail/moneytrail/ingest"
 )
 
 // mt runs the whole CLI with argv and returns its exit code, stdout and stderr.
@@ -175,6 +177,13 @@ func TestDemo(t *testing.T) {
 }
 
 func TestHelpShowsAnExampleForEachVerb(t *testing.T) {
+	_, top, _ := mt(t, "--help")
+	top = strings.Join(strings.Fields(top), " ")
+	for _, f := range append([]string{"auto"}, ingest.Formats()...) {
+		if !strings.Contains(top, f+" (") {
+			t.Errorf("moneytrail --help does not list the format %s", f)
+		}
+	}
 	app := newApp(&env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}})
 	for _, c := range app.Commands {
 		if c.Hidden {

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"cmp"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v3"
 )
 
 // shellWithMoneytrail returns a directory to work in and the environment of a shell whose
@@ -117,5 +123,81 @@ func TestREADMEWorkedExample(t *testing.T) {
 	}
 	if !strings.Contains(out, "+ moneytrail verify\n") || strings.Contains(out, "DIFFERS") {
 		t.Errorf("verify after the worked example:\n%s", out[strings.LastIndex(out, "+ moneytrail verify"):])
+	}
+}
+
+// helpExamples returns the example command lines of c's help (the lines of the paragraph
+// after "Example:" or "Examples ...:", a line ending in a backslash going on with the next),
+// and of its visible sub-verbs, by verb.
+func helpExamples(c *cli.Command, path string, out map[string][]string) {
+	if c.Hidden {
+		return
+	}
+	name := strings.TrimSpace(path + " " + c.Name)
+	var lines []string
+	in := false
+	for _, l := range strings.Split(c.UsageText+"\n"+c.Description, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "Example") && strings.HasSuffix(t, ":"):
+			in = true
+		case !in:
+		case t == "":
+			in = len(lines) == 0
+		case len(lines) > 0 && strings.HasSuffix(lines[len(lines)-1], `\`):
+			lines[len(lines)-1] += "\n" + t
+		default:
+			lines = append(lines, t)
+		}
+	}
+	if path != "" {
+		out[name] = lines
+	}
+	for _, s := range c.Commands {
+		helpExamples(s, name, out)
+	}
+}
+
+// TestHelpExamplesRun runs every example line of every verb's --help on the case the
+// README's worked example makes, in the order the help gives them: each must exist and
+// succeed.
+func TestHelpExamplesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the examples run on a whole generated case")
+	}
+	// Verbs whose examples do not end on their own or take minutes; each has its own test.
+	notRun := map[string]string{
+		"moneytrail serve": "serves until stopped (TestServe)",
+		"moneytrail bench": "measures for minutes (moneytrail bench itself)",
+		"moneytrail demo":  "generates and investigates a second case (TestDemo)",
+	}
+	examples := map[string][]string{}
+	helpExamples(newApp(&env{stdout: io.Discard, stderr: io.Discard}), "", examples)
+	dir, env, _ := workedExample(t)
+	// verify first: other examples add runs and decisions, which verify rightly reports as
+	// changed inputs of the runs made before them.
+	verbs := slices.SortedFunc(maps.Keys(examples), func(a, b string) int {
+		first := func(v string) int {
+			if v == "moneytrail verify" {
+				return 0
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(first(a), first(b)), cmp.Compare(a, b))
+	})
+	for _, verb := range verbs {
+		lines := examples[verb]
+		if len(lines) == 0 {
+			t.Errorf("%s --help shows no example", verb)
+			continue
+		}
+		if _, skip := notRun[strings.Fields(verb + " x")[0]+" "+strings.Fields(verb + " x")[1]]; skip {
+			continue
+		}
+		for _, l := range lines {
+			if out, err := sh(t, dir, env, "export MONEYTRAIL_DB=case-2026-114.duckdb\n"+l); err != nil {
+				t.Errorf("%s --help example fails (%v):\n%s", verb, err, out)
+			}
+		}
 	}
 }
