@@ -31,7 +31,7 @@ Examples:
    moneytrail generate --scenario smuggling --seed 1 --scale small --out case-files
    moneytrail generate --scenario amlworld --rows 100000 --out aml.csv
    moneytrail generate --scenario typologies --rows 100000 --seed 3 --out typ.csv
-   moneytrail generate --scenario identities --seed 1 --out people   (then: parties eval)`,
+   moneytrail generate --scenario identities --seed 1 --out people   # then: moneytrail parties eval`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "scenario", Value: "amlworld", Usage: "`SCENARIO`: smuggling, amlworld, typologies or identities"},
 			&cli.IntFlag{Name: "rows", Value: 10000, Usage: "rows to generate (amlworld, typologies)"},

@@ -24,9 +24,9 @@ Each hit comes with the same matcher and reasons as "moneytrail parties links": 
 document number decides (same), names with a birth date or phone are probable, names alone
 only suggest; a listed birth date that contradicts the party's rules the entry out.
 
-Example:
-   moneytrail screen --list targets.simple.csv
-   moneytrail --output csv screen --list entities.ftm.json > hits.csv`,
+Example (a list of names; an OpenSanctions targets.simple.csv or entities.ftm.json export is read the same way):
+   printf 'name\nHrvoje Matić\nLuka Horvat\n' > targets.csv && moneytrail screen --list targets.csv
+   moneytrail --output csv screen --list targets.csv > hits.csv`,
 		Flags: append(resolveFlags(), &cli.StringSliceFlag{Name: "list", Usage: "screening list `FILE`", Required: true}),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			p, err := resolveParams(c)
