@@ -170,6 +170,7 @@ func TestHelpExamplesRun(t *testing.T) {
 		"moneytrail serve": "serves until stopped (TestServe)",
 		"moneytrail bench": "measures for minutes (moneytrail bench itself)",
 		"moneytrail demo":  "generates and investigates a second case (TestDemo)",
+		"moneytrail eval":  "generates and investigates a case per seed and variant (minutes); --truth names the user's own labels",
 	}
 	examples := map[string][]string{}
 	helpExamples(newApp(&env{stdout: io.Discard, stderr: io.Discard}), "", examples)
