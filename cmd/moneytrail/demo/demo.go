@@ -233,7 +233,8 @@ func (d *demo) compareWithTruth(db *casedb.DB, truth *fixtures.Truth, byRule map
 	d.sum.CollectorsFound, d.sum.OrganizersFound = ev.found["collector"], ev.found["organizer"]
 	for _, role := range []string{"collector", "organizer"} {
 		d.sum.Recall[role], d.sum.Precision[role] = ev.recall[role], ev.precision[role]
-		fmt.Fprintf(d.w, "   %ss found: %d (recall %.2f, precision %.2f against the ground truth)\n", role, len(ev.found[role]), ev.recall[role], ev.precision[role])
+		fmt.Fprintf(d.w, "   %ss found: %d of the %d in the ground truth, through %d flagged accounts and parties (recall %.2f, precision %.2f)\n",
+			role, ev.hits[role], ev.want[role], len(ev.found[role]), ev.recall[role], ev.precision[role])
 	}
 	for _, s := range ev.found["organizer"] {
 		fmt.Fprintf(d.w, "     organizer: %s\n", s)

@@ -16,7 +16,10 @@ import (
 // share of the distinct true parties (or unmapped subjects) named by the role's rules that
 // have the role.
 type evaluation struct {
+	// found are the subjects (accounts and parties) the role's rules flagged; hits and want
+	// count true persons and companies of the role: found by the rules, and in the truth.
 	found             map[string][]string
+	hits, want        map[string]int
 	recall, precision map[string]float64
 }
 
@@ -53,7 +56,8 @@ func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule 
 		partyAccounts[p] = append(partyAccounts[p], a)
 	}
 	rows.Close()
-	ev := &evaluation{found: map[string][]string{}, recall: map[string]float64{}, precision: map[string]float64{}}
+	ev := &evaluation{found: map[string][]string{}, hits: map[string]int{}, want: map[string]int{},
+		recall: map[string]float64{}, precision: map[string]float64{}}
 	for role, rr := range roleRules {
 		want := map[string]bool{}
 		for _, p := range truth.Parties {
@@ -106,6 +110,7 @@ func evaluate(ctx context.Context, db *casedb.DB, truth *fixtures.Truth, byRule 
 		}
 		sort.Strings(found)
 		ev.found[role] = found
+		ev.hits[role], ev.want[role] = len(hitParties), len(want)
 		if len(want) > 0 {
 			ev.recall[role] = float64(len(hitParties)) / float64(len(want))
 		}
