@@ -78,16 +78,9 @@ func evalTruth(ctx context.Context, c *cli.Command, e *env) error {
 	if err != nil {
 		return &exitError{code: exitInput, err: err}
 	}
-	runID := c.String("run")
-	if runID == "" {
-		res, err := runRules(ctx, c, e)
-		if res == nil {
-			return rulesErr(err)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "moneytrail: %v\n", err)
-		}
-		runID = res.RunID
+	runID, err := runOrGiven(ctx, c, e)
+	if err != nil {
+		return err
 	}
 	db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 	if err != nil {

@@ -53,16 +53,9 @@ Examples:
 				}
 				truth = t
 			}
-			runID := c.String("run")
-			if runID == "" {
-				res, err := runRules(ctx, c, e)
-				if res == nil {
-					return rulesErr(err)
-				}
-				if err != nil {
-					fmt.Fprintf(e.stderr, "moneytrail: %v\n", err)
-				}
-				runID = res.RunID
+			runID, err := runOrGiven(ctx, c, e)
+			if err != nil {
+				return err
 			}
 			db, err := openCase(ctx, c, casedb.Options{ReadOnly: true})
 			if err != nil {
@@ -136,4 +129,20 @@ func printTypologyEval(ctx context.Context, c *cli.Command, e *env, db *casedb.D
 		fmt.Fprintf(e.stdout, "against the %d planted patterns of %s; other_hits: findings on a pattern of another typology\n", len(truth.Patterns), c.String("patterns"))
 	}
 	return nil
+}
+
+// runOrGiven is the rules run to score: --run, or a run of the packs named, made now (its
+// findings stored like rules run's; a rule that failed is reported and the rest scored).
+func runOrGiven(ctx context.Context, c *cli.Command, e *env) (string, error) {
+	if id := c.String("run"); id != "" {
+		return id, nil
+	}
+	res, err := runRules(ctx, c, e)
+	if res == nil {
+		return "", rulesErr(err)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "moneytrail: %v\n", err)
+	}
+	return res.RunID, nil
 }
