@@ -196,7 +196,7 @@ func VerifySources(ctx context.Context, db *casedb.DB, opt VerifyOptions) ([]Sou
 // namedDiff names the rows only stored or only read again, at most max of each.
 func namedDiff(table string, stored, read []string, max int) []string {
 	var out []string
-	only, extra := sortedDiff(stored, read)
+	only, extra := casedb.SortedDiff(stored, read)
 	for i, r := range only {
 		if i == max {
 			out = append(out, fmt.Sprintf("%s: ... and %d more rows stored that the files do not give", table, len(only)-max))
@@ -230,26 +230,6 @@ func diffSource(ctx context.Context, db *casedb.DB, id int64, scratch *casedb.DB
 		out = append(out, namedDiff(table, stored, read, max)...)
 	}
 	return out, nil
-}
-
-// sortedDiff returns what only a holds and what only b holds, both sorted, counting
-// repeats.
-func sortedDiff(a, b []string) (onlyA, onlyB []string) {
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || i < len(a) && a[i] < b[j]:
-			onlyA = append(onlyA, a[i])
-			i++
-		case i == len(a) || b[j] < a[i]:
-			onlyB = append(onlyB, b[j])
-			j++
-		default:
-			i++
-			j++
-		}
-	}
-	return onlyA, onlyB
 }
 
 func short(d string) string { return d[:min(len(d), 12)] }

@@ -132,20 +132,7 @@ func SourceRows(ctx context.Context, q Queryer, table string, sourceID int64) ([
 		if sec.table != table {
 			continue
 		}
-		rows, err := q.QueryContext(ctx, `SELECT CAST(to_json(r) AS VARCHAR) AS j FROM (SELECT `+sec.cols+` FROM `+table+` WHERE source_id = ?) AS r ORDER BY j`, sourceID)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var j string
-			if err := rows.Scan(&j); err != nil {
-				return nil, err
-			}
-			out = append(out, j)
-		}
-		return out, rows.Err()
+		return jsonRows(ctx, q, `SELECT CAST(to_json(r) AS VARCHAR) AS j FROM (SELECT `+sec.cols+` FROM `+table+` WHERE source_id = ?) AS r ORDER BY j`, sourceID)
 	}
 	return nil, fmt.Errorf("no source rows in table %s", table)
 }
@@ -204,7 +191,12 @@ func DerivedTables() []string { return slices.Clone(derivedTables) }
 
 // TableRows returns every row of table as JSON, sorted.
 func TableRows(ctx context.Context, q Queryer, table string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT CAST(to_json(r) AS VARCHAR) AS j FROM `+table+` AS r ORDER BY j`)
+	return jsonRows(ctx, q, `SELECT CAST(to_json(r) AS VARCHAR) AS j FROM `+table+` AS r ORDER BY j`)
+}
+
+// jsonRows returns the one text column of query's rows: the rows as JSON, in its order.
+func jsonRows(ctx context.Context, q Queryer, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -218,4 +210,24 @@ func TableRows(ctx context.Context, q Queryer, table string) ([]string, error) {
 		out = append(out, j)
 	}
 	return out, rows.Err()
+}
+
+// SortedDiff returns what only a holds and what only b holds (both sorted, repeats
+// counted): the rows verify finds stored but not made again, and made again but not stored.
+func SortedDiff(a, b []string) (onlyA, onlyB []string) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			onlyA = append(onlyA, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			onlyB = append(onlyB, b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return onlyA, onlyB
 }

@@ -64,7 +64,7 @@ func Verify(ctx context.Context, db *casedb.DB, runID, manifestJSON string) (*Ve
 		now = append(now, positionKey(r.Method, r.Holder, r.HolderKind, r.Origin, r.Cents))
 	}
 	slices.Sort(now)
-	v.Missing, v.Extra = diffSorted(stored, now)
+	v.Missing, v.Extra = casedb.SortedDiff(stored, now)
 	return v, nil
 }
 
@@ -162,24 +162,4 @@ func storedPositions(ctx context.Context, db *casedb.DB, runID string) ([]string
 
 func positionKey(method, holder, kind, origin string, cents int64) string {
 	return method + " " + holder + " " + kind + " " + origin + " " + formatCents(cents)
-}
-
-// diffSorted returns the elements of a not in b and of b not in a (both sorted; repeats
-// count).
-func diffSorted(a, b []string) (onlyA, onlyB []string) {
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			onlyA = append(onlyA, a[i])
-			i++
-		case i == len(a) || b[j] < a[i]:
-			onlyB = append(onlyB, b[j])
-			j++
-		default:
-			i++
-			j++
-		}
-	}
-	return onlyA, onlyB
 }
